@@ -1,0 +1,34 @@
+/**
+ * The error catalogue: every failure a client can see has one stable code here.
+ * Surfaces map the code to their own transport (REST status, GraphQL extensions.code, a realtime error frame);
+ * `docs/rest.md` lists the same codes and a test keeps the two in sync.
+ */
+export const errorCatalogue = {
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  INVALID_FILTER: { status: 400, title: 'Invalid filter' },
+  INVALID_SORT: { status: 400, title: 'Invalid sort' },
+  INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
+  INVALID_QUERY: { status: 400, title: 'Invalid query parameter' },
+  INVALID_SCHEMA: { status: 400, title: 'Invalid collection definition' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  COLLECTION_NOT_FOUND: { status: 404, title: 'Collection not found' },
+  RECORD_NOT_FOUND: { status: 404, title: 'Record not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
+  COLLECTION_EXISTS: { status: 409, title: 'Collection already exists' },
+  UNIQUE_VIOLATION: { status: 409, title: 'Unique constraint violated' },
+  RELATION_RESTRICT: { status: 409, title: 'Record is still referenced' },
+  CONFIRMATION_REQUIRED: { status: 409, title: 'Destructive change needs confirmation' },
+  SCHEMA_CONFLICT: { status: 409, title: 'Existing data does not fit the new schema' },
+  PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  VALIDATION_FAILED: { status: 422, title: 'Validation failed' },
+  BATCH_FAILED: { status: 422, title: 'Batch failed and was rolled back' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];

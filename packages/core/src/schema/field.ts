@@ -1,0 +1,95 @@
+/** Field definitions: what a collection's columns hold and which values they accept. */
+
+export type OnDelete = 'cascade' | 'restrict' | 'setNull';
+
+interface FieldCommon {
+  /** Stable identity: survives renames, so a schema file in git can rename a field without losing data. */
+  id: string;
+  name: string;
+  required: boolean;
+  unique: boolean;
+}
+
+export interface TextField extends FieldCommon {
+  type: 'text';
+  min?: number;
+  max?: number;
+  pattern?: string;
+  default?: string;
+}
+export interface NumberField extends FieldCommon {
+  type: 'number';
+  integer: boolean;
+  min?: number;
+  max?: number;
+  default?: number;
+}
+export interface BoolField extends FieldCommon {
+  type: 'bool';
+  default?: boolean;
+}
+export interface DateField extends FieldCommon {
+  type: 'date';
+  default?: string;
+}
+export interface DateTimeField extends FieldCommon {
+  type: 'datetime';
+  default?: string;
+}
+export interface EmailField extends FieldCommon {
+  type: 'email';
+  default?: string;
+}
+export interface UrlField extends FieldCommon {
+  type: 'url';
+  default?: string;
+}
+export interface SelectField extends FieldCommon {
+  type: 'select';
+  values: string[];
+  multiple: boolean;
+  default?: string | string[];
+}
+export interface JsonField extends FieldCommon {
+  type: 'json';
+  default?: unknown;
+}
+export interface RelationField extends FieldCommon {
+  type: 'relation';
+  /** Name of the target collection. */
+  collection: string;
+  multiple: boolean;
+  onDelete: OnDelete;
+}
+
+export type Field =
+  | TextField
+  | NumberField
+  | BoolField
+  | DateField
+  | DateTimeField
+  | EmailField
+  | UrlField
+  | SelectField
+  | JsonField
+  | RelationField;
+
+export type FieldType = Field['type'];
+
+export const fieldTypes: readonly FieldType[] = [
+  'text',
+  'number',
+  'bool',
+  'date',
+  'datetime',
+  'email',
+  'url',
+  'select',
+  'json',
+  'relation',
+];
+
+/** Fields holding a list of values (stored as a JSON array). */
+export function isMultiValued(field: Field): boolean {
+  return (field.type === 'select' || field.type === 'relation') && field.multiple;
+}

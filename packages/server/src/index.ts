@@ -1,0 +1,1 @@
+import { x } from "@causeway/core"; export const y = x + 1;
