@@ -1,1 +1,4 @@
-import { x } from "@causeway/core"; export const y = x + 1;
+export { createServer, type CausewayServer, type ServerDeps } from './app.js';
+export { loadConfig, ConfigError, type Config } from './config/config.js';
+export { SqliteDatabase } from './store/sqlite/sqlite-database.js';
+export { runCli } from './cli/run-cli.js';

@@ -1,0 +1,20 @@
+import type { ChangeEvent } from './change-event.js';
+import type { ChangeListener, EventBus } from './event-bus.js';
+
+/** The single-process bus: delivers to listeners in this process, synchronously, in publish order. */
+export class MemoryBus implements EventBus {
+  private readonly listeners = new Set<ChangeListener>();
+
+  async publish(events: readonly ChangeEvent[]): Promise<void> {
+    for (const listener of this.listeners) listener(events);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,58 @@
+import { CausewayError } from '../errors/causeway-error.js';
+import { formatSort, type SortKey } from '../query/parse-sort.js';
+import type { SqlDialect, SqlParams } from '../sql/sql-dialect.js';
+
+type CursorValue = string | number | boolean | null;
+
+interface CursorPayload {
+  /** The sort the cursor was made for. */
+  s: string;
+  /** The last row's sort key values, in key order. */
+  v: CursorValue[];
+}
+
+/** An opaque cursor: the sort key values of the last row a page returned. */
+export function encodeCursor(keys: readonly SortKey[], row: Readonly<Record<string, unknown>>): string {
+  const values = keys.map((k) => (row[k.field] ?? null) as CursorValue);
+  return Buffer.from(JSON.stringify({ s: formatSort(keys), v: values } satisfies CursorPayload)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, keys: readonly SortKey[]): CursorValue[] {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new CausewayError('INVALID_CURSOR', 'The cursor is not one this server issued.');
+  }
+  const { s, v } = (payload ?? {}) as Partial<CursorPayload>;
+  const valid = Array.isArray(v) && v.length === keys.length && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+  if (!valid) throw new CausewayError('INVALID_CURSOR', 'The cursor is not one this server issued.');
+  if (s !== formatSort(keys)) throw new CausewayError('INVALID_CURSOR', `The cursor was made for sort '${s}', not '${formatSort(keys)}'.`);
+  return v;
+}
+
+/**
+ * ORDER BY for the keys. Null sorts before every value (SQLite's native order, so its indexes serve it;
+ * PostgreSQL is told NULLS FIRST/LAST to match).
+ */
+export function orderBySql(keys: readonly SortKey[], alias: string, dialect: SqlDialect): string {
+  return keys
+    .map((k) => `${alias}.${dialect.quoteIdent(k.field)} ${k.descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`)
+    .join(', ');
+}
+
+/** WHERE condition for rows strictly after the cursor row in the keys' order (keyset pagination). */
+export function afterCursorSql(keys: readonly SortKey[], values: readonly CursorValue[], alias: string, params: SqlParams, dialect: SqlDialect): string {
+  const branches: string[] = [];
+  const equalPrefix: string[] = [];
+  keys.forEach((key, i) => {
+    const column = `${alias}.${dialect.quoteIdent(key.field)}`;
+    const value = values[i] ?? null;
+    let after: string | undefined;
+    if (value === null) after = key.descending ? undefined : `${column} IS NOT NULL`;
+    else after = key.descending ? `(${column} < ${params.add(value)} OR ${column} IS NULL)` : `${column} > ${params.add(value)}`;
+    if (after) branches.push(`(${[...equalPrefix, after].join(' AND ')})`);
+    equalPrefix.push(value === null ? `${column} IS NULL` : `${column} = ${params.add(value)}`);
+  });
+  return branches.length > 0 ? `(${branches.join(' OR ')})` : '1=0';
+}

@@ -1,0 +1,29 @@
+import type { CausewayRecord } from './record.js';
+
+export const defaultPageSize = 30;
+export const maxPageSize = 500;
+
+/** A list request, the same from every surface: text filter and sort in the Causeway query language. */
+export interface ListQuery {
+  filter?: string;
+  sort?: string;
+  limit?: number;
+  /** Cursor from a previous page's `nextCursor`. */
+  after?: string;
+  count?: boolean;
+  fields?: readonly string[];
+  expand?: readonly string[];
+}
+
+export interface ListPage {
+  items: CausewayRecord[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+  /** Number of records matching the filter, when `count` was asked for. */
+  total?: number;
+}
+
+export interface ReadOptions {
+  fields?: readonly string[];
+  expand?: readonly string[];
+}

@@ -1,0 +1,14 @@
+/** A record as clients see it: system fields, declared fields, and expanded relations when asked for. */
+export interface CausewayRecord {
+  id: string;
+  created: string;
+  updated: string;
+  expand?: Record<string, CausewayRecord | CausewayRecord[]>;
+  [field: string]: unknown;
+}
+
+/** A single record with the version its ETag is made from. */
+export interface VersionedRecord {
+  record: CausewayRecord;
+  version: number;
+}

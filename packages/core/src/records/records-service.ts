@@ -1,0 +1,122 @@
+import { monotonicFactory } from 'ulid';
+import { CausewayError, isCausewayError, type FieldIssue } from '../errors/causeway-error.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { SchemaRegistry } from '../schema/schema-registry.js';
+import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
+import { parseBatch, type BatchOperation } from './batch.js';
+import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
+import type { VersionedRecord } from './record.js';
+import { RecordsReader } from './records-reader.js';
+import { RecordsWriter, type WriteOptions } from './records-writer.js';
+
+export interface RecordsServiceDeps {
+  db: SqlDatabase;
+  schema: SchemaRegistry;
+  bus: EventBus;
+  /** Record id generator; defaults to lower-case ULIDs (URL-safe, time-sortable). */
+  newRecordId?: () => string;
+}
+
+export type BatchResult = { action: 'create' | 'update'; record: VersionedRecord } | { action: 'delete'; id: string };
+
+/**
+ * The one place records are read and written, whatever the surface (REST, GraphQL, realtime).
+ * Each write runs in one transaction with its change-log entries; events are published after commit.
+ */
+export class RecordsService {
+  private readonly reader: RecordsReader;
+  private readonly writer: RecordsWriter;
+
+  constructor(private readonly deps: RecordsServiceDeps) {
+    const ulid = monotonicFactory();
+    this.reader = new RecordsReader(deps.db, deps.schema);
+    this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, deps.newRecordId ?? (() => ulid().toLowerCase()));
+  }
+
+  list(collection: string, query: ListQuery = {}): Promise<ListPage> {
+    return this.reader.list(collection, query);
+  }
+
+  get(collection: string, id: string, options?: ReadOptions): Promise<VersionedRecord> {
+    return this.reader.get(collection, id, options);
+  }
+
+  create(collection: string, data: unknown): Promise<VersionedRecord> {
+    return this.write((tx, events) => this.writer.create(tx, events, collection, data));
+  }
+
+  update(collection: string, id: string, data: unknown, options?: WriteOptions): Promise<VersionedRecord> {
+    return this.write((tx, events) => this.writer.update(tx, events, collection, id, data, options));
+  }
+
+  delete(collection: string, id: string, options?: WriteOptions): Promise<void> {
+    return this.write((tx, events) => this.writer.delete(tx, events, collection, id, options));
+  }
+
+  /** Runs every operation in one transaction: all succeed, or none is kept and the first failure is thrown. */
+  async batch(body: unknown): Promise<BatchResult[]> {
+    const operations = parseBatch(body);
+    return this.write(async (tx, events) => {
+      const results: BatchResult[] = [];
+      for (const [index, operation] of operations.entries()) {
+        try {
+          results.push(await this.apply(tx, events, operation));
+        } catch (error) {
+          throw inOperation(this.explain(error), index);
+        }
+      }
+      return results;
+    });
+  }
+
+  private async apply(tx: SqlExecutor, events: ChangeEvent[], op: BatchOperation): Promise<BatchResult> {
+    switch (op.action) {
+      case 'create':
+        return { action: 'create', record: await this.writer.create(tx, events, op.collection, op.data) };
+      case 'update':
+        return { action: 'update', record: await this.writer.update(tx, events, op.collection, op.id, op.data, pickIfMatch(op.ifMatch)) };
+      case 'delete':
+        await this.writer.delete(tx, events, op.collection, op.id, pickIfMatch(op.ifMatch));
+        return { action: 'delete', id: op.id };
+    }
+  }
+
+  private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<T> {
+    const events: ChangeEvent[] = [];
+    let result: T;
+    try {
+      result = await this.deps.db.transaction((tx) => work(tx, events));
+    } catch (error) {
+      throw this.explain(error);
+    }
+    if (events.length > 0) await this.deps.bus.publish(events);
+    return result;
+  }
+
+  /** Turns a database constraint failure into the client error it stands for. */
+  private explain(error: unknown): unknown {
+    const failure = this.deps.db.classifyError(error);
+    if (failure?.kind !== 'unique') return error;
+    const fields: Record<string, FieldIssue> = {};
+    for (const column of failure.columns) fields[column] = { code: 'unique', message: 'must be unique: another record has this value' };
+    return new CausewayError('UNIQUE_VIOLATION', `A record in '${failure.table}' already has this ${failure.columns.join(', ')}.`, { fields, cause: error });
+  }
+}
+
+function pickIfMatch(ifMatch: string | undefined): WriteOptions {
+  return ifMatch === undefined ? {} : { ifMatch };
+}
+
+/** Points a batch failure at its operation: `operations.3.data.title`. */
+function inOperation(error: unknown, index: number): unknown {
+  if (!isCausewayError(error)) return error;
+  const fields = error.fields
+    ? Object.fromEntries(Object.entries(error.fields).map(([key, issue]) => [`operations.${index}.data.${key}`, issue]))
+    : undefined;
+  return new CausewayError(error.code, `Operation ${index} failed: ${error.message}`, {
+    ...(fields ? { fields } : {}),
+    extra: { ...error.extra, operation: index },
+    cause: error,
+  });
+}

@@ -1,0 +1,123 @@
+import { CausewayError } from '../errors/causeway-error.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import type { Collection } from '../schema/collection.js';
+import type { SchemaRegistry } from '../schema/schema-registry.js';
+import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
+import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
+import { nowIso } from '../values/dates.js';
+import { appendChange } from './change-log.js';
+import { versionTag } from './etag.js';
+import { encodeValue } from './field-codec.js';
+import type { VersionedRecord } from './record.js';
+import { decodeRow, versionColumn } from './record-row.js';
+import type { RecordsReader } from './records-reader.js';
+import { checkRelationTargets, findReferencing, withoutTarget } from './relation-integrity.js';
+import { validateInput } from './validate-input.js';
+
+export interface WriteOptions {
+  /** Version tag(s) (ETag) the client last saw; the write fails with PRECONDITION_FAILED if none is current. */
+  ifMatch?: string | readonly string[];
+}
+
+/** Writes records inside a transaction the caller owns, collecting the change events to publish. */
+export class RecordsWriter {
+  private readonly s: SqlTemplate;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly schema: SchemaRegistry,
+    private readonly reader: RecordsReader,
+    private readonly newRecordId: () => string,
+  ) {
+    this.s = sqlTemplate(db.dialect);
+  }
+
+  async create(tx: SqlExecutor, events: ChangeEvent[], name: string, data: unknown): Promise<VersionedRecord> {
+    const collection = this.reader.collection(name);
+    const { values, id = this.newRecordId() } = validateInput(collection, data, 'create');
+    await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
+    const now = nowIso();
+    const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
+    const row = [id, now, now, 1, ...collection.fields.map((f) => encodeValue(f, values[f.name] ?? null, this.db.dialect))];
+    const params = this.s.params();
+    const { text } = this.s.q`INSERT INTO ${this.s.id(name)} (${this.s.raw(columns.map((c) => this.db.dialect.quoteIdent(c)).join(', '))})
+      VALUES (${this.s.list(row, params)}) RETURNING *`;
+    const created = decodeRow(collection, (await tx.get(text, params.values))!);
+    events.push(await appendChange(tx, this.s, name, 'create', created.record, now));
+    return created;
+  }
+
+  async update(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, data: unknown, options: WriteOptions = {}): Promise<VersionedRecord> {
+    const collection = this.reader.collection(name);
+    const current = await this.current(tx, collection, id, options);
+    const { values } = validateInput(collection, data, 'update', current.record);
+    await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
+    return this.writeValues(tx, events, collection, id, values);
+  }
+
+  async delete(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, options: WriteOptions = {}): Promise<void> {
+    const collection = this.reader.collection(name);
+    const current = await this.current(tx, collection, id, options);
+    await this.deleteCascading(tx, events, collection, current, new Set());
+  }
+
+  private async current(tx: SqlExecutor, collection: Collection, id: string, options: WriteOptions): Promise<VersionedRecord> {
+    const current = await this.reader.find(collection, id, tx);
+    if (!current) throw new CausewayError('RECORD_NOT_FOUND', `There is no record '${id}' in '${collection.name}'.`);
+    const allowed = typeof options.ifMatch === 'string' ? [options.ifMatch] : options.ifMatch;
+    if (allowed !== undefined && !allowed.includes(versionTag(current))) {
+      throw new CausewayError('PRECONDITION_FAILED', `Record '${id}' has changed since version ${allowed.join(', ')}.`, {
+        extra: { currentVersion: versionTag(current) },
+      });
+    }
+    return current;
+  }
+
+  private async writeValues(tx: SqlExecutor, events: ChangeEvent[], collection: Collection, id: string, values: Record<string, unknown>): Promise<VersionedRecord> {
+    const now = nowIso();
+    const params = this.s.params();
+    const assignments = Object.entries(values).map(([name, value]) => {
+      const field = collection.fields.find((f) => f.name === name)!;
+      return `${this.db.dialect.quoteIdent(name)} = ${params.addRaw(encodeValue(field, value, this.db.dialect))}`;
+    });
+    const version = this.db.dialect.quoteIdent(versionColumn);
+    assignments.push(`updated = ${params.add(now)}`, `${version} = ${version} + 1`);
+    const row = await tx.get(
+      `UPDATE ${this.db.dialect.quoteIdent(collection.name)} SET ${assignments.join(', ')} WHERE id = ${params.add(id)} RETURNING *`,
+      params.values,
+    );
+    const updated = decodeRow(collection, row!);
+    events.push(await appendChange(tx, this.s, collection.name, 'update', updated.record, now));
+    return updated;
+  }
+
+  /** Deletes a record after applying every relation's onDelete rule that points at it. */
+  private async deleteCascading(tx: SqlExecutor, events: ChangeEvent[], collection: Collection, target: VersionedRecord, visited: Set<string>): Promise<void> {
+    const key = `${collection.name}/${target.record.id}`;
+    if (visited.has(key)) return;
+    visited.add(key);
+    for (const reference of this.schema.referencesTo(collection.name)) {
+      const rows = await findReferencing(tx, this.db.dialect, reference, target.record.id);
+      for (const row of rows) {
+        const referencing = decodeRow(reference.collection, row);
+        if (visited.has(`${reference.collection.name}/${referencing.record.id}`)) continue;
+        switch (reference.field.onDelete) {
+          case 'restrict':
+            throw new CausewayError('RELATION_RESTRICT', `Record '${target.record.id}' is still referenced by '${reference.collection.name}' record '${referencing.record.id}' (field '${reference.field.name}').`, {
+              extra: { collection: reference.collection.name, field: reference.field.name, recordId: referencing.record.id },
+            });
+          case 'cascade':
+            await this.deleteCascading(tx, events, reference.collection, referencing, visited);
+            break;
+          case 'setNull': {
+            const value = withoutTarget(reference.field, referencing.record[reference.field.name], target.record.id);
+            await this.writeValues(tx, events, reference.collection, referencing.record.id, { [reference.field.name]: value });
+          }
+        }
+      }
+    }
+    const { text, params } = this.s.q`DELETE FROM ${this.s.id(collection.name)} WHERE id = ${target.record.id}`;
+    await tx.run(text, params);
+    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, nowIso()));
+  }
+}

@@ -1,0 +1,61 @@
+import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
+import type { Collection } from '../schema/collection.js';
+import { isBlank, validateValue } from '../values/validate-value.js';
+import type { CausewayRecord } from './record.js';
+
+export type WriteMode = 'create' | 'update';
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface ValidInput {
+  /** Normalised values of the fields present in the input (plus defaults on create). */
+  values: Record<string, unknown>;
+  /** A client-chosen id on create. */
+  id?: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks a create or update body against the collection and lists every problem at once.
+ * On update only present fields are checked, against `current` for `required`.
+ */
+export function validateInput(collection: Collection, data: unknown, mode: WriteMode, current?: CausewayRecord): ValidInput {
+  if (!isPlainObject(data)) throw new CausewayError('VALIDATION_FAILED', 'The record must be a JSON object.');
+  const issues: Record<string, FieldIssue> = {};
+  const values: Record<string, unknown> = {};
+  let id: string | undefined;
+  for (const key of Object.keys(data)) {
+    if (key === 'id' && mode === 'create') {
+      if (typeof data.id !== 'string' || !idPattern.test(data.id)) issues.id = { code: 'id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' };
+      else id = data.id;
+    } else if (key === 'created' || key === 'updated' || key === 'id') {
+      issues[key] = { code: 'read_only', message: `'${key}' is set by the server` };
+    } else if (!collection.fields.some((f) => f.name === key)) {
+      issues[key] = { code: 'unknown_field', message: `'${collection.name}' has no field '${key}'` };
+    }
+  }
+  for (const field of collection.fields) {
+    const present = Object.hasOwn(data, field.name);
+    let value = present ? data[field.name] : undefined;
+    if (!present && mode === 'create' && 'default' in field && field.default !== undefined) value = structuredClone(field.default);
+    if (value === undefined && mode === 'update') {
+      if (field.required && current && isBlank(current[field.name])) issues[field.name] = { code: 'required', message: 'is required' };
+      continue;
+    }
+    if (isBlank(value) && !(value === '' && !field.required && field.type === 'text')) {
+      if (field.required) issues[field.name] = { code: 'required', message: 'is required' };
+      else values[field.name] = value === undefined ? null : value === '' ? null : value;
+      continue;
+    }
+    const check = validateValue(field, value);
+    if (check.ok) values[field.name] = check.value;
+    else issues[field.name] = check.issue;
+  }
+  if (Object.keys(issues).length > 0) {
+    throw new CausewayError('VALIDATION_FAILED', `The record does not fit collection '${collection.name}'.`, { fields: issues });
+  }
+  return id === undefined ? { values } : { values, id };
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import { isBlank, validateValue } from '../values/validate-value.js';
+import { nowIso } from '../values/dates.js';
+import { collectionInputSchema, type FieldInput } from './collection-input.js';
+import { isMultiValued, type Field } from './field.js';
+import { isSystemField, type Collection, type IndexDefinition } from './collection.js';
+import type { SchemaLookup } from './schema-lookup.js';
+
+const reservedFieldNames = new Set(['id', 'created', 'updated', 'expand']);
+
+export function newId(prefix: string): string {
+  return `${prefix}${randomBytes(6).toString('base64url')}`;
+}
+
+/** Fills in a field's defaults, keeping the id of the field it replaces (matched by id, else by name). */
+function toField(input: FieldInput, previous: Collection | undefined): Field {
+  const before = previous?.fields.find((f) => (input.id ? f.id === input.id : f.name === input.name));
+  const base = { id: input.id ?? before?.id ?? newId('f_'), required: input.required ?? false, unique: input.unique ?? false };
+  switch (input.type) {
+    case 'number':
+      return { ...input, ...base, integer: input.integer ?? false };
+    case 'select':
+      return { ...input, ...base, multiple: input.multiple ?? false };
+    case 'relation': {
+      const required = base.required;
+      return { ...input, ...base, multiple: input.multiple ?? false, onDelete: input.onDelete ?? (required ? 'restrict' : 'setNull') };
+    }
+    default:
+      return { ...input, ...base } as Field;
+  }
+}
+
+function checkField(field: Field, collectionName: string, schema: SchemaLookup): FieldIssue | undefined {
+  switch (field.type) {
+    case 'text':
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) return { code: 'range', message: 'min must not exceed max' };
+      if (field.pattern !== undefined) {
+        try {
+          new RegExp(field.pattern, 'u');
+        } catch {
+          return { code: 'pattern', message: 'pattern is not a valid regular expression' };
+        }
+      }
+      break;
+    case 'number':
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) return { code: 'range', message: 'min must not exceed max' };
+      break;
+    case 'select':
+      if (new Set(field.values).size !== field.values.length) return { code: 'duplicate', message: 'values must be unique' };
+      break;
+    case 'relation':
+      if (field.collection !== collectionName && !schema.collection(field.collection)) {
+        return { code: 'unknown_collection', message: `collection '${field.collection}' does not exist` };
+      }
+      if (field.onDelete === 'setNull' && field.required) return { code: 'on_delete', message: 'a required relation cannot be set to null on delete' };
+      break;
+  }
+  if (field.unique && (isMultiValued(field) || field.type === 'json')) return { code: 'unique', message: `a ${field.type} list or json field cannot be unique` };
+  if ('default' in field && field.default !== undefined) {
+    const check = validateValue(field, field.default);
+    if (!check.ok) return { code: 'default', message: `default ${check.issue.message}` };
+    if (field.required && isBlank(field.default)) return { code: 'default', message: 'default of a required field must not be empty' };
+    (field as { default?: unknown }).default = check.value;
+  }
+  return undefined;
+}
+
+function toIndexes(collectionName: string, inputs: { name?: string; fields: string[]; unique?: boolean }[], fields: Field[], issues: Record<string, FieldIssue>): IndexDefinition[] {
+  const seen = new Set<string>();
+  return inputs.map((input, i) => {
+    for (const name of input.fields) {
+      const field = fields.find((f) => f.name === name);
+      if (!field && !isSystemField(name)) issues[`indexes.${i}.fields`] = { code: 'unknown_field', message: `unknown field '${name}'` };
+      else if (field && (isMultiValued(field) || field.type === 'json')) issues[`indexes.${i}.fields`] = { code: 'not_indexable', message: `field '${name}' cannot be indexed` };
+    }
+    const name = input.name ?? `idx_${collectionName}_${input.fields.join('_')}`.slice(0, 63);
+    if (seen.has(name.toLowerCase())) issues[`indexes.${i}.name`] = { code: 'duplicate', message: `index name '${name}' is used twice` };
+    seen.add(name.toLowerCase());
+    return { name, fields: input.fields, unique: input.unique ?? false };
+  });
+}
+
+/**
+ * Checks a collection definition against the rest of the schema and returns its stored form.
+ * `previous` is the collection being altered, whose field ids are kept so renames are recognised.
+ */
+export function normalizeCollection(input: unknown, schema: SchemaLookup, previous?: Collection): Collection {
+  const parsed = collectionInputSchema.safeParse(input);
+  if (!parsed.success) throw fromZodError('INVALID_SCHEMA', 'The collection definition is invalid.', parsed.error);
+  const { name } = parsed.data;
+  const issues: Record<string, FieldIssue> = {};
+  const fields = parsed.data.fields.map((f) => toField(f, previous));
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  fields.forEach((field, i) => {
+    const key = field.name.toLowerCase();
+    if (reservedFieldNames.has(key)) issues[`fields.${i}.name`] = { code: 'reserved', message: `'${field.name}' is a reserved name` };
+    else if (names.has(key)) issues[`fields.${i}.name`] = { code: 'duplicate', message: `field name '${field.name}' is used twice` };
+    if (ids.has(field.id)) issues[`fields.${i}.id`] = { code: 'duplicate', message: `field id '${field.id}' is used twice` };
+    names.add(key);
+    ids.add(field.id);
+    const issue = checkField(field, name, schema);
+    if (issue) issues[`fields.${i}`] = issue;
+  });
+  const indexes = toIndexes(name, parsed.data.indexes, fields, issues);
+  if (Object.keys(issues).length > 0) throw new CausewayError('INVALID_SCHEMA', 'The collection definition is invalid.', { fields: issues });
+  const now = nowIso();
+  return {
+    id: previous?.id ?? parsed.data.id ?? newId('c_'),
+    name,
+    type: 'base',
+    fields,
+    indexes,
+    created: previous?.created ?? now,
+    updated: now,
+  };
+}

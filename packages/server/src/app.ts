@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CausewayError, CollectionsService, MemoryBus, RecordsService, SchemaRegistry, type EventBus, type SqlDatabase } from '@causeway/core';
+import type { Config } from './config/config.js';
+import { openapiRoutes } from './openapi/openapi-routes.js';
+import { collectionsRoutes } from './rest/collections-routes.js';
+import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
+import { recordsRoutes } from './rest/records-routes.js';
+import { SqliteDatabase } from './store/sqlite/sqlite-database.js';
+
+export interface CausewayServer {
+  app: FastifyInstance;
+  db: SqlDatabase;
+  bus: EventBus;
+  schema: SchemaRegistry;
+  collections: CollectionsService;
+  records: RecordsService;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ServerDeps {
+  config: Config;
+  /** Defaults to the SQLite file the config names. */
+  db?: SqlDatabase;
+  bus?: EventBus;
+}
+
+function openDatabase(config: Config): SqlDatabase {
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteDatabase(config.db.file);
+}
+
+/** Builds the whole server: storage, core services and every surface. The one place things are wired. */
+export async function createServer({ config, db = openDatabase(config), bus = new MemoryBus() }: ServerDeps): Promise<CausewayServer> {
+  const schema = new SchemaRegistry();
+  const collections = new CollectionsService(db, schema);
+  await collections.open();
+  const records = new RecordsService({ db, schema, bus });
+
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.get('/api/health', async () => ({ status: 'ok' }));
+  await app.register(collectionsRoutes, { collections });
+  await app.register(recordsRoutes, { records });
+  await app.register(openapiRoutes, { schema });
+
+  return {
+    app,
+    db,
+    bus,
+    schema,
+    collections,
+    records,
+    async close() {
+      await app.close();
+      await bus.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isCausewayError } from '@causeway/core';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { exportSchema, importSchema } from './schema-commands.js';
+import { serve } from './serve.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The `causeway` command. Returns the exit code; `env` is the only place environment variables come from. */
+export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const program = new Command('causeway')
+    .description('Causeway: a self-hosted backend for frontend apps (REST API over collections, on SQLite).')
+    .version(version)
+    .exitOverride();
+  const withDataDir = (command: Command) => command.option('--data-dir <dir>', 'data directory (env CAUSEWAY_DATA_DIR)', undefined);
+
+  withDataDir(program.command('serve').description('start the server'))
+    .option('--host <host>', 'address to listen on (env CAUSEWAY_HOST)', undefined)
+    .option('--port <port>', 'port to listen on (env CAUSEWAY_PORT)', undefined)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env CAUSEWAY_LOG_LEVEL)', undefined)
+    .option('--body-limit <bytes>', 'largest request body in bytes (env CAUSEWAY_BODY_LIMIT)', undefined)
+    .action(async (flags: Record<string, string | undefined>) => serve(loadConfig(flags, env)));
+
+  const schema = program.command('schema').description('export or import the whole schema (for a file in git)');
+  withDataDir(schema.command('export').description('print the schema as JSON to standard output'))
+    .action(async (flags: Record<string, string | undefined>) => {
+      process.stdout.write(`${JSON.stringify(await exportSchema(loadConfig(flags, env)), null, 2)}\n`);
+    });
+  withDataDir(schema.command('import <file>').description('apply a schema file: create and alter collections to match it'))
+    .option('--confirm', 'allow changes that delete data (removed fields holding values)')
+    .action(async (file: string, flags: Record<string, string | boolean | undefined>) => {
+      const { confirm, ...rest } = flags;
+      const report = await importSchema(loadConfig(rest as Record<string, string | undefined>, env), file, confirm === true);
+      process.stdout.write(`created: ${report.created.join(', ') || '-'}\nupdated: ${report.updated.join(', ') || '-'}\nunchanged: ${report.unchanged.join(', ') || '-'}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else if (isCausewayError(error)) process.stderr.write(`${error.code}: ${error.message}\n${error.fields ? JSON.stringify(error.fields, null, 2) + '\n' : ''}`);
+    else process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import type { SqlDatabase, SqlExecutor, SqlRow, StoreFailure } from '@causeway/core';
+import { sqliteDdl } from './sqlite-ddl.js';
+import { registerSqliteFunctions, sqliteDialect } from './sqlite-dialect.js';
+
+type Connection = Database.Database;
+type Statement = Database.Statement<unknown[], SqlRow>;
+
+const statementCacheSize = 500;
+
+/** Prepared statements by SQL text: queries repeat their shape, so preparing once pays for itself. */
+class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly connection: Connection) {}
+
+  get(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      // Re-insert to keep the map in least-recently-used order.
+      this.statements.delete(sql);
+    } else {
+      statement = this.connection.prepare<unknown[], SqlRow>(sql);
+      if (this.statements.size >= statementCacheSize) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+}
+
+class SqliteExecutor implements SqlExecutor {
+  readonly cache: StatementCache;
+  constructor(
+    readonly connection: Connection,
+    private readonly notify: (sql: string) => void,
+  ) {
+    this.cache = new StatementCache(connection);
+  }
+
+  async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
+    this.notify(sql);
+    return this.cache.get(sql).all(...params);
+  }
+
+  async get(sql: string, params: readonly unknown[] = []): Promise<SqlRow | undefined> {
+    this.notify(sql);
+    return this.cache.get(sql).get(...params);
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    this.notify(sql);
+    const statement = this.cache.get(sql);
+    if (statement.reader) {
+      statement.all(...params);
+      return { changes: 0 };
+    }
+    return { changes: statement.run(...params).changes };
+  }
+}
+
+function openConnection(file: string, readonly: boolean): Connection {
+  const connection = new Database(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  if (readonly) connection.pragma('query_only = 1');
+  registerSqliteFunctions(connection);
+  return connection;
+}
+
+/**
+ * SQLite through better-sqlite3: one connection for write transactions (serialised by a queue, since
+ * SQLite has one writer anyway) and one for reads, which in WAL mode never see uncommitted writes.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = sqliteDialect;
+  readonly ddl = sqliteDdl;
+  private readonly writer: SqliteExecutor;
+  private readonly reader: SqliteExecutor;
+  private queue: Promise<unknown> = Promise.resolve();
+  private listener: ((sql: string) => void) | undefined;
+
+  constructor(readonly file: string) {
+    const notify = (sql: string) => this.listener?.(sql);
+    this.writer = new SqliteExecutor(openConnection(file, false), notify);
+    this.reader = new SqliteExecutor(openConnection(file, true), notify);
+  }
+
+  all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
+    return this.reader.all(sql, params);
+  }
+
+  get(sql: string, params?: readonly unknown[]): Promise<SqlRow | undefined> {
+    return this.reader.get(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }> {
+    return this.transaction((tx) => tx.run(sql, params));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T> {
+    const connection = this.writer.connection;
+    const next = this.queue.then(async () => {
+      connection.exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await work(this.writer);
+        connection.exec('COMMIT');
+      } catch (error) {
+        if (connection.inTransaction) connection.exec('ROLLBACK');
+        throw error;
+      }
+      onCommit?.(result);
+      return result;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  classifyError(error: unknown): StoreFailure | undefined {
+    const code = (error as { code?: unknown })?.code;
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
+    // "UNIQUE constraint failed: posts.slug, posts.other"
+    const targets = String((error as Error).message).split(':').slice(1).join(':').split(',').map((s) => s.trim());
+    const table = targets[0]?.split('.')[0] ?? '';
+    return { kind: 'unique', table, columns: targets.map((t) => t.split('.').slice(1).join('.')) };
+  }
+
+  onStatement(listener: ((sql: string) => void) | undefined): void {
+    this.listener = listener;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.reader.connection.close();
+    this.writer.connection.close();
+  }
+}

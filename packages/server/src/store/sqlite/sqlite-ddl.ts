@@ -1,0 +1,51 @@
+import type { Collection, Field, SqlDdl } from '@causeway/core';
+import { changeLogTable, collectionsTable, versionColumn } from '@causeway/core';
+import { sqliteDialect } from './sqlite-dialect.js';
+
+const q = sqliteDialect.quoteIdent;
+
+function columnType(field: Field): string {
+  if (field.type === 'number') return field.integer ? 'INTEGER' : 'REAL';
+  if (field.type === 'bool') return 'INTEGER';
+  return 'TEXT';
+}
+
+/**
+ * SQLite schema statements. Tables are STRICT, so a value of the wrong storage type can never land even if
+ * a bug slipped past validation; `required` is enforced by the core, which keeps table rebuilds simple.
+ */
+export const sqliteDdl: SqlDdl = {
+  bootstrap: () => [
+    `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, created TEXT NOT NULL) STRICT`,
+  ],
+  createTable: (collection, tableName) => {
+    const columns = [
+      'id TEXT PRIMARY KEY NOT NULL',
+      'created TEXT NOT NULL',
+      'updated TEXT NOT NULL',
+      `${q(versionColumn)} INTEGER NOT NULL DEFAULT 1`,
+      ...collection.fields.map((f) => `${q(f.name)} ${columnType(f)}`),
+    ];
+    return [`CREATE TABLE ${q(tableName)} (${columns.join(', ')}) STRICT`];
+  },
+  createIndexes: (collection) => indexesOf(collection).map(
+    ({ name, fields, unique }) =>
+      `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${q(name)} ON ${q(collection.name)} (${fields.map(q).join(', ')})`,
+  ),
+  dropTable: (tableName) => [`DROP TABLE IF EXISTS ${q(tableName)}`],
+  renameTable: (from, to) => [`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`],
+};
+
+/** Declared indexes plus the automatic ones, with database-wide unique names (`posts__created`). */
+export function indexesOf(collection: Collection): { name: string; fields: string[]; unique: boolean }[] {
+  const prefix = `${collection.name}__`;
+  return [
+    { name: `${prefix}created`, fields: ['created'], unique: false },
+    ...collection.fields
+      .filter((f) => f.type === 'relation' && !f.multiple && !f.unique)
+      .map((f) => ({ name: `${prefix}${f.name}`, fields: [f.name], unique: false })),
+    ...collection.fields.filter((f) => f.unique).map((f) => ({ name: `${prefix}${f.name}__unique`, fields: [f.name], unique: true })),
+    ...collection.indexes.map((index) => ({ ...index, name: `${prefix}${index.name}` })),
+  ];
+}
