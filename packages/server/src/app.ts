@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CausewayError, CollectionsService, MemoryBus, RecordsService, SchemaRegistry, type EventBus, type SqlDatabase } from '@causeway/core';
 import type { Config } from './config/config.js';
-import { openapiRoutes } from './openapi/openapi-routes.js';
+// TEMP import { openapiRoutes } from './openapi/openapi-routes.js';
 import { collectionsRoutes } from './rest/collections-routes.js';
 import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
@@ -46,6 +46,8 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
+  // JSON is the only body Causeway reads; anything else is answered 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
@@ -58,7 +60,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   app.get('/api/health', async () => ({ status: 'ok' }));
   await app.register(collectionsRoutes, { collections });
   await app.register(recordsRoutes, { records });
-  await app.register(openapiRoutes, { schema });
+  // TEMP await app.register(openapiRoutes, { schema });
 
   return {
     app,

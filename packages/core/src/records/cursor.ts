@@ -41,18 +41,25 @@ export function orderBySql(keys: readonly SortKey[], alias: string, dialect: Sql
     .join(', ');
 }
 
-/** WHERE condition for rows strictly after the cursor row in the keys' order (keyset pagination). */
+/**
+ * WHERE condition for rows strictly after the cursor row in the keys' order (keyset pagination).
+ * Fragments are built fresh each time they appear: positional placeholders (`?`) cannot be reused.
+ */
 export function afterCursorSql(keys: readonly SortKey[], values: readonly CursorValue[], alias: string, params: SqlParams, dialect: SqlDialect): string {
+  const column = (i: number) => `${alias}.${dialect.quoteIdent(keys[i]!.field)}`;
+  const value = (i: number) => values[i] ?? null;
+  const equal = (i: number) => (value(i) === null ? `${column(i)} IS NULL` : `${column(i)} = ${params.add(value(i)!)}`);
+  const after = (i: number): string => {
+    const v = value(i);
+    if (v === null) return `${column(i)} IS NOT NULL`;
+    return keys[i]!.descending ? `(${column(i)} < ${params.add(v)} OR ${column(i)} IS NULL)` : `${column(i)} > ${params.add(v)}`;
+  };
   const branches: string[] = [];
-  const equalPrefix: string[] = [];
   keys.forEach((key, i) => {
-    const column = `${alias}.${dialect.quoteIdent(key.field)}`;
-    const value = values[i] ?? null;
-    let after: string | undefined;
-    if (value === null) after = key.descending ? undefined : `${column} IS NOT NULL`;
-    else after = key.descending ? `(${column} < ${params.add(value)} OR ${column} IS NULL)` : `${column} > ${params.add(value)}`;
-    if (after) branches.push(`(${[...equalPrefix, after].join(' AND ')})`);
-    equalPrefix.push(value === null ? `${column} IS NULL` : `${column} = ${params.add(value)}`);
+    // Null sorts first: in descending order nothing comes after a null within this key.
+    if (value(i) === null && key.descending) return;
+    const prefix = keys.slice(0, i).map((_k, j) => equal(j));
+    branches.push(`(${[...prefix, after(i)].join(' AND ')})`);
   });
   return branches.length > 0 ? `(${branches.join(' OR ')})` : '1=0';
 }

@@ -40,8 +40,8 @@ export class RecordsWriter {
     const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
     const row = [id, now, now, 1, ...collection.fields.map((f) => encodeValue(f, values[f.name] ?? null, this.db.dialect))];
     const params = this.s.params();
-    const { text } = this.s.q`INSERT INTO ${this.s.id(name)} (${this.s.raw(columns.map((c) => this.db.dialect.quoteIdent(c)).join(', '))})
-      VALUES (${this.s.list(row, params)}) RETURNING *`;
+    const text = `INSERT INTO ${this.db.dialect.quoteIdent(name)} (${columns.map((c) => this.db.dialect.quoteIdent(c)).join(', ')})
+      VALUES (${row.map((value) => params.addRaw(value)).join(', ')}) RETURNING *`;
     const created = decodeRow(collection, (await tx.get(text, params.values))!);
     events.push(await appendChange(tx, this.s, name, 'create', created.record, now));
     return created;

@@ -6,7 +6,9 @@ import { z } from 'zod';
  */
 const name = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'must start with a letter and hold only letters, digits and _ (at most 63)');
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'must start with a letter and hold only letters, digits and _ (at most 63)')
+  // Databases reserve these prefixes for their own tables.
+  .refine((value) => !/^(sqlite_|pg_)/i.test(value), 'must not start with sqlite_ or pg_');
 
 const common = {
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),

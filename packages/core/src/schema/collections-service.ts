@@ -1,5 +1,6 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
+import { canonicalJson } from '../values/canonical-json.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import type { Collection } from './collection.js';
 import { deleteCollectionRow, loadCollections, saveCollection } from './collections-table.js';
@@ -150,6 +151,6 @@ function placeholder(name: string): Collection {
 }
 
 function sameDefinition(a: Collection, b: Collection): boolean {
-  const strip = ({ created: _c, updated: _u, ...rest }: Collection) => JSON.stringify(rest);
+  const strip = ({ created: _c, updated: _u, ...rest }: Collection) => canonicalJson(rest);
   return strip(a) === strip(b);
 }

@@ -3,6 +3,7 @@ import { decodeValue, encodeValue } from '../records/field-codec.js';
 import { versionColumn } from '../records/record-row.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { SqlParams } from '../sql/sql-dialect.js';
+import { canonicalJson } from '../values/canonical-json.js';
 import { isBlank, validateValue } from '../values/validate-value.js';
 import type { Collection } from './collection.js';
 import type { Field } from './field.js';
@@ -27,7 +28,7 @@ export function diffFields(before: Collection, after: Collection): FieldChanges 
 }
 
 const storageOf = (f: Field) => `${f.type}:${'multiple' in f ? f.multiple : false}`;
-const sameRules = (a: Field, b: Field) => JSON.stringify({ ...a, name: '' }) === JSON.stringify({ ...b, name: '' });
+const sameRules = (a: Field, b: Field) => canonicalJson({ ...a, name: '' }) === canonicalJson({ ...b, name: '' });
 
 /** Counts, per removed field, the records that hold a value in it: the data a change would destroy. */
 export async function dataLoss(db: SqlExecutor, dialect: SqlDatabase['dialect'], table: string, fields: readonly Field[]): Promise<Record<string, number>> {

@@ -22,9 +22,6 @@ export function sqlTemplate(dialect: SqlDialect) {
   return {
     id: (name: string) => new SqlText(dialect.quoteIdent(name)),
     raw: (text: string) => new SqlText(text),
-    /** Joins fragments and values with `separator` (e.g. a column list or a VALUES row). */
-    list: (items: readonly unknown[], params: SqlParams, separator = ', ') =>
-      new SqlText(items.map((item) => (item instanceof SqlText ? item.text : bind(params, item))).join(separator)),
     params: () => new SqlParams(dialect),
     q(strings: TemplateStringsArray, ...values: unknown[]): SqlStatement {
       const params = new SqlParams(dialect);

@@ -1,0 +1,155 @@
+// REST benchmark: Causeway against the bare-http ceiling and a hand-written Fastify + better-sqlite3 route,
+// on a 10,000-record collection, in one run. Usage: npm run build && node bench/rest.mjs [--duration 10]
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
+const connections = 32;
+const records = 10_000;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-bench-'));
+const children = [];
+
+function start(args, readyPattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = readyPattern.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
+  });
+}
+
+async function stop(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function load(url, options = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration, ...options }, (error, result) => {
+      if (error) return reject(error);
+      if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+      resolve({ rps: result.requests.average, p99: result.latency.p99 });
+    });
+  });
+}
+
+async function seed(base) {
+  const post = (p, body) => fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/api/collections', { name: 'authors', fields: [{ name: 'name', type: 'text', required: true }] });
+  await post('/api/collections', {
+    name: 'posts',
+    fields: [
+      { name: 'title', type: 'text', required: true },
+      { name: 'views', type: 'number', integer: true },
+      { name: 'published', type: 'bool' },
+      { name: 'author', type: 'relation', collection: 'authors' },
+    ],
+    indexes: [{ fields: ['views'] }],
+  });
+  const authors = Array.from({ length: 100 }, (_, i) => ({ action: 'create', collection: 'authors', data: { id: `author${i}`, name: `Author ${i}` } }));
+  await post('/api/batch', { operations: authors });
+  for (let offset = 0; offset < records; offset += 1000) {
+    const operations = Array.from({ length: 1000 }, (_, j) => {
+      const i = offset + j;
+      return { action: 'create', collection: 'posts', data: { id: `post${i}`, title: `Post ${i}`, views: (i * 7919) % records, published: i % 2 === 0, author: `author${i % 100}` } };
+    });
+    const response = await post('/api/batch', { operations });
+    if (!response.ok) throw new Error(`seeding failed: ${await response.text()}`);
+  }
+}
+
+const row = (name, { rps, p99 }, ratio) =>
+  console.log(`${name.padEnd(44)} ${Math.round(rps).toString().padStart(8)} req/s   p99 ${String(p99).padStart(4)} ms${ratio === undefined ? '' : `   ${(ratio * 100).toFixed(0).padStart(4)}% of hand-written`}`);
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startCauseway() {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  for (;;) {
+    const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+    if (response?.ok) break;
+    if (child.exitCode !== null) throw new Error('causeway exited during start');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { child, port, startMs: performance.now() - startedAt };
+}
+
+try {
+  console.log(`REST benchmark: ${records} records, ${connections} connections, ${duration} s per scenario, node ${process.version}\n`);
+  let causeway = await startCauseway();
+  const base = `http://127.0.0.1:${causeway.port}`;
+  const seedStart = performance.now();
+  await seed(base);
+  console.log(`seeded ${records} posts + 100 authors through POST /api/batch in ${Math.round(performance.now() - seedStart)} ms`);
+  await stop(causeway.child);
+  // A second start on the seeded data is the one that counts: an existing data file, ten thousand records.
+  causeway = await startCauseway();
+  console.log(`server start to first served request: ${causeway.startMs.toFixed(0)} ms\n`);
+  await stop(causeway.child);
+
+  const bare = await start([path.join(root, 'bench/servers/bare-http.mjs')], /(\d+)\n/);
+  row('bare node:http, fixed JSON', await load(`http://127.0.0.1:${bare.port}/`));
+  await stop(bare.child);
+
+  const hand = await start([path.join(root, 'bench/servers/hand-written.mjs'), path.join(dataDir, 'data.db')], /(\d+)\n/);
+  const handBase = `http://127.0.0.1:${hand.port}`;
+  const handById = await load(`${handBase}/posts/post1234`);
+  const handList = await load(`${handBase}/posts?min=5000`);
+  const handExpand = await load(`${handBase}/posts?min=5000&expand=author`);
+  row('hand-written: get by id', handById);
+  row('hand-written: list 20, filter + sort', handList);
+  row('hand-written: list 20, expand author', handExpand);
+  await stop(hand.child);
+
+  causeway = await startCauseway();
+  const api = `http://127.0.0.1:${causeway.port}/api/collections/posts/records`;
+  const list = `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`;
+  const byId = await load(`${api}/post1234`);
+  const listed = await load(list);
+  const expanded = await load(`${list}&expand=author`);
+  row('causeway: get by id', byId, byId.rps / handById.rps);
+  row('causeway: list 20, filter + sort', listed, listed.rps / handList.rps);
+  row('causeway: list 20, expand author', expanded, expanded.rps / handExpand.rps);
+  let next = 0;
+  const single = await load(api, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    setupClient: (client) => client.setBody(JSON.stringify({ title: `new ${next++}`, views: 1 })),
+  });
+  row('causeway: create, one record per request', single);
+  const perBatch = 100;
+  const batchBody = () => JSON.stringify({ operations: Array.from({ length: perBatch }, () => ({ action: 'create', collection: 'posts', data: { title: `batched ${next++}`, views: 2 } })) });
+  const batched = await load(`http://127.0.0.1:${causeway.port}/api/batch`, {
+    method: 'POST',
+    connections: 4,
+    headers: { 'content-type': 'application/json' },
+    setupClient: (client) => client.setBody(batchBody()),
+  });
+  console.log(`${'causeway: create, batches of 100'.padEnd(44)} ${Math.round(batched.rps * perBatch).toString().padStart(8)} records/s   p99 ${batched.p99} ms per batch`);
+  await stop(causeway.child);
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+}

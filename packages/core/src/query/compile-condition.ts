@@ -1,0 +1,68 @@
+import type { SqlDialect, SqlParams } from '../sql/sql-dialect.js';
+import type { Condition, ResolvedPath } from './filter-condition.js';
+
+/**
+ * Compiles a condition to a SQL boolean expression over the row aliased `tableAlias`. Values are bound through
+ * `params`; identifiers come from the schema and are quoted by the dialect. Every leaf is two-valued (never SQL
+ * NULL), so `NOT` agrees with the in-memory matcher.
+ */
+export function compileCondition(condition: Condition, tableAlias: string, params: SqlParams, dialect: SqlDialect): string {
+  let aliases = 0;
+  const q = dialect.quoteIdent;
+
+  /** Applies `leaf` to the column a path ends at, through EXISTS subqueries for each relation hop. */
+  const atPath = (path: ResolvedPath, alias: string, leaf: (column: string) => string): string => {
+    const [hop, ...rest] = path.hops;
+    if (!hop) return leaf(`${alias}.${q(path.field.name)}`);
+    const target = `r${++aliases}`;
+    const inner = atPath({ hops: rest, field: path.field }, target, leaf);
+    const source = `${alias}.${q(hop.field.name)}`;
+    if (!hop.field.multiple) {
+      return `EXISTS (SELECT 1 FROM ${q(hop.target.name)} AS ${target} WHERE ${target}.${q('id')} = ${source} AND ${inner})`;
+    }
+    const elements = dialect.jsonArrayElements(source, `e${aliases}`);
+    return `EXISTS (SELECT 1 FROM ${elements.from} JOIN ${q(hop.target.name)} AS ${target} ON ${target}.${q('id')} = ${elements.value} WHERE ${inner})`;
+  };
+
+  const compile = (c: Condition): string => {
+    switch (c.kind) {
+      case 'and':
+      case 'or':
+        return `(${c.items.map(compile).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
+      case 'not':
+        return `NOT (${compile(c.item)})`;
+      case 'const':
+        return c.value ? '1=1' : '1=0';
+      case 'isNull':
+        return atPath(c.path, tableAlias, (column) => `${column} IS ${c.negated ? 'NOT ' : ''}NULL`);
+      case 'in':
+        if (c.values.length === 0) return '1=0';
+        return atPath(c.path, tableAlias, (column) => `(${column} IN (${c.values.map((v) => params.add(v)).join(', ')}) AND ${column} IS NOT NULL)`);
+      case 'compare': {
+        const { op, value } = c;
+        return atPath(c.path, tableAlias, (column) => {
+          if (c.path.field.multiple) {
+            const elements = dialect.jsonArrayElements(column, `e${++aliases}`);
+            const has = `EXISTS (SELECT 1 FROM ${elements.from} WHERE ${elements.value} = ${params.add(value)})`;
+            return op === '~' ? has : `NOT ${has}`;
+          }
+          const guard = `${column} IS NOT NULL`;
+          switch (op) {
+            case '=':
+              return `(${column} = ${params.add(value)} AND ${guard})`;
+            case '!=':
+              return `NOT (${column} = ${params.add(value)} AND ${guard})`;
+            case '~':
+              return `(${dialect.containsInsensitive(column, params.add(value))} AND ${guard})`;
+            case '!~':
+              return `NOT (${dialect.containsInsensitive(column, params.add(value))} AND ${guard})`;
+            default:
+              return `(${column} ${op} ${params.add(value)} AND ${guard})`;
+          }
+        });
+      }
+    }
+  };
+
+  return compile(condition);
+}

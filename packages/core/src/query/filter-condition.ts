@@ -1,0 +1,57 @@
+import type { Collection } from '../schema/collection.js';
+import type { FieldType, RelationField } from '../schema/field.js';
+import type { CompareOp } from './filter-ast.js';
+
+/** A value a condition compares with: never null (null comparisons become `isNull`). */
+export type ConditionValue = string | number | boolean;
+
+/** The field a path ends at. `system` covers id, created and updated. */
+export interface FieldRef {
+  readonly name: string;
+  readonly type: FieldType | 'system';
+  /** A list field (select or relation with `multiple`): comparisons test its elements. */
+  readonly multiple: boolean;
+}
+
+export interface RelationHop {
+  readonly field: RelationField;
+  readonly target: Collection;
+}
+
+/** `author.org.name` from posts: two hops (author → authors, org → orgs), then the field `name`. */
+export interface ResolvedPath {
+  readonly hops: readonly RelationHop[];
+  readonly field: FieldRef;
+}
+
+/**
+ * A filter checked against a schema: every path exists, every value has its field's type and stored form.
+ * The SQL compiler and the in-memory matcher both interpret this tree, and must agree.
+ */
+export type Condition =
+  | { readonly kind: 'and' | 'or'; readonly items: readonly Condition[] }
+  | { readonly kind: 'not'; readonly item: Condition }
+  | { readonly kind: 'const'; readonly value: boolean }
+  | { readonly kind: 'compare'; readonly op: CompareOp; readonly path: ResolvedPath; readonly value: ConditionValue }
+  | { readonly kind: 'in'; readonly path: ResolvedPath; readonly values: readonly ConditionValue[] }
+  | { readonly kind: 'isNull'; readonly path: ResolvedPath; readonly negated: boolean };
+
+/** Names of the collections a condition reads, besides its own (for realtime: which writes can change a match). */
+export function collectionsTouched(condition: Condition): Set<string> {
+  const names = new Set<string>();
+  const visit = (c: Condition): void => {
+    switch (c.kind) {
+      case 'and':
+      case 'or':
+        return c.items.forEach(visit);
+      case 'not':
+        return visit(c.item);
+      case 'const':
+        return;
+      default:
+        for (const hop of c.path.hops) names.add(hop.target.name);
+    }
+  };
+  visit(condition);
+  return names;
+}

@@ -1,0 +1,177 @@
+import type { Collection } from '../schema/collection.js';
+import { isSystemField } from '../schema/collection.js';
+import type { Field } from '../schema/field.js';
+import type { SchemaLookup } from '../schema/schema-lookup.js';
+import { normalizeDate, normalizeDateTime } from '../values/dates.js';
+import { compareValues, containsFolded } from './compare-values.js';
+import type { CompareOp, FilterNode, LiteralValue, Operand, PathOperand } from './filter-ast.js';
+import type { Condition, ConditionValue, FieldRef, RelationHop, ResolvedPath } from './filter-condition.js';
+import { filterError } from './filter-lexer.js';
+
+export const maxRelationHops = 4;
+export type FilterVariables = Readonly<Record<string, LiteralValue>>;
+
+const ordering = new Set<CompareOp>(['>', '>=', '<', '<=']);
+const flipped: Partial<Record<CompareOp, CompareOp>> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=', '!=': '!=' };
+
+type Kind = 'text' | 'number' | 'bool' | 'date' | 'datetime' | 'select' | 'relation' | 'json' | 'list' | 'id';
+
+function kindOf(ref: FieldRef): Kind {
+  if (ref.multiple) return 'list';
+  if (ref.type === 'system') return ref.name === 'id' ? 'id' : 'datetime';
+  if (ref.type === 'email' || ref.type === 'url') return 'text';
+  return ref.type;
+}
+
+const allowedOps: Record<Kind, ReadonlySet<CompareOp | 'in'>> = {
+  text: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
+  id: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
+  select: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
+  date: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
+  datetime: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
+  number: new Set(['=', '!=', '>', '>=', '<', '<=', 'in']),
+  bool: new Set(['=', '!=', 'in']),
+  relation: new Set(['=', '!=', 'in']),
+  list: new Set(['~', '!~']),
+  json: new Set([]),
+};
+
+function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup): ResolvedPath {
+  const hops: RelationHop[] = [];
+  let current = collection;
+  const { segments, pos } = operand;
+  for (const [i, name] of segments.entries()) {
+    const last = i === segments.length - 1;
+    const field: Field | undefined = current.fields.find((f) => f.name === name);
+    if (last) {
+      if (field) return { hops, field: { name, type: field.type, multiple: 'multiple' in field && field.multiple } };
+      if (isSystemField(name)) return { hops, field: { name, type: 'system', multiple: false } };
+      throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
+    }
+    if (!field) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
+    if (field.type !== 'relation') throw filterError(`'${name}' is a ${field.type} field, not a relation, so '${segments.join('.')}' cannot continue`, pos);
+    if (hops.length >= maxRelationHops) throw filterError(`a path may cross at most ${maxRelationHops} relations`, pos);
+    const target = schema.collection(field.collection);
+    if (!target) throw filterError(`relation '${name}' points at missing collection '${field.collection}'`, pos);
+    hops.push({ field, target });
+    current = target;
+  }
+  throw filterError('expected a field name', pos);
+}
+
+function literalOf(operand: Operand, variables: FilterVariables): LiteralValue {
+  if (operand.kind === 'literal') return operand.value;
+  if (operand.kind === 'variable') {
+    if (!Object.hasOwn(variables, operand.name)) throw filterError(`unknown variable '${operand.name}'`, operand.pos);
+    return variables[operand.name]!;
+  }
+  throw filterError('expected a value', operand.pos);
+}
+
+/** Checks a value against the field it is compared with and returns it in stored form. */
+function valueFor(ref: FieldRef, op: CompareOp | 'in', value: LiteralValue, pos: number, selectValues?: readonly string[]): ConditionValue {
+  const kind = kindOf(ref);
+  const expected = (what: string) => filterError(`'${ref.name}' is a ${ref.type === 'system' ? kind : ref.type} field: expected ${what}`, pos);
+  if (value === null) throw filterError(`null can only be compared with = or != (or use 'is null')`, pos);
+  if (kind === 'number') {
+    if (typeof value !== 'number') throw expected('a number');
+    return value;
+  }
+  if (kind === 'bool') {
+    if (typeof value !== 'boolean') throw expected('true or false');
+    return value;
+  }
+  if (typeof value !== 'string') throw expected('a string');
+  // `~` looks for a piece of the text, so its needle is not normalised.
+  if (op === '~' || op === '!~') return value;
+  if (kind === 'date') {
+    const date = normalizeDate(value);
+    if (date === undefined) throw expected('a date as "YYYY-MM-DD"');
+    return date;
+  }
+  if (kind === 'datetime') {
+    const datetime = normalizeDateTime(value);
+    if (datetime === undefined) throw expected('an ISO 8601 date-time');
+    return datetime;
+  }
+  if (kind === 'select' && !ordering.has(op as CompareOp) && selectValues && !selectValues.includes(value)) {
+    throw expected(`one of ${selectValues.map((v) => JSON.stringify(v)).join(', ')}`);
+  }
+  return value;
+}
+
+function selectValuesOf(path: ResolvedPath, collection: Collection): readonly string[] | undefined {
+  const owner = path.hops.at(-1)?.target ?? collection;
+  const field = owner.fields.find((f) => f.name === path.field.name);
+  return field?.type === 'select' && !field.multiple ? field.values : undefined;
+}
+
+function checkOp(path: ResolvedPath, op: CompareOp | 'in', pos: number): void {
+  if (!allowedOps[kindOf(path.field)].has(op)) {
+    const type = path.field.multiple ? `${path.field.type} list` : path.field.type === 'system' ? kindOf(path.field) : path.field.type;
+    throw filterError(`operator '${op}' is not supported on ${type} field '${path.field.name}'`, pos);
+  }
+}
+
+function foldConstant(op: CompareOp, left: LiteralValue, right: LiteralValue, pos: number): boolean {
+  if (op === '=' || op === '!=') return (left === right) === (op === '=');
+  if (left === null || right === null) return false;
+  if (op === '~' || op === '!~') {
+    if (typeof left !== 'string' || typeof right !== 'string') throw filterError(`'${op}' compares strings`, pos);
+    return containsFolded(left, right) === (op === '~');
+  }
+  if (typeof left !== typeof right || typeof left === 'boolean') throw filterError(`cannot order ${typeof left} and ${typeof right}`, pos);
+  const order = compareValues(left, right);
+  return op === '>' ? order > 0 : op === '>=' ? order >= 0 : op === '<' ? order < 0 : order <= 0;
+}
+
+/**
+ * Checks a parsed filter against a collection: paths exist, operators suit field types, values have the right
+ * type (dates normalised to their stored form), variables are substituted.
+ */
+export function resolveFilter(node: FilterNode, collection: Collection, schema: SchemaLookup, variables: FilterVariables = {}): Condition {
+  const resolve = (n: FilterNode): Condition => {
+    switch (n.kind) {
+      case 'and':
+      case 'or':
+        return { kind: n.kind, items: [resolve(n.left), resolve(n.right)] };
+      case 'not':
+        return { kind: 'not', item: resolve(n.operand) };
+      case 'isNull': {
+        if (n.operand.kind !== 'path') {
+          return { kind: 'const', value: (literalOf(n.operand, variables) === null) !== n.negated };
+        }
+        return { kind: 'isNull', path: resolvePath(n.operand, collection, schema), negated: n.negated };
+      }
+      case 'in': {
+        if (n.left.kind !== 'path') throw filterError("the left side of 'in' must be a field", n.left.pos);
+        const path = resolvePath(n.left, collection, schema);
+        checkOp(path, 'in', n.pos);
+        const selectValues = selectValuesOf(path, collection);
+        const values = n.items.map((item) => valueFor(path.field, 'in', literalOf(item, variables), item.pos, selectValues));
+        return { kind: 'in', path, values };
+      }
+      case 'compare':
+        return resolveCompare(n.op, n.left, n.right, n.pos);
+    }
+  };
+
+  const resolveCompare = (op: CompareOp, left: Operand, right: Operand, pos: number): Condition => {
+    if (left.kind === 'path' && right.kind === 'path') throw filterError('comparing two fields is not supported', right.pos);
+    if (left.kind !== 'path' && right.kind !== 'path') {
+      return { kind: 'const', value: foldConstant(op, literalOf(left, variables), literalOf(right, variables), pos) };
+    }
+    if (left.kind !== 'path') {
+      const flip = flipped[op];
+      if (!flip) throw filterError(`the field must be on the left of '${op}'`, pos);
+      return resolveCompare(flip, right, left, pos);
+    }
+    const path = resolvePath(left, collection, schema);
+    const value = literalOf(right, variables);
+    if (value === null && (op === '=' || op === '!=')) return { kind: 'isNull', path, negated: op === '!=' };
+    checkOp(path, op, pos);
+    return { kind: 'compare', op, path, value: valueFor(path.field, op, value, right.pos, selectValuesOf(path, collection)) };
+  };
+
+  return resolve(node);
+}
