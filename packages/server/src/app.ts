@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CausewayError, CollectionsService, MemoryBus, RecordsService, SchemaRegistry, type EventBus, type SqlDatabase } from '@causeway/core';
 import type { Config } from './config/config.js';
-// TEMP import { openapiRoutes } from './openapi/openapi-routes.js';
+import { openapiRoutes } from './openapi/openapi-routes.js';
 import { collectionsRoutes } from './rest/collections-routes.js';
 import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
 import { SqliteDatabase } from './store/sqlite/sqlite-database.js';
+import { serverVersion } from './version.js';
 
 export interface CausewayServer {
   app: FastifyInstance;
@@ -60,7 +61,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   app.get('/api/health', async () => ({ status: 'ok' }));
   await app.register(collectionsRoutes, { collections });
   await app.register(recordsRoutes, { records });
-  // TEMP await app.register(openapiRoutes, { schema });
+  await app.register(openapiRoutes, { schema, version: serverVersion });
 
   return {
     app,

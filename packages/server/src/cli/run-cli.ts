@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isCausewayError } from '@causeway/core';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { exportSchema, importSchema } from './schema-commands.js';
 import { serve } from './serve.js';
+import { serverVersion } from '../version.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The `causeway` command. Returns the exit code; `env` is the only place environment variables come from. */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const program = new Command('causeway')
     .description('Causeway: a self-hosted backend for frontend apps (REST API over collections, on SQLite).')
-    .version(version)
+    .version(serverVersion)
     .exitOverride();
   const withDataDir = (command: Command) => command.option('--data-dir <dir>', 'data directory (env CAUSEWAY_DATA_DIR)', undefined);
 
