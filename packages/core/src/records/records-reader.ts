@@ -1,10 +1,10 @@
 import { CausewayError } from '../errors/causeway-error.js';
-import { compileCondition, parseFilter, resolveFilter } from '../query/index.js';
 import { parseSort } from '../query/parse-sort.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
+import { CompiledFilters } from './compiled-filters.js';
 import { afterCursorSql, decodeCursor, encodeCursor, orderBySql } from './cursor.js';
 import { expandRecords, parseExpand, type RecordsByIds } from './expand.js';
 import { defaultPageSize, maxPageSize, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
@@ -17,12 +17,15 @@ const rowAlias = 't';
 /** Reads records: lists with filter, sort, cursor, count, expand and field selection; single records by id. */
 export class RecordsReader {
   private readonly s: SqlTemplate;
+  private readonly filters: CompiledFilters;
+  private readonly findSql = new Map<string, string>();
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly schema: SchemaRegistry,
   ) {
     this.s = sqlTemplate(db.dialect);
+    this.filters = new CompiledFilters(schema, db.dialect);
   }
 
   collection(name: string): Collection {
@@ -43,8 +46,10 @@ export class RecordsReader {
     const params = this.s.params();
     const where: string[] = [];
     if (query.filter !== undefined && query.filter.trim() !== '') {
-      const condition = resolveFilter(parseFilter(query.filter), collection, this.schema);
-      where.push(compileCondition(condition, rowAlias, params, this.db.dialect));
+      // The filter comes first, so its cached placeholders are numbered from 1 in every dialect.
+      const filter = this.filters.get(collection, query.filter, rowAlias);
+      where.push(filter.sql);
+      for (const value of filter.params) params.addRaw(value);
     }
     const filterParams = [...params.values];
     const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
@@ -74,8 +79,12 @@ export class RecordsReader {
   }
 
   async find(collection: Collection, id: string, executor: SqlExecutor = this.db): Promise<VersionedRecord | undefined> {
-    const { text, params } = this.s.q`SELECT * FROM ${this.s.id(collection.name)} WHERE id = ${id}`;
-    const row = await executor.get(text, params);
+    let sql = this.findSql.get(collection.name);
+    if (sql === undefined) {
+      sql = this.s.q`SELECT * FROM ${this.s.id(collection.name)} WHERE id = ${id}`.text;
+      this.findSql.set(collection.name, sql);
+    }
+    const row = await executor.get(sql, [id]);
     return row ? decodeRow(collection, row) : undefined;
   }
 
