@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CausewayError } from '../errors/causeway-error.js';
+import { causewayErrorOf } from '../../../../test/support/causeway-error-of.js';
 import { parseFilter } from './filter-parser.js';
 import { printFilter } from './print-filter.js';
 
-function failure(text: string): CausewayError {
-  try {
-    parseFilter(text);
-  } catch (error) {
-    if (error instanceof CausewayError) return error;
-    throw error;
-  }
-  throw new Error(`'${text}' parsed`);
-}
+const failure = (text: string) => causewayErrorOf(() => parseFilter(text));
 
 describe('parseFilter', () => {
   it.each([

@@ -92,22 +92,18 @@ export function parseFilter(text: string): FilterNode {
     return comparison();
   }
 
-  function and(): FilterNode {
-    let left = unary();
-    while (peek().kind === 'op' && peek().text === '&&') {
+  /** A left-associative chain of `operand (op operand)*`. */
+  const chain = (kind: 'and' | 'or', op: string, operand: () => FilterNode) => (): FilterNode => {
+    let left = operand();
+    while (peek().kind === 'op' && peek().text === op) {
       next();
-      left = { kind: 'and', left, right: unary() };
+      left = { kind, left, right: operand() };
     }
     return left;
-  }
-
+  };
+  const and = chain('and', '&&', unary);
   function or(): FilterNode {
-    let left = and();
-    while (peek().kind === 'op' && peek().text === '||') {
-      next();
-      left = { kind: 'or', left, right: and() };
-    }
-    return left;
+    return chain('or', '||', and)();
   }
 
   if (peek().kind === 'eof') throw filterError('the filter is empty: expected a condition', 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CausewayError } from '../errors/causeway-error.js';
+import { causewayErrorOf } from '../../../../test/support/causeway-error-of.js';
 import type { Collection } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
 import { SqlParams, type SqlDialect } from '../sql/sql-dialect.js';
@@ -23,15 +23,7 @@ const posts = collection('posts', [
 const schema = { collection: (name: string) => [users, posts].find((c) => c.name === name) };
 const resolve = (text: string, variables?: FilterVariables) => resolveFilter(parseFilter(text), posts, schema, variables);
 
-function failure(text: string): CausewayError {
-  try {
-    resolve(text);
-  } catch (error) {
-    if (error instanceof CausewayError) return error;
-    throw error;
-  }
-  throw new Error(`'${text}' resolved`);
-}
+const failure = (text: string) => causewayErrorOf(() => resolve(text));
 
 const dialect: SqlDialect = {
   name: 'test',

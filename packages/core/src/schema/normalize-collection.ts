@@ -91,7 +91,11 @@ export function normalizeCollection(input: unknown, schema: SchemaLookup, previo
   if (!parsed.success) throw fromZodError('INVALID_SCHEMA', 'The collection definition is invalid.', parsed.error);
   const { name } = parsed.data;
   const issues: Record<string, FieldIssue> = {};
-  const fields = parsed.data.fields.map((f) => toField(f, previous));
+  // A stable key order keeps exported schema files readable and their diffs small.
+  const fields = parsed.data.fields.map((f) => {
+    const { id, name: fieldName, type, required, unique, ...options } = toField(f, previous);
+    return { id, name: fieldName, type, required, unique, ...options } as Field;
+  });
   const names = new Set<string>();
   const ids = new Set<string>();
   fields.forEach((field, i) => {
