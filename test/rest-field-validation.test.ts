@@ -40,6 +40,10 @@ const cases: { field: string; value: unknown; stored?: unknown; error?: string }
   { field: 'contact', value: 'ann@example.com', stored: 'ann@example.com' },
   { field: 'contact', value: 'ann@', error: 'email' },
   { field: 'contact', value: '', stored: null },
+  // Found by the never-500 property test: an empty list in a single-value field once reached the database.
+  { field: 'contact', value: [], error: 'email' },
+  { field: 'views', value: [], error: 'type' },
+  { field: 'meta', value: '', stored: '' },
   { field: 'link', value: 'https://example.com/a?b=c', stored: 'https://example.com/a?b=c' },
   { field: 'link', value: 'javascript:alert(1)', error: 'url' },
   { field: 'link', value: 'not a url', error: 'url' },

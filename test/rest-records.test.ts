@@ -182,6 +182,7 @@ describe('batch', () => {
 
   it('rolls back everything when one operation fails, naming the operation', async () => {
     const before = (await t.request('GET', `${authors}?count=true&limit=1`)).body.total;
+    const seqBefore = await maxSeq();
     const response = await t.request('POST', '/api/batch', {
       operations: [
         { action: 'create', collection: 'authors', data: { name: 'Rolled back' } },
@@ -193,6 +194,7 @@ describe('batch', () => {
     expect(response.body.operation).toBe(2);
     expect(response.body.errors['operations.2.data.title'].code).toBe('required');
     expect((await t.request('GET', `${authors}?count=true&limit=1`)).body.total).toBe(before);
+    expect(await maxSeq()).toBe(seqBefore);
   });
 
   it('rolls back on a unique violation inside the batch', async () => {

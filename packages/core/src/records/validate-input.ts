@@ -1,5 +1,6 @@
 import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { Collection } from '../schema/collection.js';
+import { isMultiValued } from '../schema/field.js';
 import { isBlank, validateValue } from '../values/validate-value.js';
 import type { CausewayRecord } from './record.js';
 
@@ -45,14 +46,16 @@ export function validateInput(collection: Collection, data: unknown, mode: Write
       if (field.required && current && isBlank(current[field.name])) issues[field.name] = { code: 'required', message: 'is required' };
       continue;
     }
-    if (isBlank(value) && !(value === '' && !field.required && field.type === 'text')) {
+    // null, and "" for a non-text scalar, mean "no value"; anything else must have the field's type.
+    if (value === undefined || value === null || (value === '' && field.type !== 'text' && field.type !== 'json' && !isMultiValued(field))) {
       if (field.required) issues[field.name] = { code: 'required', message: 'is required' };
-      else values[field.name] = value === undefined ? null : value === '' ? null : value;
+      else values[field.name] = isMultiValued(field) ? [] : null;
       continue;
     }
     const check = validateValue(field, value);
-    if (check.ok) values[field.name] = check.value;
-    else issues[field.name] = check.issue;
+    if (!check.ok) issues[field.name] = check.issue;
+    else if (field.required && isBlank(check.value)) issues[field.name] = { code: 'required', message: 'is required' };
+    else values[field.name] = check.value;
   }
   if (Object.keys(issues).length > 0) {
     throw new CausewayError('VALIDATION_FAILED', `The record does not fit collection '${collection.name}'.`, { fields: issues });
