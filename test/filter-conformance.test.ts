@@ -196,12 +196,12 @@ describe('filter conformance: SQL and in-memory evaluation agree', () => {
     });
     await fc.assert(
       fc.asyncProperty(data, fc.array(filterNode, { minLength: 1, maxLength: 4 }), async ({ authors, posts }, filters) => {
-        const stamped = (r: Record<string, unknown>, i: number) => ({ ...r, created: ['2023-12-31T23:59:59.999Z', '2024-01-01T10:30:00.000Z'][i % 2] });
+        const stamped = <T extends { id: string }>(r: T, i: number) => ({ ...r, created: ['2023-12-31T23:59:59.999Z', '2024-01-01T10:30:00.000Z'][i % 2]! });
         const postRows = posts.map((p, i) => stamped({ ...p, id: `p${i}` }, i));
         const authorRows = authors.map(stamped);
         await replaceRows(schema.collection('authors')!, authorRows);
         await replaceRows(schema.collection('posts')!, postRows);
-        const byId = new Map(authorRows.map((a) => [a.id as string, a]));
+        const byId = new Map<string, Record<string, unknown>>(authorRows.map((a) => [a.id, a]));
         for (const node of filters) {
           const filter = printFilter(node);
           expect(printFilter(parseFilter(filter))).toBe(filter);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorsDefinition, postsDefinition } from './support/fixtures.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServer, type TestResponse, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
 const posts = '/api/collections/posts/records';
@@ -73,7 +73,7 @@ describe('cursor pagination', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 100; page++) {
-      const response = await t.request('GET', q({ ...params, ...(after ? { after } : {}) }));
+      const response: TestResponse = await t.request('GET', q({ ...params, ...(after ? { after } : {}) }));
       expect(response.status).toBe(200);
       seen.push(...response.body.items.map((p: { id: string }) => p.id));
       after = response.body.nextCursor;

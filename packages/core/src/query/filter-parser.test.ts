@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { causewayErrorOf } from '../../../../test/support/causeway-error-of.js';
+import { causewayErrorOf, expectFilterError } from '../../../../test/support/causeway-error-of.js';
 import { parseFilter } from './filter-parser.js';
 import { printFilter } from './print-filter.js';
 
@@ -36,11 +36,7 @@ describe('parseFilter', () => {
     ['a = "\\x"', 5, 'unknown escape'],
     ['a = @', 4, "expected a name after '@'"],
   ])('rejects %j at character %i', (text, position, message) => {
-    const error = failure(text);
-    expect(error.code).toBe('INVALID_FILTER');
-    expect(error.position).toBe(position);
-    expect(error.message).toContain(message);
-    expect(error.message).toContain(`character ${position}`);
+    expectFilterError(failure(text), position, message);
   });
 
   it('refuses nesting deeper than 64 levels instead of overflowing the stack', () => {

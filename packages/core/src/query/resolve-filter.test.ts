@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { causewayErrorOf } from '../../../../test/support/causeway-error-of.js';
+import { causewayErrorOf, expectFilterError } from '../../../../test/support/causeway-error-of.js';
 import type { Collection } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
 import { SqlParams, type SqlDialect } from '../sql/sql-dialect.js';
@@ -51,10 +51,7 @@ describe('resolveFilter', () => {
     ['owner = @request.auth.id', 8, "unknown variable '@request.auth.id'"],
     ['"x" ~ title', 4, "the field must be on the left of '~'"],
   ])('rejects %j at %i', (text, position, message) => {
-    const error = failure(text);
-    expect(error.code).toBe('INVALID_FILTER');
-    expect(error.message).toContain(message);
-    expect(error.position).toBe(position);
+    expectFilterError(failure(text), position, message);
   });
 
   it('normalises dates to their stored form', () => {

@@ -24,7 +24,7 @@ const posts = collection('posts', fields);
 const authors = collection('authors', [{ ...base, id: 'n', name: 'name', type: 'text' }]);
 
 async function expectValid(document: unknown): Promise<void> {
-  const result = await new Validator().validate(document as object);
+  const result = await new Validator().validate(document as Parameters<Validator['validate']>[0]);
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
 }
