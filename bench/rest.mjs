@@ -2,7 +2,7 @@
 // on a 10,000-record collection, in one run. Usage: npm run build && node bench/rest.mjs [--duration 10]
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +35,26 @@ async function stop(child) {
   await exited;
 }
 
-function load(url, options = {}) {
+// CPU time a process has used, in ms (Linux /proc): throughput on a shared 2-core machine swings with the
+// neighbours, but CPU time per request barely does, so it gives the steadier ratio.
+const ticksPerSecond = 100;
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
+function load(url, options = {}, pid) {
+  const cpuBefore = pid ? cpuMs(pid) : NaN;
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration, ...options }, (error, result) => {
       if (error) return reject(error);
       if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-      resolve({ rps: result.requests.average, p99: result.latency.p99 });
+      const cpuUsPerRequest = pid ? ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total : NaN;
+      resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: cpuUsPerRequest });
     });
   });
 }
@@ -70,8 +84,11 @@ async function seed(base) {
   }
 }
 
-const row = (name, { rps, p99 }, ratio) =>
-  console.log(`${name.padEnd(44)} ${Math.round(rps).toString().padStart(8)} req/s   p99 ${String(p99).padStart(4)} ms${ratio === undefined ? '' : `   ${(ratio * 100).toFixed(0).padStart(4)}% of hand-written`}`);
+const row = (name, { rps, p99, cpuUs }, reference) => {
+  const cpu = Number.isNaN(cpuUs) || cpuUs === undefined ? '' : `   ${cpuUs.toFixed(0).padStart(4)} µs CPU/req`;
+  const ratio = reference ? `   ${((rps / reference.rps) * 100).toFixed(0).padStart(4)}% of hand-written req/s, ${((reference.cpuUs / cpuUs) * 100).toFixed(0)}% by CPU/req` : '';
+  console.log(`${name.padEnd(40)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
+};
 
 function freePort() {
   return new Promise((resolve) => {
@@ -125,13 +142,13 @@ try {
     let handResult;
     let causewayResult;
     for (let round = 0; round < 2; round++) {
-      const h = await load(handUrl);
-      const c = await load(causewayUrl);
+      const h = await load(handUrl, {}, hand.child.pid);
+      const c = await load(causewayUrl, {}, causeway.child.pid);
       handResult = handResult ? best(handResult, h) : h;
       causewayResult = causewayResult ? best(causewayResult, c) : c;
     }
     row(`hand-written: ${label}`, handResult);
-    row(`causeway: ${label}`, causewayResult, causewayResult.rps / handResult.rps);
+    row(`causeway: ${label}`, causewayResult, handResult);
   };
   await pair('get by id', `${handBase}/posts/post1234`, `${api}/post1234`);
   await pair('list 20, filter + sort', `${handBase}/posts?min=5000`, list);

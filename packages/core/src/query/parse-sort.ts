@@ -10,8 +10,9 @@ export interface SortKey {
 const maxSortKeys = 8;
 
 /**
- * `-created,title` → keys, checked against the collection. `id` is always appended as the last key,
- * so the order is total and cursors are exact.
+ * `-created,title` → keys, checked against the collection. `id` is always appended as the last key, in the
+ * direction of the key before it, so the order is total, cursors are exact, and an index on `(field, id)`
+ * serves the whole ORDER BY in either direction.
  */
 export function parseSort(text: string | undefined, collection: Collection): SortKey[] {
   const keys: SortKey[] = [];
@@ -36,7 +37,7 @@ export function parseSort(text: string | undefined, collection: Collection): Sor
     keys.push({ field: name, descending });
   }
   if (keys.length > maxSortKeys) throw new CausewayError('INVALID_SORT', `at most ${maxSortKeys} sort keys are allowed`);
-  if (!keys.some((k) => k.field === 'id')) keys.push({ field: 'id', descending: false });
+  if (!keys.some((k) => k.field === 'id')) keys.push({ field: 'id', descending: keys.at(-1)?.descending ?? false });
   return keys;
 }
 
