@@ -21,7 +21,6 @@ export interface SqlStatement {
 export function sqlTemplate(dialect: SqlDialect) {
   return {
     id: (name: string) => new SqlText(dialect.quoteIdent(name)),
-    raw: (text: string) => new SqlText(text),
     params: () => new SqlParams(dialect),
     q(strings: TemplateStringsArray, ...values: unknown[]): SqlStatement {
       const params = new SqlParams(dialect);
