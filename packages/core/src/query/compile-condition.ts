@@ -14,13 +14,15 @@ export function compileCondition(condition: Condition, tableAlias: string, param
   const atPath = (path: ResolvedPath, alias: string, leaf: (column: string) => string): string => {
     const [hop, ...rest] = path.hops;
     if (!hop) return leaf(`${alias}.${q(path.field.name)}`);
-    const target = `r${++aliases}`;
-    const inner = atPath({ hops: rest, field: path.field }, target, leaf);
+    // Aliases are taken before recursing, so each subquery's are unique and read outside-in.
+    const n = ++aliases;
+    const target = `r${n}`;
     const source = `${alias}.${q(hop.field.name)}`;
-    if (!hop.field.multiple) {
+    const elements = hop.field.multiple ? dialect.jsonArrayElements(source, `e${n}`) : undefined;
+    const inner = atPath({ hops: rest, field: path.field }, target, leaf);
+    if (!elements) {
       return `EXISTS (SELECT 1 FROM ${q(hop.target.name)} AS ${target} WHERE ${target}.${q('id')} = ${source} AND ${inner})`;
     }
-    const elements = dialect.jsonArrayElements(source, `e${aliases}`);
     return `EXISTS (SELECT 1 FROM ${elements.from} JOIN ${q(hop.target.name)} AS ${target} ON ${target}.${q('id')} = ${elements.value} WHERE ${inner})`;
   };
 
@@ -28,6 +30,8 @@ export function compileCondition(condition: Condition, tableAlias: string, param
     switch (c.kind) {
       case 'and':
       case 'or':
+        // An empty list is its identity (all of nothing holds, some of nothing does not), like `every`/`some`.
+        if (c.items.length === 0) return c.kind === 'and' ? '1=1' : '1=0';
         return `(${c.items.map(compile).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
       case 'not':
         return `NOT (${compile(c.item)})`;

@@ -50,6 +50,14 @@ function readString(text: string, start: number): { value: string; end: number }
   throw filterError('unterminated string starting', start);
 }
 
+// A lone surrogate cannot be encoded as UTF-8: the driver would bind U+FFFD instead, and SQL would then match
+// records the in-memory matcher does not.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isWellFormed(text: string): boolean {
+  return !loneSurrogate.test(text);
+}
+
 /** Splits a filter into tokens, each with its 0-based character position. */
 export function tokenize(text: string): Token[] {
   if (text.length > maxFilterLength) throw filterError(`the filter is longer than ${maxFilterLength} characters`, maxFilterLength);
@@ -63,17 +71,21 @@ export function tokenize(text: string): Token[] {
     }
     if (char === '"' || char === "'") {
       const { value, end } = readString(text, i);
+      if (!isWellFormed(value)) throw filterError('the string starting here holds a lone surrogate (not valid Unicode)', i);
       tokens.push({ kind: 'string', text: text.slice(i, end), value, pos: i });
       i = end;
       continue;
     }
-    if (/[0-9.]/.test(char) || (char === '-' && /[0-9.]/.test(text[i + 1] ?? ''))) {
-      number.lastIndex = i;
-      const match = number.exec(text);
-      const value = match ? Number(match[0]) : NaN;
-      if (!match || !Number.isFinite(value)) throw filterError('expected a number', i);
-      tokens.push({ kind: 'number', text: match[0], value, pos: i });
-      i += match[0].length;
+    number.lastIndex = i;
+    const numeric = /[-.0-9]/.test(char) ? number.exec(text) : null;
+    if (numeric) {
+      const end = i + numeric[0].length;
+      const value = Number(numeric[0]);
+      // `1.2.3` or `12abc` is a typo, not a number followed by something else.
+      if (/[A-Za-z0-9_.]/.test(text[end] ?? '')) throw filterError('malformed number', i);
+      if (!Number.isFinite(value)) throw filterError('the number is too large', i);
+      tokens.push({ kind: 'number', text: numeric[0], value, pos: i });
+      i = end;
       continue;
     }
     if (char === '@' || /[A-Za-z_]/.test(char)) {
@@ -81,6 +93,7 @@ export function tokenize(text: string): Token[] {
       const match = identifier.exec(text);
       if (!match) throw filterError("expected a name after '@'", i);
       const word = match[0];
+      if (text[identifier.lastIndex] === '.') throw filterError("expected a name after '.'", identifier.lastIndex + 1);
       const kind: TokenKind = char === '@' ? 'variable' : keywords.has(word) ? 'keyword' : 'path';
       tokens.push({ kind, text: char === '@' ? `@${word}` : word, pos: i });
       i = identifier.lastIndex;

@@ -18,6 +18,13 @@ describe('parseFilter', () => {
     ['owner = @request.auth.id', 'owner = @request.auth.id'],
     ['"\\u00e9\\n" = s', '"é\\n" = s'],
     ['flag = true && other = false && z = null', '((flag = true && other = false) && z = null)'],
+    ['a = 1 || b = 2 || c = 3', '((a = 1 || b = 2) || c = 3)'],
+    ['!a in [1] || !b is null', '(!(a in [1]) || !(b is null))'],
+    ['!(a = 1 || b = 2) && c = 3', '(!((a = 1 || b = 2)) && c = 3)'],
+    ['((((a = 1))))', 'a = 1'],
+    ['5 < n', '5 < n'],
+    ['a.b.c.d.e <= -0.5', 'a.b.c.d.e <= -0.5'],
+    ['\n\ta>=1\n', 'a >= 1'],
   ])('parses %s', (text, printed) => {
     expect(printFilter(parseFilter(text))).toBe(printed);
   });
@@ -35,8 +42,29 @@ describe('parseFilter', () => {
     ['a is nothing', 5, "expected 'null'"],
     ['a = "\\x"', 5, 'unknown escape'],
     ['a = @', 4, "expected a name after '@'"],
+    ['   ', 0, 'empty'],
+    ['a IN [1]', 2, "found 'IN'"],
+    ['a in 1', 5, "expected '[' after 'in'"],
+    ['a in [1,]', 8, 'expected a value in the list'],
+    ['a is not 5', 9, "expected 'null' after 'is not'"],
+    ['a = 1 &&', 8, 'expected a field, a value or (, found the end'],
+    ['&& a = 1', 0, "expected a field, a value or (, found '&&'"],
+    ['a = 1)', 5, "expected && or || or the end, found ')'"],
+    ['a = (1)', 4, "expected a value after '=', found '('"],
   ])('rejects %j at character %i', (text, position, message) => {
     expectFilterError(failure(text), position, message);
+  });
+
+  it('records the position of every node', () => {
+    expect(parseFilter('  !(x  = 1) || y in [2] && z is null')).toMatchObject({
+      kind: 'or',
+      left: { kind: 'not', pos: 2, operand: { kind: 'compare', pos: 7, left: { pos: 4 }, right: { pos: 9 } } },
+      right: { kind: 'and', left: { kind: 'in', pos: 17, items: [{ pos: 21 }] }, right: { kind: 'isNull', pos: 29, operand: { pos: 27 } } },
+    });
+  });
+
+  it('accepts nesting of exactly 64 levels', () => {
+    expect(printFilter(parseFilter(`${'('.repeat(32)}${'!'.repeat(32)}a = 1${')'.repeat(32)}`))).toContain('a = 1');
   });
 
   it('refuses nesting deeper than 64 levels instead of overflowing the stack', () => {

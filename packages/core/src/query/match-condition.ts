@@ -30,7 +30,8 @@ function equals(actual: unknown, expected: ConditionValue): boolean {
 
 function leaf(c: Extract<Condition, { kind: 'compare' | 'in' | 'isNull' }>, value: unknown): boolean {
   if (c.kind === 'isNull') {
-    const empty = value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+    // A list stores its empty value as NULL; a json field's `[]` is a value like any other.
+    const empty = value === null || value === undefined || (c.path.field.multiple && Array.isArray(value) && value.length === 0);
     return empty !== c.negated;
   }
   if (c.kind === 'in') return c.values.some((v) => equals(value, v));

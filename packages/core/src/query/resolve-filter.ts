@@ -6,7 +6,7 @@ import { normalizeDate, normalizeDateTime } from '../values/dates.js';
 import { compareValues, containsFolded } from './compare-values.js';
 import type { CompareOp, FilterNode, LiteralValue, Operand, PathOperand } from './filter-ast.js';
 import type { Condition, ConditionValue, FieldRef, RelationHop, ResolvedPath } from './filter-condition.js';
-import { filterError } from './filter-lexer.js';
+import { filterError, isWellFormed } from './filter-lexer.js';
 
 export const maxRelationHops = 4;
 export type FilterVariables = Readonly<Record<string, LiteralValue>>;
@@ -39,40 +39,55 @@ const allowedOps: Record<Kind, ReadonlySet<CompareOp | 'in'>> = {
 function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup): ResolvedPath {
   const hops: RelationHop[] = [];
   let current = collection;
-  const { segments, pos } = operand;
+  const { segments } = operand;
+  // Paths hold no spaces, so a segment's position is the path's plus the segments and dots before it.
+  let pos = operand.pos;
   for (const [i, name] of segments.entries()) {
+    if (i > 0) pos += segments[i - 1]!.length + 1;
     const last = i === segments.length - 1;
     const field: Field | undefined = current.fields.find((f) => f.name === name);
+    if (!field && !isSystemField(name)) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
     if (last) {
-      if (field) return { hops, field: { name, type: field.type, multiple: 'multiple' in field && field.multiple } };
-      if (isSystemField(name)) return { hops, field: { name, type: 'system', multiple: false } };
-      throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
+      if (!field) return { hops, field: { name, type: 'system', multiple: false } };
+      return { hops, field: { name, type: field.type, multiple: 'multiple' in field && field.multiple } };
     }
-    if (!field) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
-    if (field.type !== 'relation') throw filterError(`'${name}' is a ${field.type} field, not a relation, so '${segments.join('.')}' cannot continue`, pos);
+    if (field?.type !== 'relation') {
+      throw filterError(`'${name}' is a ${field?.type ?? 'system'} field, not a relation, so '${segments.join('.')}' cannot continue`, pos);
+    }
     if (hops.length >= maxRelationHops) throw filterError(`a path may cross at most ${maxRelationHops} relations`, pos);
     const target = schema.collection(field.collection);
     if (!target) throw filterError(`relation '${name}' points at missing collection '${field.collection}'`, pos);
     hops.push({ field, target });
     current = target;
   }
-  throw filterError('expected a field name', pos);
+  throw filterError('expected a field name', operand.pos);
+}
+
+/** A variable's value, keyed with or without its `@`; checked, since it did not come through the lexer. */
+function variableValue(name: string, variables: FilterVariables, pos: number): LiteralValue {
+  const key = Object.hasOwn(variables, name) ? name : name.slice(1);
+  if (!Object.hasOwn(variables, key)) throw filterError(`unknown variable '${name}'`, pos);
+  const value = variables[key];
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && isWellFormed(value)) return value;
+  throw filterError(`variable '${name}' has no usable value (finite number, valid string, boolean or null)`, pos);
 }
 
 function literalOf(operand: Operand, variables: FilterVariables): LiteralValue {
   if (operand.kind === 'literal') return operand.value;
-  if (operand.kind === 'variable') {
-    if (!Object.hasOwn(variables, operand.name)) throw filterError(`unknown variable '${operand.name}'`, operand.pos);
-    return variables[operand.name]!;
-  }
-  throw filterError('expected a value', operand.pos);
+  if (operand.kind === 'variable') return variableValue(operand.name, variables, operand.pos);
+  throw filterError('expected a value, not a field', operand.pos);
 }
 
 /** Checks a value against the field it is compared with and returns it in stored form. */
 function valueFor(ref: FieldRef, op: CompareOp | 'in', value: LiteralValue, pos: number, selectValues?: readonly string[]): ConditionValue {
   const kind = kindOf(ref);
   const expected = (what: string) => filterError(`'${ref.name}' is a ${ref.type === 'system' ? kind : ref.type} field: expected ${what}`, pos);
-  if (value === null) throw filterError(`null can only be compared with = or != (or use 'is null')`, pos);
+  if (value === null) {
+    if (op === 'in') throw filterError("a list after 'in' cannot hold null (use 'is null')", pos);
+    throw filterError(`null can only be compared with = or != (or use 'is null')`, pos);
+  }
   if (kind === 'number') {
     if (typeof value !== 'number') throw expected('a number');
     return value;
@@ -82,6 +97,9 @@ function valueFor(ref: FieldRef, op: CompareOp | 'in', value: LiteralValue, pos:
     return value;
   }
   if (typeof value !== 'string') throw expected('a string');
+  // On a list `~` is element equality, so the element must be a value the list can hold.
+  const oneOf = (values: readonly string[]) => expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (kind === 'list' && selectValues && !selectValues.includes(value)) throw oneOf(selectValues);
   // `~` looks for a piece of the text, so its needle is not normalised.
   if (op === '~' || op === '!~') return value;
   if (kind === 'date') {
@@ -94,16 +112,15 @@ function valueFor(ref: FieldRef, op: CompareOp | 'in', value: LiteralValue, pos:
     if (datetime === undefined) throw expected('an ISO 8601 date-time');
     return datetime;
   }
-  if (kind === 'select' && !ordering.has(op as CompareOp) && selectValues && !selectValues.includes(value)) {
-    throw expected(`one of ${selectValues.map((v) => JSON.stringify(v)).join(', ')}`);
-  }
+  // Ordering a select field by an arbitrary bound (`status < "m"`) is meaningful, so only equality is checked.
+  if (kind === 'select' && !ordering.has(op as CompareOp) && selectValues && !selectValues.includes(value)) throw oneOf(selectValues);
   return value;
 }
 
 function selectValuesOf(path: ResolvedPath, collection: Collection): readonly string[] | undefined {
   const owner = path.hops.at(-1)?.target ?? collection;
   const field = owner.fields.find((f) => f.name === path.field.name);
-  return field?.type === 'select' && !field.multiple ? field.values : undefined;
+  return field?.type === 'select' ? field.values : undefined;
 }
 
 function checkOp(path: ResolvedPath, op: CompareOp | 'in', pos: number): void {
@@ -113,12 +130,14 @@ function checkOp(path: ResolvedPath, op: CompareOp | 'in', pos: number): void {
   }
 }
 
+/** Value against value: the same two-valued meaning a field would give (null fails every test but `!=`, `!~`). */
 function foldConstant(op: CompareOp, left: LiteralValue, right: LiteralValue, pos: number): boolean {
   if (op === '=' || op === '!=') return (left === right) === (op === '=');
+  if (op === '!~') return !foldConstant('~', left, right, pos);
   if (left === null || right === null) return false;
-  if (op === '~' || op === '!~') {
+  if (op === '~') {
     if (typeof left !== 'string' || typeof right !== 'string') throw filterError(`'${op}' compares strings`, pos);
-    return containsFolded(left, right) === (op === '~');
+    return containsFolded(left, right);
   }
   if (typeof left !== typeof right || typeof left === 'boolean') throw filterError(`cannot order ${typeof left} and ${typeof right}`, pos);
   const order = compareValues(left, right);
@@ -133,8 +152,11 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
   const resolve = (n: FilterNode): Condition => {
     switch (n.kind) {
       case 'and':
-      case 'or':
-        return { kind: n.kind, items: [resolve(n.left), resolve(n.right)] };
+      case 'or': {
+        // Flattened, so a long chain makes one wide node rather than a deep one.
+        const items = [resolve(n.left), resolve(n.right)].flatMap((c) => (c.kind === n.kind ? c.items : [c]));
+        return { kind: n.kind, items };
+      }
       case 'not':
         return { kind: 'not', item: resolve(n.operand) };
       case 'isNull': {
@@ -144,7 +166,13 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
         return { kind: 'isNull', path: resolvePath(n.operand, collection, schema), negated: n.negated };
       }
       case 'in': {
-        if (n.left.kind !== 'path') throw filterError("the left side of 'in' must be a field", n.left.pos);
+        if (n.left.kind !== 'path') {
+          const left = literalOf(n.left, variables);
+          const items = n.items.map((item) => literalOf(item, variables));
+          const nullAt = items.indexOf(null);
+          if (nullAt >= 0) throw filterError("a list after 'in' cannot hold null (use 'is null')", n.items[nullAt]!.pos);
+          return { kind: 'const', value: left !== null && items.includes(left) };
+        }
         const path = resolvePath(n.left, collection, schema);
         checkOp(path, 'in', n.pos);
         const selectValues = selectValuesOf(path, collection);
@@ -157,7 +185,11 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
   };
 
   const resolveCompare = (op: CompareOp, left: Operand, right: Operand, pos: number): Condition => {
-    if (left.kind === 'path' && right.kind === 'path') throw filterError('comparing two fields is not supported', right.pos);
+    if (left.kind === 'path' && right.kind === 'path') {
+      const word = right.segments.join('.');
+      const hint = /^(true|false|null)$/i.test(word) ? ` (keywords are lowercase: ${word.toLowerCase()})` : '';
+      throw filterError(`comparing two fields is not supported${hint}`, right.pos);
+    }
     if (left.kind !== 'path' && right.kind !== 'path') {
       return { kind: 'const', value: foldConstant(op, literalOf(left, variables), literalOf(right, variables), pos) };
     }
