@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCondition, matchesCondition, parseFilter, resolveFilter } from '../packages/core/src/query/index.js';
 import type { CompareOp, FilterNode, FilterVariables, LiteralValue, Operand } from '../packages/core/src/query/index.js';
-import type { Collection } from '../packages/core/src/schema/collection.js';
+import { adminOnlyRules, type Collection } from '../packages/core/src/schema/collection.js';
 import type { Field, RelationField } from '../packages/core/src/schema/field.js';
 import { SqlParams } from '../packages/core/src/sql/sql-dialect.js';
 import { registerSqliteFunctions, sqliteDialect } from '../packages/server/src/store/sqlite/sqlite-dialect.js';
@@ -16,7 +16,7 @@ import { registerSqliteFunctions, sqliteDialect } from '../packages/server/src/s
 // filter language alone, not the record store.
 
 const field = (name: string, type: Field['type'], extra: object = {}) => ({ id: name, name, type, required: false, unique: false, ...extra }) as Field;
-const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], created: '', updated: '' });
+const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], ...adminOnlyRules, created: '', updated: '' });
 const relation = (name: string, multiple: boolean) => field(name, 'relation', { collection: 'authors', multiple, onDelete: 'setNull' });
 const authors = collection('authors', [
   field('name', 'text'), field('age', 'number', { integer: true }), field('score', 'number', { integer: false }), field('active', 'bool'),
@@ -71,7 +71,7 @@ function store(tables: Readonly<Record<'authors' | 'posts', readonly Row[]>>): v
 
 /** Both evaluations of one filter, as sorted id lists. */
 function select(base: Collection, filter: string, tables: Readonly<Record<string, readonly Row[]>>, variables: FilterVariables = {}) {
-  const condition = resolveFilter(parseFilter(filter), base, schema, variables);
+  const condition = resolveFilter(parseFilter(filter), base, schema, { variables });
   const params = new SqlParams(sqliteDialect);
   const where = compileCondition(condition, 't', params, sqliteDialect);
   const sql = db.prepare(`SELECT id FROM ${base.name} AS t WHERE ${where}`).all(...params.values) as { id: string }[];

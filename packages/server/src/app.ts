@@ -1,7 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CausewayError, CollectionsService, MemoryBus, RecordsService, SchemaRegistry, type EventBus, type SqlDatabase } from '@causeway/core';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import {
+  AccessTokens,
+  AuthService,
+  CausewayError,
+  CollectionsService,
+  MemoryBus,
+  RecordsService,
+  SchemaRegistry,
+  type EventBus,
+  type Mailer,
+  type SqlDatabase,
+} from '@causeway/core';
+import { authenticateRequests } from './auth/authenticate.js';
+import { seedUsersCollection } from './auth/default-users.js';
+import { loadKeyRing } from './auth/key-ring.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { FileMailer, mailFilePath } from './mail/file-mailer.js';
+import { SmtpMailer } from './mail/smtp-mailer.js';
+import { authRoutes } from './rest/auth-routes.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
 import { openapiRoutes } from './openapi/openapi-routes.js';
@@ -18,6 +38,7 @@ export interface CausewayServer {
   schema: SchemaRegistry;
   collections: CollectionsService;
   records: RecordsService;
+  auth: AuthService;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -27,6 +48,8 @@ export interface ServerDeps {
   /** Defaults to the SQLite file the config names. */
   db?: SqlDatabase;
   bus?: EventBus;
+  /** Defaults to SMTP when configured, else a file in the data directory. */
+  mailer?: Mailer;
 }
 
 function openDatabase(config: Config): SqlDatabase {
@@ -35,11 +58,26 @@ function openDatabase(config: Config): SqlDatabase {
 }
 
 /** Builds the whole server: storage, core services and every surface. The one place things are wired. */
-export async function createServer({ config, db = openDatabase(config), bus = new MemoryBus() }: ServerDeps): Promise<CausewayServer> {
+function openMailer(config: Config): Mailer {
+  return config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new FileMailer(mailFilePath(config.dataDir));
+}
+
+export async function createServer({ config, db = openDatabase(config), bus = new MemoryBus(), mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
   const schema = new SchemaRegistry();
   const collections = new CollectionsService(db, schema);
   await collections.open();
   const records = new RecordsService({ db, schema, bus });
+  const auth = new AuthService({
+    db,
+    schema,
+    records,
+    mailer,
+    tokens: new AccessTokens(loadKeyRing(config.dataDir, config.tokenSecret), config.accessTokenTtl),
+    hashing: { log2N: config.passwordCost },
+    refreshTokenTtlSeconds: config.refreshTokenTtl,
+    publicUrl: config.publicUrl,
+  });
+  await seedUsersCollection(collections, auth);
 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
@@ -63,8 +101,13 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     done();
   });
 
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: allowedOrigins(config.allowedOrigins), maxAge: 600, exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'] });
+  authenticateRequests(app, auth);
+
   app.get('/api/health', async () => ({ status: 'ok' }));
-  await app.register(collectionsRoutes, { collections });
+  await app.register(authRoutes, { auth, limiter: new RateLimiter(config.authRateLimit) });
+  await app.register(collectionsRoutes, { collections, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
 
@@ -75,10 +118,18 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     schema,
     collections,
     records,
+    auth,
     async close() {
       await app.close();
       await bus.close();
+      await mailer.close?.();
       await db.close();
     },
   };
+}
+
+/** `*` or a comma-separated list of origins, as @fastify/cors takes it. */
+function allowedOrigins(setting: string): boolean | string[] {
+  const origins = setting.split(',').map((o) => o.trim()).filter(Boolean);
+  return origins.includes('*') ? true : origins;
 }

@@ -4,6 +4,8 @@ import { errorCatalogue, type ErrorCode } from './error-codes.js';
 export interface FieldIssue {
   code: string;
   message: string;
+  /** 0-based character position, when the field holds an expression (a rule). */
+  position?: number;
 }
 
 export interface CausewayErrorOptions {

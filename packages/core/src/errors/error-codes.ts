@@ -11,6 +11,11 @@ export const errorCatalogue = {
   INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
   INVALID_QUERY: { status: 400, title: 'Invalid query parameter' },
   INVALID_SCHEMA: { status: 400, title: 'Invalid collection definition' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  INVALID_TOKEN: { status: 401, title: 'Invalid or expired token' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Wrong email or password' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NO_ADMIN: { status: 403, title: 'No admin account exists yet' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   COLLECTION_NOT_FOUND: { status: 404, title: 'Collection not found' },
   RECORD_NOT_FOUND: { status: 404, title: 'Record not found' },
@@ -25,6 +30,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   VALIDATION_FAILED: { status: 422, title: 'Validation failed' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Collection } from '../schema/collection.js';
+import { adminOnlyRules, type Collection } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
 import { SqlParams, type SqlDialect } from '../sql/sql-dialect.js';
 import { compileCondition } from './compile-condition.js';
@@ -8,7 +8,7 @@ import { parseFilter } from './filter-parser.js';
 import { resolveFilter } from './resolve-filter.js';
 
 const base = { required: false, unique: false };
-const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], created: '', updated: '' });
+const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], ...adminOnlyRules, created: '', updated: '' });
 const users = collection('users', [
   { ...base, id: 'u1', name: 'name', type: 'text' },
   { ...base, id: 'u2', name: 'boss', type: 'relation', collection: 'users', multiple: false, onDelete: 'setNull' },

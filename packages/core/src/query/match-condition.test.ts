@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Collection } from '../schema/collection.js';
+import { adminOnlyRules, type Collection } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
 import { parseFilter } from './filter-parser.js';
 import { matchesCondition, type RecordValues } from './match-condition.js';
 import { resolveFilter } from './resolve-filter.js';
 
 const base = { required: false, unique: false };
-const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], created: '', updated: '' });
+const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], ...adminOnlyRules, created: '', updated: '' });
 const users = collection('users', [
   { ...base, id: 'u1', name: 'name', type: 'text' },
   { ...base, id: 'u2', name: 'boss', type: 'relation', collection: 'users', multiple: false, onDelete: 'setNull' },

@@ -12,7 +12,7 @@ const maxSortKeys = 8;
 /**
  * `-created,title` → keys, checked against the collection. `id` is always appended as the last key, in the
  * direction of the key before it, so the order is total, cursors are exact, and an index on `(field, id)`
- * serves the whole ORDER BY in either direction.
+ * serves the whole ORDER BY in either direction. Hidden fields are unknown here: their order would leak them.
  */
 export function parseSort(text: string | undefined, collection: Collection): SortKey[] {
   const keys: SortKey[] = [];
@@ -25,7 +25,7 @@ export function parseSort(text: string | undefined, collection: Collection): Sor
     const name = trimmed.replace(/^[-+]/, '');
     if (name === '') throw new CausewayError('INVALID_SORT', `expected a field name at character ${at}`, { position: at });
     const field = collection.fields.find((f) => f.name === name);
-    if (!field && !isSystemField(name)) {
+    if ((!field && !isSystemField(name)) || field?.hidden) {
       throw new CausewayError('INVALID_SORT', `unknown field '${name}' in collection '${collection.name}' at character ${at}`, { position: at });
     }
     if (field && (isMultiValued(field) || field.type === 'json')) {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { causewayErrorOf, expectFilterError } from '../../../../test/support/causeway-error-of.js';
-import type { Collection } from '../schema/collection.js';
+import { adminOnlyRules, type Collection } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
 import { collectionsTouched } from './filter-condition.js';
 import { parseFilter } from './filter-parser.js';
 import { resolveFilter, type FilterVariables } from './resolve-filter.js';
 
 const base = { required: false, unique: false };
-const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], created: '', updated: '' });
+const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], ...adminOnlyRules, created: '', updated: '' });
 const users = collection('users', [
   { ...base, id: 'u1', name: 'name', type: 'text' },
   { ...base, id: 'u2', name: 'boss', type: 'relation', collection: 'users', multiple: false, onDelete: 'setNull' },
@@ -27,7 +27,7 @@ const posts = collection('posts', [
   { ...base, id: 'f11', name: 'dangling', type: 'relation', collection: 'gone', multiple: false, onDelete: 'setNull' },
 ]);
 const schema = { collection: (name: string) => [users, posts].find((c) => c.name === name) };
-const resolve = (text: string, variables?: FilterVariables) => resolveFilter(parseFilter(text), posts, schema, variables);
+const resolve = (text: string, variables?: FilterVariables) => resolveFilter(parseFilter(text), posts, schema, variables ? { variables } : {});
 const failure = (text: string, variables?: FilterVariables) => causewayErrorOf(() => resolve(text, variables));
 
 describe('resolveFilter rejects', () => {

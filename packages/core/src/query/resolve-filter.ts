@@ -1,3 +1,4 @@
+import { isCausewayError } from '../errors/causeway-error.js';
 import type { Collection } from '../schema/collection.js';
 import { isSystemField } from '../schema/collection.js';
 import type { Field } from '../schema/field.js';
@@ -9,7 +10,17 @@ import type { Condition, ConditionValue, FieldRef, RelationHop, ResolvedPath } f
 import { filterError, isWellFormed } from './filter-lexer.js';
 
 export const maxRelationHops = 4;
-export type FilterVariables = Readonly<Record<string, LiteralValue>>;
+/**
+ * Values for `@name` variables: a map keyed with or without the `@`, or a lookup (given the name without
+ * `@`) that answers undefined for a name it does not know.
+ */
+export type FilterVariables = Readonly<Record<string, LiteralValue>> | ((name: string) => LiteralValue | undefined);
+
+export interface ResolveOptions {
+  variables?: FilterVariables;
+  /** Rejects paths to hidden fields (client filters and sorts); rules may read them. */
+  rejectHidden?: boolean;
+}
 
 const ordering = new Set<CompareOp>(['>', '>=', '<', '<=']);
 const flipped: Partial<Record<CompareOp, CompareOp>> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=', '!=': '!=' };
@@ -36,7 +47,7 @@ const allowedOps: Record<Kind, ReadonlySet<CompareOp | 'in'>> = {
   json: new Set([]),
 };
 
-function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup): ResolvedPath {
+function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup, rejectHidden: boolean): ResolvedPath {
   const hops: RelationHop[] = [];
   let current = collection;
   const { segments } = operand;
@@ -46,7 +57,8 @@ function resolvePath(operand: PathOperand, collection: Collection, schema: Schem
     if (i > 0) pos += segments[i - 1]!.length + 1;
     const last = i === segments.length - 1;
     const field: Field | undefined = current.fields.find((f) => f.name === name);
-    if (!field && !isSystemField(name)) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
+    // A hidden field answers as if it did not exist, so a filter cannot probe its values.
+    if ((!field && !isSystemField(name)) || (rejectHidden && field?.hidden)) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
     if (last) {
       if (!field) return { hops, field: { name, type: 'system', multiple: false } };
       return { hops, field: { name, type: field.type, multiple: 'multiple' in field && field.multiple } };
@@ -65,9 +77,13 @@ function resolvePath(operand: PathOperand, collection: Collection, schema: Schem
 
 /** A variable's value, keyed with or without its `@`; checked, since it did not come through the lexer. */
 function variableValue(name: string, variables: FilterVariables, pos: number): LiteralValue {
-  const key = Object.hasOwn(variables, name) ? name : name.slice(1);
-  if (!Object.hasOwn(variables, key)) throw filterError(`unknown variable '${name}'`, pos);
-  const value = variables[key];
+  let value: LiteralValue | undefined;
+  if (typeof variables === 'function') value = variables(name.slice(1));
+  else {
+    const key = Object.hasOwn(variables, name) ? name : name.slice(1);
+    value = Object.hasOwn(variables, key) ? variables[key] : undefined;
+  }
+  if (value === undefined) throw filterError(`unknown variable '${name}'`, pos);
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && isWellFormed(value)) return value;
@@ -144,11 +160,22 @@ function foldConstant(op: CompareOp, left: LiteralValue, right: LiteralValue, po
   return op === '>' ? order > 0 : op === '>=' ? order >= 0 : op === '<' ? order < 0 : order <= 0;
 }
 
+function mismatchAsNothing(value: () => ConditionValue): ConditionValue | undefined {
+  try {
+    return value();
+  } catch (error) {
+    if (isCausewayError(error) && error.code === 'INVALID_FILTER') return undefined;
+    throw error;
+  }
+}
+
 /**
  * Checks a parsed filter against a collection: paths exist, operators suit field types, values have the right
  * type (dates normalised to their stored form), variables are substituted.
  */
-export function resolveFilter(node: FilterNode, collection: Collection, schema: SchemaLookup, variables: FilterVariables = {}): Condition {
+export function resolveFilter(node: FilterNode, collection: Collection, schema: SchemaLookup, options: ResolveOptions = {}): Condition {
+  const { variables = {}, rejectHidden = false } = options;
+  const pathOf = (operand: PathOperand) => resolvePath(operand, collection, schema, rejectHidden);
   const resolve = (n: FilterNode): Condition => {
     switch (n.kind) {
       case 'and':
@@ -163,7 +190,7 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
         if (n.operand.kind !== 'path') {
           return { kind: 'const', value: (literalOf(n.operand, variables) === null) !== n.negated };
         }
-        return { kind: 'isNull', path: resolvePath(n.operand, collection, schema), negated: n.negated };
+        return { kind: 'isNull', path: pathOf(n.operand), negated: n.negated };
       }
       case 'in': {
         if (n.left.kind !== 'path') {
@@ -173,10 +200,14 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
           if (nullAt >= 0) throw filterError("a list after 'in' cannot hold null (use 'is null')", n.items[nullAt]!.pos);
           return { kind: 'const', value: left !== null && items.includes(left) };
         }
-        const path = resolvePath(n.left, collection, schema);
+        const path = pathOf(n.left);
         checkOp(path, 'in', n.pos);
         const selectValues = selectValuesOf(path, collection);
-        const values = n.items.map((item) => valueFor(path.field, 'in', literalOf(item, variables), item.pos, selectValues));
+        // A variable whose value cannot match the field (null, another type) simply matches nothing.
+        const values = n.items.flatMap((item) => {
+          const value = () => valueFor(path.field, 'in', literalOf(item, variables), item.pos, selectValues);
+          return item.kind === 'variable' ? (mismatchAsNothing(value) ?? []) : [value()];
+        });
         return { kind: 'in', path, values };
       }
       case 'compare':
@@ -198,11 +229,17 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
       if (!flip) throw filterError(`the field must be on the left of '${op}'`, pos);
       return resolveCompare(flip, right, left, pos);
     }
-    const path = resolvePath(left, collection, schema);
+    const path = pathOf(left);
     const value = literalOf(right, variables);
     if (value === null && (op === '=' || op === '!=')) return { kind: 'isNull', path, negated: op === '!=' };
     checkOp(path, op, pos);
-    return { kind: 'compare', op, path, value: valueFor(path.field, op, value, right.pos, selectValuesOf(path, collection)) };
+    const stored = () => valueFor(path.field, op, value, right.pos, selectValuesOf(path, collection));
+    if (right.kind !== 'variable') return { kind: 'compare', op, path, value: stored() };
+    // A variable's value is only known per request (rules): one that cannot match the field (null, another
+    // type) makes the comparison false, as null would, rather than failing the request.
+    const checked = mismatchAsNothing(stored);
+    if (checked === undefined) return { kind: 'const', value: op === '!=' || op === '!~' };
+    return { kind: 'compare', op, path, value: checked };
   };
 
   return resolve(node);

@@ -28,12 +28,13 @@ export class CompiledFilters {
     schema.onChange(() => this.cache.clear());
   }
 
+  /** A client's filter: hidden fields are unknown to it, so it cannot probe their values. */
   get(collection: Collection, filter: string, alias: string): CompiledFilter {
     const key = `${collection.name}\u0000${alias}\u0000${filter}`;
     let compiled = this.cache.get(key);
     if (!compiled) {
       const params = new SqlParams(this.dialect);
-      const sql = compileCondition(resolveFilter(parseFilter(filter), collection, this.schema), alias, params, this.dialect);
+      const sql = compileCondition(resolveFilter(parseFilter(filter), collection, this.schema, { rejectHidden: true }), alias, params, this.dialect);
       compiled = { sql, params: params.values };
       if (this.cache.size >= capacity) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, compiled);

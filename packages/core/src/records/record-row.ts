@@ -12,6 +12,7 @@ export function decodeRow(collection: Collection, row: SqlRow): VersionedRecord 
     created: row.created as string,
     updated: row.updated as string,
   };
-  for (const field of collection.fields) record[field.name] = decodeValue(field, row[field.name]);
+  // Hidden fields (password hashes) stop here: nothing built from a decoded row can return them.
+  for (const field of collection.fields) if (!field.hidden) record[field.name] = decodeValue(field, row[field.name]);
   return { record, version: Number(row[versionColumn]) };
 }

@@ -1,5 +1,8 @@
 import { CausewayError } from '../errors/causeway-error.js';
+import { compileCondition, type Condition } from '../query/index.js';
 import { parseSort } from '../query/parse-sort.js';
+import { AccessRules, type RuleVerdict } from '../rules/access-rules.js';
+import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
@@ -23,9 +26,11 @@ export class RecordsReader {
   constructor(
     private readonly db: SqlDatabase,
     private readonly schema: SchemaRegistry,
+    readonly rules: AccessRules,
   ) {
     this.s = sqlTemplate(db.dialect);
     this.filters = new CompiledFilters(schema, db.dialect);
+    schema.onChange(() => this.findSql.clear());
   }
 
   collection(name: string): Collection {
@@ -34,8 +39,9 @@ export class RecordsReader {
     return collection;
   }
 
-  async list(name: string, query: ListQuery): Promise<ListPage> {
+  async list(caller: Caller, name: string, query: ListQuery): Promise<ListPage> {
     const collection = this.collection(name);
+    const rule = this.rules.require(collection, 'list', caller);
     const limit = query.limit ?? defaultPageSize;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
       throw new CausewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${maxPageSize}`);
@@ -51,6 +57,8 @@ export class RecordsReader {
       where.push(filter.sql);
       for (const value of filter.params) params.addRaw(value);
     }
+    // The list rule is part of the query, so pages, cursors and counts only ever see permitted records.
+    if (rule.kind === 'where') where.push(compileCondition(rule.condition, rowAlias, params, this.db.dialect));
     const filterParams = [...params.values];
     const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     if (query.after !== undefined) where.push(afterCursorSql(keys, decodeCursor(query.after, keys), rowAlias, params, this.db.dialect));
@@ -64,21 +72,30 @@ export class RecordsReader {
       const row = await this.db.get(`SELECT COUNT(*) AS n FROM ${table} ${filterSql}`, filterParams);
       page.total = Number(row?.n ?? 0);
     }
-    await expandRecords(page.items, expand, this.byIds(this.db));
+    await expandRecords(page.items, expand, this.visibleByIds(this.db, caller));
     if (projection) page.items = page.items.map((item) => projectRecord(item, projection));
     return page;
   }
 
-  async get(name: string, id: string, options: ReadOptions = {}, executor: SqlExecutor = this.db): Promise<VersionedRecord> {
+  async get(caller: Caller, name: string, id: string, options: ReadOptions = {}, executor: SqlExecutor = this.db): Promise<VersionedRecord> {
     const collection = this.collection(name);
-    const found = await this.find(collection, id, executor);
-    if (!found) throw new CausewayError('RECORD_NOT_FOUND', `There is no record '${id}' in '${name}'.`);
-    if (options.expand?.length) await expandRecords([found.record], parseExpand(options.expand, collection, this.schema), this.byIds(executor));
+    const rule = this.rules.require(collection, 'view', caller);
+    // A record the view rule hides answers exactly like a missing one.
+    const found = await this.find(collection, id, executor, rule.kind === 'where' ? rule.condition : undefined);
+    if (!found) throw notFound(collection, id);
+    if (options.expand?.length) await expandRecords([found.record], parseExpand(options.expand, collection, this.schema), this.visibleByIds(executor, caller));
     if (options.fields) found.record = projectRecord(found.record, parseFields(options.fields, collection));
     return found;
   }
 
-  async find(collection: Collection, id: string, executor: SqlExecutor = this.db): Promise<VersionedRecord | undefined> {
+  /** The record with `id`, if it exists and, when a condition is given, matches it. */
+  async find(collection: Collection, id: string, executor: SqlExecutor = this.db, condition?: Condition): Promise<VersionedRecord | undefined> {
+    if (condition) {
+      const params = this.s.params();
+      const sql = `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id = ${params.add(id)} AND ${compileCondition(condition, rowAlias, params, this.db.dialect)}`;
+      const row = await executor.get(sql, params.values);
+      return row ? decodeRow(collection, row) : undefined;
+    }
     let sql = this.findSql.get(collection.name);
     if (sql === undefined) {
       sql = this.s.q`SELECT * FROM ${this.s.id(collection.name)} WHERE id = ${id}`.text;
@@ -88,16 +105,37 @@ export class RecordsReader {
     return row ? decodeRow(collection, row) : undefined;
   }
 
-  /** One statement for any number of ids: the ids travel as one JSON array parameter. */
-  byIds(executor: SqlExecutor): RecordsByIds {
-    return async (collection, ids) => {
-      const params = this.s.params();
-      const elements = this.db.dialect.jsonArrayElements(params.addRaw(JSON.stringify(ids)), 'ids');
-      const rows = await executor.all(
-        `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} WHERE id IN (SELECT ${elements.value} FROM ${elements.from})`,
-        params.values,
-      );
-      return new Map(rows.map((row) => [row.id as string, decodeRow(collection, row).record] as [string, CausewayRecord]));
-    };
+  /** Whether the caller may see record `id` (it exists and passes the view rule): tells 403 from 404. */
+  async visible(caller: Caller, collection: Collection, id: string, executor: SqlExecutor): Promise<boolean> {
+    const verdict = this.rules.verdict(collection, 'view', caller);
+    if (verdict.kind === 'deny') return false;
+    return (await this.find(collection, id, executor, verdict.kind === 'where' ? verdict.condition : undefined)) !== undefined;
   }
+
+  /** Records by id whatever the rules: for integrity checks inside the core, never for output. */
+  byIds(executor: SqlExecutor): RecordsByIds {
+    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' });
+  }
+
+  /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */
+  private visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
+    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller));
+  }
+
+  /** One statement for any number of ids: the ids travel as one JSON array parameter. */
+  private async loadByIds(executor: SqlExecutor, collection: Collection, ids: readonly string[], verdict: RuleVerdict): Promise<Map<string, CausewayRecord>> {
+    if (verdict.kind === 'deny') return new Map();
+    const params = this.s.params();
+    const elements = this.db.dialect.jsonArrayElements(params.addRaw(JSON.stringify(ids)), 'ids');
+    const rule = verdict.kind === 'where' ? ` AND ${compileCondition(verdict.condition, rowAlias, params, this.db.dialect)}` : '';
+    const rows = await executor.all(
+      `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id IN (SELECT ${elements.value} FROM ${elements.from})${rule}`,
+      params.values,
+    );
+    return new Map(rows.map((row) => [row.id as string, decodeRow(collection, row).record] as [string, CausewayRecord]));
+  }
+}
+
+export function notFound(collection: Collection, id: string): CausewayError {
+  return new CausewayError('RECORD_NOT_FOUND', `There is no record '${id}' in '${collection.name}'.`);
 }

@@ -8,7 +8,9 @@ import { parseBatch, type BatchOperation } from './batch.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
 import type { VersionedRecord } from './record.js';
 import { RecordsReader } from './records-reader.js';
-import { RecordsWriter, type WriteOptions } from './records-writer.js';
+import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
+import { AccessRules } from '../rules/access-rules.js';
+import type { Caller } from '../rules/caller.js';
 
 export interface RecordsServiceDeps {
   db: SqlDatabase;
@@ -30,38 +32,43 @@ export class RecordsService {
 
   constructor(private readonly deps: RecordsServiceDeps) {
     const ulid = monotonicFactory();
-    this.reader = new RecordsReader(deps.db, deps.schema);
+    this.reader = new RecordsReader(deps.db, deps.schema, new AccessRules(deps.schema));
     this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, deps.newRecordId ?? (() => ulid().toLowerCase()));
   }
 
-  list(collection: string, query: ListQuery = {}): Promise<ListPage> {
-    return this.reader.list(collection, query);
+  list(caller: Caller, collection: string, query: ListQuery = {}): Promise<ListPage> {
+    return this.reader.list(caller, collection, query);
   }
 
-  get(collection: string, id: string, options?: ReadOptions): Promise<VersionedRecord> {
-    return this.reader.get(collection, id, options);
+  get(caller: Caller, collection: string, id: string, options?: ReadOptions): Promise<VersionedRecord> {
+    return this.reader.get(caller, collection, id, options);
   }
 
-  create(collection: string, data: unknown): Promise<VersionedRecord> {
-    return this.write((tx, events) => this.writer.create(tx, events, collection, data));
+  create(caller: Caller, collection: string, data: unknown, options?: CreateOptions): Promise<VersionedRecord> {
+    return this.write((tx, events) => this.writer.create(tx, events, caller, collection, data, options));
   }
 
-  update(collection: string, id: string, data: unknown, options?: WriteOptions): Promise<VersionedRecord> {
-    return this.write((tx, events) => this.writer.update(tx, events, collection, id, data, options));
+  update(caller: Caller, collection: string, id: string, data: unknown, options?: WriteOptions): Promise<VersionedRecord> {
+    return this.write((tx, events) => this.writer.update(tx, events, caller, collection, id, data, options));
   }
 
-  delete(collection: string, id: string, options?: WriteOptions): Promise<void> {
-    return this.write((tx, events) => this.writer.delete(tx, events, collection, id, options));
+  /** Sets fields Causeway owns (an account's `verified` or password hash), bypassing rules and read-only. */
+  updateSystem(collection: string, id: string, values: Readonly<Record<string, unknown>>): Promise<VersionedRecord> {
+    return this.write((tx, events) => this.writer.updateSystem(tx, events, collection, id, values));
+  }
+
+  delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<void> {
+    return this.write((tx, events) => this.writer.delete(tx, events, caller, collection, id, options));
   }
 
   /** Runs every operation in one transaction: all succeed, or none is kept and the first failure is thrown. */
-  async batch(body: unknown): Promise<BatchResult[]> {
+  async batch(caller: Caller, body: unknown): Promise<BatchResult[]> {
     const operations = parseBatch(body);
     return this.write(async (tx, events) => {
       const results: BatchResult[] = [];
       for (const [index, operation] of operations.entries()) {
         try {
-          results.push(await this.apply(tx, events, operation));
+          results.push(await this.apply(tx, events, caller, operation));
         } catch (error) {
           throw inOperation(this.explain(error), index);
         }
@@ -70,14 +77,14 @@ export class RecordsService {
     });
   }
 
-  private async apply(tx: SqlExecutor, events: ChangeEvent[], op: BatchOperation): Promise<BatchResult> {
+  private async apply(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, op: BatchOperation): Promise<BatchResult> {
     switch (op.action) {
       case 'create':
-        return { action: 'create', record: await this.writer.create(tx, events, op.collection, op.data) };
+        return { action: 'create', record: await this.writer.create(tx, events, caller, op.collection, op.data) };
       case 'update':
-        return { action: 'update', record: await this.writer.update(tx, events, op.collection, op.id, op.data, pickIfMatch(op.ifMatch)) };
+        return { action: 'update', record: await this.writer.update(tx, events, caller, op.collection, op.id, op.data, pickIfMatch(op.ifMatch)) };
       case 'delete':
-        await this.writer.delete(tx, events, op.collection, op.id, pickIfMatch(op.ifMatch));
+        await this.writer.delete(tx, events, caller, op.collection, op.id, pickIfMatch(op.ifMatch));
         return { action: 'delete', id: op.id };
     }
   }

@@ -1,4 +1,7 @@
 import { CausewayError } from '../errors/causeway-error.js';
+import type { Condition } from '../query/index.js';
+import { forbidden, type AccessRules, type RuleVerdict } from '../rules/access-rules.js';
+import { isPrivileged, type Caller } from '../rules/caller.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
@@ -10,7 +13,7 @@ import { versionTag } from './etag.js';
 import { encodeValue } from './field-codec.js';
 import type { VersionedRecord } from './record.js';
 import { decodeRow, versionColumn } from './record-row.js';
-import type { RecordsReader } from './records-reader.js';
+import { notFound, type RecordsReader } from './records-reader.js';
 import { checkRelationTargets, findReferencing, withoutTarget } from './relation-integrity.js';
 import { validateInput } from './validate-input.js';
 
@@ -19,9 +22,16 @@ export interface WriteOptions {
   ifMatch?: string | readonly string[];
 }
 
+export interface CreateOptions {
+  /** Values Causeway itself sets (an account's email and password hash); no surface passes these. */
+  system?: Readonly<Record<string, unknown>>;
+}
+
 /** Writes records inside a transaction the caller owns, collecting the change events to publish. */
 export class RecordsWriter {
   private readonly s: SqlTemplate;
+
+  private readonly rules: AccessRules;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -30,11 +40,14 @@ export class RecordsWriter {
     private readonly newRecordId: () => string,
   ) {
     this.s = sqlTemplate(db.dialect);
+    this.rules = reader.rules;
   }
 
-  async create(tx: SqlExecutor, events: ChangeEvent[], name: string, data: unknown): Promise<VersionedRecord> {
+  async create(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, data: unknown, options: CreateOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
-    const { values, id = this.newRecordId() } = validateInput(collection, data, 'create');
+    const rule = this.rules.require(collection, 'create', caller, bodyOf(data));
+    const source = options.system ? { privileged: isPrivileged(caller), system: options.system } : { privileged: isPrivileged(caller) };
+    const { values, id = this.newRecordId() } = validateInput(collection, data, 'create', source);
     await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
     const now = nowIso();
     const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
@@ -43,27 +56,60 @@ export class RecordsWriter {
     const text = `INSERT INTO ${this.db.dialect.quoteIdent(name)} (${columns.map((c) => this.db.dialect.quoteIdent(c)).join(', ')})
       VALUES (${row.map((value) => params.addRaw(value)).join(', ')}) RETURNING *`;
     const created = decodeRow(collection, (await tx.get(text, params.values))!);
+    // Checked on the stored row, so the rule sees defaults and relations; failing rolls the insert back.
+    if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
     events.push(await appendChange(tx, this.s, name, 'create', created.record, now));
     return created;
   }
 
-  async update(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, data: unknown, options: WriteOptions = {}): Promise<VersionedRecord> {
+  /**
+   * The update rule must hold before the change (may you touch this record?) and after it (may the record
+   * become this?), like a PostgreSQL policy whose WITH CHECK defaults to its USING: with the rule
+   * `owner = @request.auth.id` nobody can hand a record to someone else.
+   */
+  async update(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, data: unknown, options: WriteOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
-    const current = await this.current(tx, collection, id, options);
-    const { values } = validateInput(collection, data, 'update', current.record);
+    const rule = this.rules.require(collection, 'update', caller, bodyOf(data));
+    const current = await this.current(tx, caller, collection, id, options, rule, 'update');
+    const { values } = validateInput(collection, data, 'update', { privileged: isPrivileged(caller) }, current.record);
     await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
+    const updated = await this.writeValues(tx, events, collection, id, values);
+    if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
+    return updated;
+  }
+
+  /** Sets values Causeway owns (an account's `verified`, its password hash) without rules. */
+  async updateSystem(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, system: Readonly<Record<string, unknown>>): Promise<VersionedRecord> {
+    const collection = this.reader.collection(name);
+    const current = await this.reader.find(collection, id, tx);
+    if (!current) throw notFound(collection, id);
+    const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
     return this.writeValues(tx, events, collection, id, values);
   }
 
-  async delete(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, options: WriteOptions = {}): Promise<void> {
+  async delete(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, options: WriteOptions = {}): Promise<void> {
     const collection = this.reader.collection(name);
-    const current = await this.current(tx, collection, id, options);
+    const rule = this.rules.require(collection, 'delete', caller);
+    const current = await this.current(tx, caller, collection, id, options, rule, 'delete');
+    // Cascades follow from the schema the admin designed, so they apply whatever the other collections' rules.
     await this.deleteCascading(tx, events, collection, current, new Set());
   }
 
-  private async current(tx: SqlExecutor, collection: Collection, id: string, options: WriteOptions): Promise<VersionedRecord> {
-    const current = await this.reader.find(collection, id, tx);
-    if (!current) throw new CausewayError('RECORD_NOT_FOUND', `There is no record '${id}' in '${collection.name}'.`);
+  private async current(
+    tx: SqlExecutor,
+    caller: Caller,
+    collection: Collection,
+    id: string,
+    options: WriteOptions,
+    rule: Exclude<RuleVerdict, { kind: 'deny' }>,
+    action: 'update' | 'delete',
+  ): Promise<VersionedRecord> {
+    const current = await this.reader.find(collection, id, tx, rule.kind === 'where' ? rule.condition : undefined);
+    if (!current) {
+      // 403 only to a caller who can see the record; anyone else learns nothing about its existence.
+      if (rule.kind === 'where' && (await this.reader.visible(caller, collection, id, tx))) throw forbidden(collection, action);
+      throw notFound(collection, id);
+    }
     const allowed = typeof options.ifMatch === 'string' ? [options.ifMatch] : options.ifMatch;
     if (allowed !== undefined && !allowed.includes(versionTag(current))) {
       throw new CausewayError('PRECONDITION_FAILED', `Record '${id}' has changed since version ${allowed.join(', ')}.`, {
@@ -89,6 +135,10 @@ export class RecordsWriter {
     const updated = decodeRow(collection, row!);
     events.push(await appendChange(tx, this.s, collection.name, 'update', updated.record, now));
     return updated;
+  }
+
+  private async assertStillAllowed(tx: SqlExecutor, collection: Collection, id: string, condition: Condition, action: 'create' | 'update'): Promise<void> {
+    if (!(await this.reader.find(collection, id, tx, condition))) throw forbidden(collection, action);
   }
 
   /** Deletes a record after applying every relation's onDelete rule that points at it. */
@@ -120,4 +170,9 @@ export class RecordsWriter {
     await tx.run(text, params);
     events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, nowIso()));
   }
+}
+
+/** The request body as rule variables see it (`@request.body.*`). */
+function bodyOf(data: unknown): Readonly<Record<string, unknown>> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 }

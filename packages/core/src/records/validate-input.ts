@@ -19,16 +19,30 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export interface InputSource {
+  /** Admins (and Causeway itself) may set read-only fields. */
+  privileged: boolean;
+  /** Values Causeway sets itself (a password hash, `verified`): validated, but exempt from read-only and hidden. */
+  system?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Checks a create or update body against the collection and lists every problem at once.
  * On update only present fields are checked, against `current` for `required`.
  */
-export function validateInput(collection: Collection, data: unknown, mode: WriteMode, current?: CausewayRecord): ValidInput {
-  if (!isPlainObject(data)) throw new CausewayError('VALIDATION_FAILED', 'The record must be a JSON object.');
+export function validateInput(collection: Collection, body: unknown, mode: WriteMode, source: InputSource, current?: CausewayRecord): ValidInput {
+  if (!isPlainObject(body)) throw new CausewayError('VALIDATION_FAILED', 'The record must be a JSON object.');
   const issues: Record<string, FieldIssue> = {};
+  for (const field of collection.fields) {
+    if (!Object.hasOwn(body, field.name)) continue;
+    if (field.hidden) issues[field.name] = { code: 'unknown_field', message: `'${collection.name}' has no field '${field.name}'` };
+    else if (field.readOnly && !source.privileged) issues[field.name] = { code: 'read_only', message: `'${field.name}' can only be set by an admin` };
+  }
+  const data: Record<string, unknown> = { ...body, ...source.system };
   const values: Record<string, unknown> = {};
   let id: string | undefined;
   for (const key of Object.keys(data)) {
+    if (issues[key]) continue;
     if (key === 'id' && mode === 'create') {
       if (typeof data.id !== 'string' || !idPattern.test(data.id)) issues.id = { code: 'id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' };
       else id = data.id;
@@ -39,6 +53,7 @@ export function validateInput(collection: Collection, data: unknown, mode: Write
     }
   }
   for (const field of collection.fields) {
+    if (issues[field.name]) continue;
     const present = Object.hasOwn(data, field.name);
     let value = present ? data[field.name] : undefined;
     if (!present && mode === 'create' && 'default' in field && field.default !== undefined) value = structuredClone(field.default);

@@ -15,7 +15,12 @@ const common = {
   name,
   required: z.boolean().optional(),
   unique: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+  readOnly: z.boolean().optional(),
 };
+
+/** null: admins only; "": anyone; otherwise a filter expression, checked against the schema when saved. */
+const rule = z.string().max(4000).nullable().optional();
 
 const finite = z.number().finite();
 const length = z.number().int().min(0);
@@ -68,9 +73,14 @@ const indexInput = z.strictObject({
 export const collectionInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   name,
-  type: z.literal('base').optional(),
+  type: z.enum(['base', 'auth']).optional(),
   fields: z.array(fieldInput).max(200).default([]),
   indexes: z.array(indexInput).max(64).default([]),
+  listRule: rule,
+  viewRule: rule,
+  createRule: rule,
+  updateRule: rule,
+  deleteRule: rule,
 });
 
 export type CollectionInput = z.input<typeof collectionInputSchema>;

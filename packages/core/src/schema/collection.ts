@@ -7,11 +7,28 @@ export interface IndexDefinition {
   unique: boolean;
 }
 
+/** `auth` collections hold accounts that can sign in: email, password hash and verification state. */
+export type CollectionType = 'base' | 'auth';
+
+export const ruleActions = ['list', 'view', 'create', 'update', 'delete'] as const;
+export type RuleAction = (typeof ruleActions)[number];
+export type RuleKey = `${RuleAction}Rule`;
+
+/**
+ * Who may do what, per action: `null` means admins only, `""` anyone, otherwise a filter expression
+ * that must hold for the record (see docs/auth.md).
+ */
+export type CollectionRules = Record<RuleKey, string | null>;
+
+export const ruleKeys: readonly RuleKey[] = ruleActions.map((action) => `${action}Rule` as const);
+
+export const adminOnlyRules: CollectionRules = { listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
+
 /** A collection as stored and served: the normalised form, every default filled in. */
-export interface Collection {
+export interface Collection extends CollectionRules {
   id: string;
   name: string;
-  type: 'base';
+  type: CollectionType;
   fields: Field[];
   indexes: IndexDefinition[];
   created: string;

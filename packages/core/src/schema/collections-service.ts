@@ -2,7 +2,7 @@ import { CausewayError } from '../errors/causeway-error.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { canonicalJson } from '../values/canonical-json.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
-import type { Collection } from './collection.js';
+import { adminOnlyRules, type Collection } from './collection.js';
 import { deleteCollectionRow, loadCollections, saveCollection } from './collections-table.js';
 import { dataLoss, diffFields, migrateCollection } from './migrate-collection.js';
 import { normalizeCollection } from './normalize-collection.js';
@@ -147,7 +147,7 @@ export class CollectionsService {
 }
 
 function placeholder(name: string): Collection {
-  return { id: '', name, type: 'base', fields: [], indexes: [], created: '', updated: '' };
+  return { id: '', name, type: 'base', fields: [], indexes: [], ...adminOnlyRules, created: '', updated: '' };
 }
 
 function sameDefinition(a: Collection, b: Collection): boolean {

@@ -8,6 +8,10 @@ interface FieldCommon {
   name: string;
   required: boolean;
   unique: boolean;
+  /** Never returned by any API and not usable in client filters or sorts (rules may use it). */
+  hidden?: boolean;
+  /** Only admins (and Causeway itself) may set it; others get a `read_only` validation error. */
+  readOnly?: boolean;
 }
 
 export interface TextField extends FieldCommon {

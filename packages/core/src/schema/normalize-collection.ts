@@ -1,23 +1,28 @@
-import { randomBytes } from 'node:crypto';
 import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { isBlank, validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
 import { collectionInputSchema, type FieldInput } from './collection-input.js';
 import { isMultiValued, type Field } from './field.js';
-import { isSystemField, type Collection, type IndexDefinition } from './collection.js';
+import { checkRules } from '../rules/check-rules.js';
+import { withAccountFields } from './account-fields.js';
+import { newId } from './new-id.js';
+import { isSystemField, ruleKeys, type Collection, type CollectionRules, type IndexDefinition } from './collection.js';
 import type { SchemaLookup } from './schema-lookup.js';
 
 const reservedFieldNames = new Set(['id', 'created', 'updated', 'expand']);
 
-export function newId(prefix: string): string {
-  return `${prefix}${randomBytes(6).toString('base64url')}`;
-}
 
 /** Fills in a field's defaults, keeping the id of the field it replaces (matched by id, else by name). */
 function toField(input: FieldInput, previous: Collection | undefined): Field {
   const before = previous?.fields.find((f) => (input.id ? f.id === input.id : f.name === input.name));
-  const base = { id: input.id ?? before?.id ?? newId('f_'), required: input.required ?? false, unique: input.unique ?? false };
+  const base = {
+    id: input.id ?? before?.id ?? newId('f_'),
+    required: input.required ?? false,
+    unique: input.unique ?? false,
+    ...(input.hidden ? { hidden: true } : {}),
+    ...(input.readOnly ? { readOnly: true } : {}),
+  };
   switch (input.type) {
     case 'number':
       return { ...input, ...base, integer: input.integer ?? false };
@@ -96,6 +101,8 @@ export function normalizeCollection(input: unknown, schema: SchemaLookup, previo
     const { id, name: fieldName, type, required, unique, ...options } = toField(f, previous);
     return { id, name: fieldName, type, required, unique, ...options } as Field;
   });
+  const type = parsed.data.type ?? previous?.type ?? 'base';
+  if (type === 'auth') withAccountFields(fields, previous);
   const names = new Set<string>();
   const ids = new Set<string>();
   fields.forEach((field, i) => {
@@ -109,15 +116,20 @@ export function normalizeCollection(input: unknown, schema: SchemaLookup, previo
     if (issue) issues[`fields.${i}`] = issue;
   });
   const indexes = toIndexes(name, parsed.data.indexes, fields, issues);
+  if (previous && previous.type !== type) issues.type = { code: 'type_change', message: `must stay '${previous.type}'` };
   if (Object.keys(issues).length > 0) throw new CausewayError('INVALID_SCHEMA', 'The collection definition is invalid.', { fields: issues });
   const now = nowIso();
-  return {
+  const rules = Object.fromEntries(ruleKeys.map((key) => [key, parsed.data[key] ?? null])) as CollectionRules;
+  const collection: Collection = {
     id: previous?.id ?? parsed.data.id ?? newId('c_'),
     name,
-    type: 'base',
+    type,
     fields,
     indexes,
+    ...rules,
     created: previous?.created ?? now,
     updated: now,
   };
+  checkRules(collection, schema);
+  return collection;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isCausewayError } from '@causeway/core';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { createAdmin, rotateTokenKeys } from './admin-commands.js';
 import { exportSchema, importSchema } from './schema-commands.js';
 import { serve } from './serve.js';
 import { serverVersion } from '../version.js';
@@ -32,6 +33,21 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       const { confirm, ...rest } = flags;
       const report = await importSchema(loadConfig(rest as Record<string, string | undefined>, env), file, confirm === true);
       process.stdout.write(`created: ${report.created.join(', ') || '-'}\nupdated: ${report.updated.join(', ') || '-'}\nunchanged: ${report.unchanged.join(', ') || '-'}\n`);
+    });
+
+  const admin = program.command('admin').description('manage admin accounts');
+  withDataDir(admin.command('create').description('create an admin (password from CAUSEWAY_ADMIN_PASSWORD or a prompt)'))
+    .requiredOption('--email <email>', 'the admin\'s email address')
+    .action(async (flags: Record<string, string | undefined>) => {
+      const { email, ...rest } = flags;
+      process.stdout.write(`admin created: ${await createAdmin(loadConfig(rest, env), email!, env)}\n`);
+    });
+
+  const keys = program.command('keys').description('access-token signing keys');
+  withDataDir(keys.command('rotate').description('sign new tokens with a fresh key; tokens signed with the previous key stay valid until they expire'))
+    .action(async (flags: Record<string, string | undefined>) => {
+      const { kid, kept } = rotateTokenKeys(loadConfig(flags, env));
+      process.stdout.write(`signing key: ${kid}\nstill verifying: ${kept.join(', ') || '-'}\n`);
     });
 
   try {

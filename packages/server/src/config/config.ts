@@ -10,6 +10,23 @@ const configSchema = z.strictObject({
   logLevel: z.enum(logLevels).default('info'),
   /** Largest accepted request body, in bytes. */
   bodyLimit: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(1024 * 1024),
+  /** Access token lifetime, in seconds. */
+  accessTokenTtl: z.coerce.number().int().min(30).max(24 * 3600).default(15 * 60),
+  /** Refresh token (session) lifetime, in seconds. */
+  refreshTokenTtl: z.coerce.number().int().min(60).max(365 * 24 * 3600).default(30 * 24 * 3600),
+  /** Signs access tokens instead of the key file in the data directory (at least 32 characters). */
+  tokenSecret: z.string().min(32).optional(),
+  /** scrypt cost as log2(N); each step doubles the time and memory of a password hash. */
+  passwordCost: z.coerce.number().int().min(10).max(20).default(15),
+  /** Origins allowed by CORS, comma-separated; `*` allows any (requests carry bearer tokens, not cookies). */
+  allowedOrigins: z.string().default('*'),
+  /** Attempts per minute at sign-in, sign-up and password reset, per client IP and per account. */
+  authRateLimit: z.coerce.number().int().min(1).max(100000).default(10),
+  /** SMTP server for account mail (`smtp://user:pass@host:587`); without it mail goes to a file in the data directory. */
+  smtpUrl: z.string().url().optional(),
+  mailFrom: z.string().min(3).default('Causeway <no-reply@localhost>'),
+  /** Base URL of links in mails; defaults to http://host:port. */
+  publicUrl: z.string().url().optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -23,6 +40,15 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: (typeof logLevels)[number];
   readonly bodyLimit: number;
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly tokenSecret?: string | undefined;
+  readonly passwordCost: number;
+  readonly allowedOrigins: string;
+  readonly authRateLimit: number;
+  readonly smtpUrl?: string | undefined;
+  readonly mailFrom: string;
+  readonly publicUrl: string;
   readonly db: DatabaseConfig;
 }
 
@@ -33,6 +59,15 @@ export const envVariables = {
   dataDir: 'CAUSEWAY_DATA_DIR',
   logLevel: 'CAUSEWAY_LOG_LEVEL',
   bodyLimit: 'CAUSEWAY_BODY_LIMIT',
+  accessTokenTtl: 'CAUSEWAY_ACCESS_TOKEN_TTL',
+  refreshTokenTtl: 'CAUSEWAY_REFRESH_TOKEN_TTL',
+  tokenSecret: 'CAUSEWAY_TOKEN_SECRET',
+  passwordCost: 'CAUSEWAY_PASSWORD_COST',
+  allowedOrigins: 'CAUSEWAY_ALLOWED_ORIGINS',
+  authRateLimit: 'CAUSEWAY_AUTH_RATE_LIMIT',
+  smtpUrl: 'CAUSEWAY_SMTP_URL',
+  mailFrom: 'CAUSEWAY_MAIL_FROM',
+  publicUrl: 'CAUSEWAY_PUBLIC_URL',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 export class ConfigError extends Error {
@@ -62,7 +97,8 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
     );
   }
   const dataDir = path.resolve(parsed.data.dataDir);
-  return Object.freeze({ ...parsed.data, dataDir, db: Object.freeze({ kind: 'sqlite' as const, file: path.join(dataDir, 'data.db') }) });
+  const publicUrl = (parsed.data.publicUrl ?? `http://${parsed.data.host}:${parsed.data.port}`).replace(/\/+$/, '');
+  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze({ kind: 'sqlite' as const, file: path.join(dataDir, 'data.db') }) });
 }
 
 function kebab(key: string): string {

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import type { Collection, Field } from '@causeway/core';
+import { adminOnlyRules, type Collection, type Field } from '@causeway/core';
 import { buildOpenApi } from './build-openapi.js';
 
 const base = { required: false, unique: false };
@@ -19,7 +19,7 @@ const fields: Field[] = [
   { ...base, id: '12', name: 'author', type: 'relation', collection: 'authors', multiple: false, onDelete: 'setNull' },
   { ...base, id: '13', name: 'reviewers', type: 'relation', collection: 'authors', multiple: true, onDelete: 'setNull' },
 ];
-const collection = (name: string, f: Field[]): Collection => ({ id: name, name, type: 'base', fields: f, indexes: [], created: '', updated: '' });
+const collection = (name: string, f: Field[]): Collection => ({ id: name, name, type: 'base', fields: f, indexes: [], ...adminOnlyRules, created: '', updated: '' });
 const posts = collection('posts', fields);
 const authors = collection('authors', [{ ...base, id: 'n', name: 'name', type: 'text' }]);
 

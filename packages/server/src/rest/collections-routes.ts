@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CausewayError, type CollectionsService } from '@causeway/core';
+import { CausewayError, type AuthService, type CollectionsService } from '@causeway/core';
+import { adminOnly } from '../auth/authenticate.js';
 import { parseConfirmQuery } from './query-params.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -9,8 +10,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `/api/collections` (schema management) and `/api/schema` (the whole schema as one document). */
-export const collectionsRoutes: FastifyPluginAsync<{ collections: CollectionsService }> = async (app, { collections }) => {
+/** `/api/collections` (schema management) and `/api/schema` (the whole schema as one document): admins only. */
+export const collectionsRoutes: FastifyPluginAsync<{ collections: CollectionsService; auth: AuthService }> = async (app, { collections, auth }) => {
+  // Scoped to this plugin's routes; the records routes under /api/collections/:collection/records are separate.
+  app.addHook('preHandler', adminOnly(auth));
   app.get('/api/collections', async () => ({ items: collections.list() }));
 
   app.post<{ Body: unknown }>('/api/collections', async (request, reply) => {

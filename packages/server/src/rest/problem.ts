@@ -63,5 +63,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   const causeway = asCausewayError(error);
   if (causeway.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: causeway.code, detail: causeway.message }, 'request refused');
+  if (causeway.status === 401) reply.header('www-authenticate', causeway.code === 'INVALID_TOKEN' ? 'Bearer error="invalid_token"' : 'Bearer');
+  const retryAfter = causeway.extra?.retryAfter;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(causeway.status).type(problemContentType).send(toProblem(causeway, request.url));
 }

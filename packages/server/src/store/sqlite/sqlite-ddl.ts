@@ -1,5 +1,5 @@
 import type { Collection, Field, SqlDdl } from '@causeway/core';
-import { changeLogTable, collectionsTable, versionColumn } from '@causeway/core';
+import { adminsRealm, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
@@ -18,6 +18,11 @@ export const sqliteDdl: SqlDdl = {
   bootstrap: () => [
     `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, created TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id TEXT PRIMARY KEY NOT NULL, family TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, expires TEXT NOT NULL, used TEXT, revoked TEXT) STRICT`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__subject`)} ON ${q(sessionsTable)} (realm, subject)`,
+    `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
   ],
   createTable: (collection, tableName) => {
     const columns = [

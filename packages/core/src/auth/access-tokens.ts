@@ -1,0 +1,73 @@
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { CausewayError } from '../errors/causeway-error.js';
+
+/** An HMAC key for access tokens, named by `kid` so several can verify while one signs (rotation). */
+export interface SigningKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+/** `current` signs; every key in `verifying` (current included) is accepted. */
+export interface KeyRing {
+  current: SigningKey;
+  verifying: readonly SigningKey[];
+}
+
+/** Whose token it is: `realm` is `_admins` or the auth collection's name. */
+export interface AccessClaims {
+  realm: string;
+  subject: string;
+  sessionId: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  /** Seconds until it expires. */
+  expiresIn: number;
+}
+
+const issuer = 'causeway';
+const algorithm = 'HS256';
+
+/** Short-lived signed JWTs. Verification needs no database: the claims name the account and its session. */
+export class AccessTokens {
+  constructor(
+    private readonly keys: KeyRing,
+    readonly ttlSeconds: number,
+  ) {}
+
+  async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
+    const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: 'access' })
+      .setProtectedHeader({ alg: algorithm, kid: this.keys.current.kid })
+      .setSubject(claims.subject)
+      .setIssuer(issuer)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.keys.current.secret);
+    return { token, expiresIn: this.ttlSeconds };
+  }
+
+  /** The claims of a valid token; anything else (expired, forged, tampered, unknown key) is INVALID_TOKEN. */
+  async verify(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), { algorithms: [algorithm], issuer });
+      const { sub, realm, sid, typ } = payload;
+      if (typ !== 'access' || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string') throw invalidToken();
+      return { realm, subject: sub, sessionId: sid };
+    } catch (error) {
+      if (error instanceof CausewayError) throw error;
+      const expired = error instanceof joseErrors.JWTExpired;
+      throw invalidToken(expired ? 'The access token has expired; refresh it.' : undefined, error);
+    }
+  }
+
+  private keyFor(header: JWTHeaderParameters): Uint8Array {
+    const key = this.keys.verifying.find((k) => k.kid === header.kid);
+    if (!key) throw invalidToken();
+    return key.secret;
+  }
+}
+
+export function invalidToken(detail = 'The token is invalid or expired.', cause?: unknown): CausewayError {
+  return new CausewayError('INVALID_TOKEN', detail, cause === undefined ? {} : { cause });
+}

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
+import type { CausewayRecord } from '../records/record.js';
+import type { RecordsService } from '../records/records-service.js';
+import { systemCaller, type Caller } from '../rules/caller.js';
+import { passwordHashField } from '../schema/account-fields.js';
+import type { Collection } from '../schema/collection.js';
+import type { SchemaRegistry } from '../schema/schema-registry.js';
+import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
+import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
+import { validateValue } from '../values/validate-value.js';
+import { nowIso } from '../values/dates.js';
+import { invalidToken, type AccessTokens } from './access-tokens.js';
+import type { Mailer } from './mailer.js';
+import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
+import { decoyHash, hashPassword, passwordIssue, verifyPassword, type PasswordHashing } from './passwords.js';
+import { Sessions } from './sessions.js';
+
+/** Admins live in their own table, apart from app users; their realm name is the table's. */
+export const adminsRealm = '_admins';
+
+export interface AuthServiceDeps {
+  db: SqlDatabase;
+  schema: SchemaRegistry;
+  records: RecordsService;
+  tokens: AccessTokens;
+  mailer: Mailer;
+  hashing: PasswordHashing;
+  refreshTokenTtlSeconds: number;
+  /** Base of links in mails: `${publicUrl}/_/#/reset-password?token=…`. */
+  publicUrl: string;
+  /** Told about mail that could not be sent (the request has been answered by then). */
+  onMailError?: (error: unknown) => void;
+}
+
+/** What signing in, signing up and refreshing return. */
+export interface AuthResult {
+  token: string;
+  expiresIn: number;
+  refreshToken: string;
+  record: CausewayRecord;
+}
+
+const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Record<OneTimePurpose, number>;
+
+/**
+ * Accounts of auth collections and admins: sign-up, sign-in, refresh rotation, sign-out, password changes,
+ * reset and verification. Sign-in and reset answer alike whether or not the account exists.
+ */
+export class AuthService {
+  private readonly s: SqlTemplate;
+  private readonly sessions: Sessions;
+  private readonly oneTime: OneTimeTokens;
+  private decoy: Promise<string> | undefined;
+  private adminExists = false;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.s = sqlTemplate(deps.db.dialect);
+    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
+    this.oneTime = new OneTimeTokens(this.s);
+  }
+
+  /** The caller an access token stands for: verified signature, live session, existing account. */
+  async authenticate(token: string): Promise<Caller> {
+    const claims = await this.deps.tokens.verify(token);
+    const [live, account] = await Promise.all([this.sessions.isLive(this.deps.db, claims.sessionId), this.account(claims.realm, claims.subject)]);
+    if (!live || !account) throw invalidToken('The session has ended; sign in again.');
+    if (claims.realm === adminsRealm) return { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId };
+    return { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
+  }
+
+  async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
+    this.authCollection(collectionName);
+    const { email, password, ...fields } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const issues: Record<string, FieldIssue> = {};
+    const address = normalizeEmail(email, issues);
+    const weak = passwordIssue(password, address);
+    if (weak) issues.password = weak;
+    if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The sign-up is incomplete.', { fields: issues });
+    const passwordHash = await hashPassword(password as string, this.deps.hashing);
+    const created = await this.deps.records.create(caller, collectionName, fields, { system: { email: address, [passwordHashField]: passwordHash } });
+    this.later(() => this.sendVerification(collectionName, created.record));
+    return this.startSession(collectionName, created.record);
+  }
+
+  async signIn(realm: string, email: unknown, password: unknown): Promise<AuthResult> {
+    this.checkRealm(realm);
+    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const found = address === '' ? undefined : await this.credentials(realm, address);
+    // An unknown account costs one hash too, so timing does not tell which emails exist.
+    const matches = await verifyPassword(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
+    if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    const account = await this.account(realm, found.id);
+    if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    return this.startSession(realm, account);
+  }
+
+  async refresh(realm: string, refreshToken: unknown): Promise<AuthResult> {
+    this.checkRealm(realm);
+    if (typeof refreshToken !== 'string' || refreshToken === '') throw invalidToken('refreshToken is required.');
+    const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken));
+    if (outcome.kind === 'reused') throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
+    if (outcome.kind === 'invalid' || outcome.owner.realm !== realm) throw invalidToken('The refresh token is invalid or expired.');
+    const account = await this.account(realm, outcome.owner.subject);
+    if (!account) throw invalidToken('The account no longer exists.');
+    const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: account };
+  }
+
+  /** Ends the session the refresh token belongs to; an unknown token is not an error (signing out twice is fine). */
+  async signOut(realm: string, refreshToken: unknown): Promise<void> {
+    this.checkRealm(realm);
+    if (typeof refreshToken !== 'string') throw new CausewayError('VALIDATION_FAILED', 'refreshToken is required.', { fields: { refreshToken: { code: 'required', message: 'is required' } } });
+    await this.deps.db.transaction(async (tx) => {
+      const session = await this.sessions.sessionOf(tx, refreshToken);
+      if (session && session.realm === realm) await this.sessions.revokeSession(tx, session.sessionId);
+    });
+  }
+
+  /** The signed-in account of `realm`. */
+  me(caller: Caller, realm: string): CausewayRecord {
+    const account = this.signedIn(caller, realm);
+    return account.record;
+  }
+
+  /** Checks the current password, sets the new one and ends every other session of the account. */
+  async changePassword(caller: Caller, realm: string, body: unknown): Promise<void> {
+    const { record, sessionId } = this.signedIn(caller, realm);
+    const { currentPassword, newPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const found = await this.credentials(realm, String(record.email));
+    if (!found || !(await verifyPassword(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
+      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
+    }
+    const weak = passwordIssue(newPassword, String(record.email));
+    if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { newPassword: weak } });
+    await this.setPassword(realm, record.id, newPassword as string, sessionId);
+  }
+
+  /** Mails a reset link if the account exists; answers the same, at once, either way. */
+  requestPasswordReset(realm: string, email: unknown): void {
+    this.checkRealm(realm);
+    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    this.later(async () => {
+      const found = address === '' ? undefined : await this.credentials(realm, address);
+      if (!found) return;
+      const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'password-reset', { realm, subject: found.id }, oneTimeTtlSeconds['password-reset']));
+      await this.deps.mailer.send({
+        to: address,
+        subject: 'Reset your password',
+        text: `Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:\n\n${this.link('reset-password', realm, token)}\n\nReset token: ${token}\n\nIf it was not you, ignore this message.`,
+      });
+    });
+  }
+
+  /** Sets a new password from a mailed token and ends every session of the account (the old password may be known). */
+  async confirmPasswordReset(realm: string, body: unknown): Promise<void> {
+    this.checkRealm(realm);
+    const { token, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const weak = passwordIssue(password);
+    if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
+    const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'password-reset', realm, token)) : undefined;
+    if (!subject) throw invalidToken('The reset token is invalid, used or expired; ask for a new one.');
+    await this.setPassword(realm, subject, password as string);
+    // Following the mailed link proves the address too.
+    if (realm !== adminsRealm) await this.deps.records.updateSystem(realm, subject, { verified: true });
+  }
+
+  requestVerification(collectionName: string, email: unknown): void {
+    this.authCollection(collectionName);
+    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    this.later(async () => {
+      const found = address === '' ? undefined : await this.credentials(collectionName, address);
+      const account = found && (await this.account(collectionName, found.id));
+      if (account) await this.sendVerification(collectionName, account);
+    });
+  }
+
+  async confirmVerification(collectionName: string, token: unknown): Promise<CausewayRecord> {
+    this.authCollection(collectionName);
+    const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'verification', collectionName, token)) : undefined;
+    if (!subject) throw invalidToken('The verification token is invalid, used or expired; ask for a new one.');
+    return (await this.deps.records.updateSystem(collectionName, subject, { verified: true })).record;
+  }
+
+  /** Whether any admin exists; remembered once true, since the last admin cannot be deleted over the API. */
+  async hasAdmin(): Promise<boolean> {
+    if (this.adminExists) return true;
+    const row = await this.deps.db.get(...stmt(this.s.q`SELECT 1 AS found FROM ${this.s.id(adminsRealm)} LIMIT 1`));
+    this.adminExists = row !== undefined;
+    return this.adminExists;
+  }
+
+  /** Creates an admin (CLI, first-run screen). */
+  async createAdmin(email: unknown, password: unknown): Promise<CausewayRecord> {
+    const issues: Record<string, FieldIssue> = {};
+    const address = normalizeEmail(email, issues);
+    const weak = passwordIssue(password, address);
+    if (weak) issues.password = weak;
+    if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The admin account is incomplete.', { fields: issues });
+    if (await this.credentials(adminsRealm, address)) {
+      throw new CausewayError('UNIQUE_VIOLATION', `An admin with email '${address}' already exists.`, { fields: { email: { code: 'unique', message: 'is already an admin' } } });
+    }
+    const hash = await hashPassword(password as string, this.deps.hashing);
+    const id = randomUUID();
+    const now = nowIso();
+    await this.deps.db.transaction((tx) =>
+      tx.run(...stmt(this.s.q`INSERT INTO ${this.s.id(adminsRealm)} (id, email, ${this.s.id(passwordHashField)}, created, updated) VALUES (${id}, ${address}, ${hash}, ${now}, ${now})`)),
+    );
+    this.adminExists = true;
+    return { id, email: address, created: now, updated: now };
+  }
+
+  private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {
+    const { sessionId, refreshToken } = await this.deps.db.transaction((tx) => this.sessions.start(tx, { realm, subject: record.id }));
+    const access = await this.deps.tokens.sign({ realm, subject: record.id, sessionId });
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken, record };
+  }
+
+  private async setPassword(realm: string, id: string, password: string, keepSession?: string): Promise<void> {
+    const hash = await hashPassword(password, this.deps.hashing);
+    if (realm === adminsRealm) {
+      await this.deps.db.transaction((tx) => this.updateAdminHash(tx, id, hash));
+    } else {
+      await this.deps.records.updateSystem(realm, id, { [passwordHashField]: hash });
+    }
+    await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject: id }, keepSession));
+  }
+
+  private async updateAdminHash(tx: SqlExecutor, id: string, hash: string): Promise<void> {
+    await tx.run(...stmt(this.s.q`UPDATE ${this.s.id(adminsRealm)} SET ${this.s.id(passwordHashField)} = ${hash}, updated = ${nowIso()} WHERE id = ${id}`));
+  }
+
+  private async sendVerification(collectionName: string, account: CausewayRecord): Promise<void> {
+    if (account.verified === true) return;
+    const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'verification', { realm: collectionName, subject: account.id }, oneTimeTtlSeconds.verification));
+    await this.deps.mailer.send({
+      to: String(account.email),
+      subject: 'Confirm your email address',
+      text: `Open this link to confirm your email address:\n\n${this.link('verify-email', collectionName, token)}\n\nVerification token: ${token}`,
+    });
+  }
+
+  private link(page: string, realm: string, token: string): string {
+    return `${this.deps.publicUrl}/_/#/${page}?collection=${encodeURIComponent(realm)}&token=${encodeURIComponent(token)}`;
+  }
+
+  /** Work the client must not wait for (mail), so the answer's timing reveals nothing. */
+  private later(work: () => Promise<void>): void {
+    void work().catch((error: unknown) => this.deps.onMailError?.(error));
+  }
+
+  private async credentials(realm: string, email: string): Promise<{ id: string; hash: string } | undefined> {
+    const row = await this.deps.db.get(...stmt(this.s.q`SELECT id, ${this.s.id(passwordHashField)} AS hash FROM ${this.s.id(realm)} WHERE email = ${email}`));
+    return row ? { id: String(row.id), hash: String(row.hash ?? '') } : undefined;
+  }
+
+  private async account(realm: string, id: string): Promise<CausewayRecord | undefined> {
+    if (realm === adminsRealm) {
+      const row = await this.deps.db.get(...stmt(this.s.q`SELECT id, email, created, updated FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      return row ? { id: String(row.id), email: row.email, created: String(row.created), updated: String(row.updated) } : undefined;
+    }
+    const collection = this.deps.schema.collection(realm);
+    if (collection?.type !== 'auth') return undefined;
+    try {
+      return (await this.deps.records.get(systemCaller, realm, id)).record;
+    } catch (error) {
+      if (error instanceof CausewayError && error.code === 'RECORD_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private signedIn(caller: Caller, realm: string): { record: CausewayRecord; sessionId: string } {
+    if (caller.kind === 'user' && caller.collection === realm) return { record: caller.record, sessionId: caller.sessionId };
+    if (caller.kind === 'admin' && realm === adminsRealm) return { record: { id: caller.id, email: caller.email, created: '', updated: '' }, sessionId: caller.sessionId };
+    throw new CausewayError('UNAUTHENTICATED', realm === adminsRealm ? 'Sign in as an admin first.' : `Sign in to '${realm}' first.`);
+  }
+
+  private checkRealm(realm: string): void {
+    if (realm !== adminsRealm) this.authCollection(realm);
+  }
+
+  private authCollection(name: string): Collection {
+    const collection = this.deps.schema.collection(name);
+    if (!collection) throw new CausewayError('COLLECTION_NOT_FOUND', `There is no collection '${name}'.`);
+    if (collection.type !== 'auth') throw new CausewayError('BAD_REQUEST', `'${name}' is not an auth collection; accounts live in collections of type 'auth'.`);
+    return collection;
+  }
+
+  private decoyHash(): Promise<string> {
+    this.decoy ??= decoyHash(this.deps.hashing);
+    return this.decoy;
+  }
+}
+
+function normalizeEmail(email: unknown, issues: Record<string, FieldIssue>): string {
+  const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+  if (address === '') {
+    issues.email = { code: 'required', message: 'is required' };
+    return address;
+  }
+  const check = validateValue({ id: '', name: 'email', type: 'email', required: true, unique: true }, address);
+  if (!check.ok) issues.email = check.issue;
+  return address;
+}
+
+function stmt(statement: { text: string; params: unknown[] }): [string, unknown[]] {
+  return [statement.text, statement.params];
+}
