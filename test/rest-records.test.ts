@@ -7,7 +7,7 @@ const posts = '/api/collections/posts/records';
 const authors = '/api/collections/authors/records';
 
 beforeAll(async () => {
-  t = await startTestServer({ bodyLimit: 64 * 1024 });
+  t = await startTestServer({ config: { bodyLimit: 64 * 1024 } });
   expect((await t.request('POST', '/api/collections', authorsDefinition)).status).toBe(201);
   expect((await t.request('POST', '/api/collections', postsDefinition)).status).toBe(201);
 });

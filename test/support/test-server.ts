@@ -19,22 +19,41 @@ export interface TestServer {
   server: CausewayServer;
   url: string;
   dataDir: string;
+  /** Access token of the admin every test server starts with (admin@example.com / adminPassword). */
+  adminToken: string;
+  /**
+   * Sends a request as the admin, unless `headers.authorization` says otherwise (`''`: anonymous).
+   */
   request<T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
   /** Closes the server; `keepData` leaves the directory for a restart test. */
   stop(keepData?: boolean): Promise<void>;
 }
 
-export async function startTestServer(options: { dataDir?: string; bodyLimit?: number } = {}): Promise<TestServer> {
+export const adminEmail = 'admin@example.com';
+export const adminPassword = 'correct horse battery staple';
+
+export interface TestServerOptions {
+  dataDir?: string;
+  /** Extra configuration, as flags. */
+  config?: Record<string, unknown>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'causeway-test-'));
-  const config = loadConfig({ dataDir, port: 0, logLevel: 'silent', ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) }, {});
+  // The lowest scrypt cost keeps hashing out of the tests' time; the bench measures the real cost.
+  const config = loadConfig({ dataDir, port: 0, logLevel: 'silent', passwordCost: 10, authRateLimit: 1000, ...options.config }, {});
   const server = await createServer({ config });
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  if (!(await server.auth.hasAdmin())) await server.auth.createAdmin(adminEmail, adminPassword);
+  const adminToken = (await server.auth.signIn('_admins', adminEmail, adminPassword)).token;
   return {
     server,
     url,
     dataDir,
+    adminToken,
     async request(method, pathname, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
+      const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
+      const init: RequestInit = { method, headers: authorization === '' ? rest : { ...rest, authorization } };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
         (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
