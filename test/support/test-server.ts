@@ -36,6 +36,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Extra configuration, as flags. */
   config?: Record<string, unknown>;
+  /** Whether to create the admin (default true); `adminToken` is '' without one. */
+  admin?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -44,15 +46,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig({ dataDir, port: 0, logLevel: 'silent', passwordCost: 10, authRateLimit: 1000, ...options.config }, {});
   const server = await createServer({ config });
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
-  if (!(await server.auth.hasAdmin())) await server.auth.createAdmin(adminEmail, adminPassword);
-  const adminToken = (await server.auth.signIn('_admins', adminEmail, adminPassword)).token;
+  let adminToken = '';
+  if (options.admin !== false) {
+    if (!(await server.auth.hasAdmin())) await server.auth.createAdmin(adminEmail, adminPassword);
+    adminToken = (await server.auth.signIn('_admins', adminEmail, adminPassword)).token;
+  }
   return {
     server,
     url,
     dataDir,
     adminToken,
     async request(method, pathname, body, headers = {}) {
-      const { authorization = `Bearer ${adminToken}`, ...rest } = headers;
+      const { authorization = adminToken ? `Bearer ${adminToken}` : '', ...rest } = headers;
       const init: RequestInit = { method, headers: authorization === '' ? rest : { ...rest, authorization } };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);

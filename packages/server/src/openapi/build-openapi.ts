@@ -1,6 +1,7 @@
 import { errorCatalogue, errorCodes, type Collection } from '@causeway/core';
 import { collectionSchemas, componentName } from './collection-schemas.js';
 import type { JsonSchema, OpenApiDocument, Operation, Parameter, PathItem, Response } from './openapi-types.js';
+import { authPaths } from './auth-paths.js';
 import { collectionSchemaComponents, staticPaths } from './static-paths.js';
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
@@ -84,12 +85,14 @@ export function buildOpenApi(collections: readonly Collection[], info: { version
       version: info.version ?? '0.1.0',
       description: 'REST API over the collections of this Causeway instance. Errors are RFC 9457 problem+json with a stable `code`.',
     },
-    tags: [{ name: 'system' }, { name: 'collections' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
-    paths: Object.assign({}, staticPaths(errors, use), ...collections.map(recordPaths)),
+    tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
+    paths: Object.assign({}, staticPaths(errors, use), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths)),
     components: {
       schemas: Object.assign(collectionSchemaComponents(), ...collections.map(collectionSchemas)),
       parameters,
       responses: problemResponses(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in, sign-up or refresh.' } },
     },
+    security: [{}, { bearer: [] }],
   };
 }

@@ -48,7 +48,9 @@ export function componentName(collection: Collection, suffix: 'Record' | 'Create
 
 /** Record, create and update schemas of a collection. */
 export function collectionSchemas(collection: Collection): Record<string, JsonSchema> {
-  const properties = Object.fromEntries(collection.fields.map((f) => [f.name, nullable(fieldSchema(f), f)]));
+  // Hidden fields (password hashes) are never returned nor accepted; read-only ones only admins may send.
+  const visible = collection.fields.filter((f) => !f.hidden);
+  const properties = Object.fromEntries(visible.map((f) => [f.name, { ...nullable(fieldSchema(f), f), ...(f.readOnly && { readOnly: true }) }]));
   const expandable = collection.fields.filter((f) => f.type === 'relation');
   const expand: JsonSchema = {
     type: 'object',
@@ -59,12 +61,12 @@ export function collectionSchemas(collection: Collection): Record<string, JsonSc
     [componentName(collection, 'Record')]: {
       type: 'object',
       properties: { ...systemProperties, ...properties, ...(expandable.length > 0 && { expand }) },
-      required: ['id', 'created', 'updated', ...collection.fields.map((f) => f.name)],
+      required: ['id', 'created', 'updated', ...visible.map((f) => f.name)],
     },
     [componentName(collection, 'Create')]: {
       type: 'object',
       properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, ...properties },
-      required: collection.fields.filter((f) => f.required && !('default' in f && f.default !== undefined)).map((f) => f.name),
+      required: visible.filter((f) => f.required && !f.readOnly && !('default' in f && f.default !== undefined)).map((f) => f.name),
       additionalProperties: false,
     },
     [componentName(collection, 'Update')]: { type: 'object', properties, additionalProperties: false },

@@ -21,6 +21,7 @@ export interface JsonSchema {
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
   default?: unknown;
+  readOnly?: boolean;
   examples?: unknown[];
 }
 
@@ -63,5 +64,8 @@ export interface OpenApiDocument {
     schemas: Record<string, JsonSchema>;
     parameters: Record<string, Parameter>;
     responses: Record<string, Response>;
+    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }>;
   };
+  /** Each entry is an alternative: `{}` anonymous, `{ bearer: [] }` signed in. */
+  security: Record<string, string[]>[];
 }

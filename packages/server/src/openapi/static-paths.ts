@@ -34,6 +34,8 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         type: { type: 'string', enum: ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'] },
         required: { type: 'boolean' },
         unique: { type: 'boolean' },
+        hidden: { type: 'boolean', description: 'Never returned; not usable in client filters or sorts.' },
+        readOnly: { type: 'boolean', description: 'Only admins may set it.' },
       },
       required: ['name', 'type'],
     },
@@ -42,9 +44,15 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
       properties: {
         id: { type: 'string' },
         name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,62}$' },
-        type: { type: 'string', enum: ['base'] },
+        type: { type: 'string', enum: ['base', 'auth'] },
         fields: { type: 'array', items: ref('Field') },
         indexes: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } }, unique: { type: 'boolean' } }, required: ['fields'] } },
+        ...Object.fromEntries(
+          ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'].map((key) => [
+            key,
+            { type: ['string', 'null'], description: 'null: admins only; "": anyone; otherwise a filter expression (docs/auth.md).' },
+          ]),
+        ),
         created: { type: 'string', format: 'date-time' },
         updated: { type: 'string', format: 'date-time' },
       },

@@ -1,0 +1,47 @@
+import type { Collection } from '@causeway/core';
+import type { JsonSchema, Operation, PathItem } from './openapi-types.js';
+
+type Errors = (...statuses: number[]) => Record<string, { $ref: string }>;
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const object = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema => ({ type: 'object', properties, required });
+const text: JsonSchema = { type: 'string' };
+
+function session(account: JsonSchema): JsonSchema {
+  return object({ token: { type: 'string', description: 'Access token (JWT) for `Authorization: Bearer`.' }, expiresIn: { type: 'integer', description: 'Seconds.' }, refreshToken: text, record: account });
+}
+
+/** sign-in, refresh, sign-out, me, change-password: the same for admins and every auth collection. */
+function sessionPaths(prefix: string, tag: string, suffix: string, account: JsonSchema, errors: Errors): Record<string, PathItem> {
+  const op = (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${id}_${suffix}`, summary, tags: [tag], ...rest });
+  return {
+    [`${prefix}/sign-in`]: { post: op('signIn', 'Sign in with email and password', { requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(401, 429) } }) },
+    [`${prefix}/refresh`]: { post: op('refresh', 'Trade a refresh token for new tokens (the old one is spent)', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '200': { description: 'New tokens.', content: json(session(account)) }, ...errors(401) } }) },
+    [`${prefix}/sign-out`]: { post: op('signOut', 'End the session of a refresh token', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '204': { description: 'Signed out.' } } }) },
+    [`${prefix}/me`]: { get: op('me', 'The signed-in account', { responses: { '200': { description: 'The account.', content: json(account) }, ...errors(401) } }) },
+    [`${prefix}/change-password`]: { post: op('changePassword', 'Change the password; other sessions end', { requestBody: { required: true, content: json(object({ currentPassword: text, newPassword: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(401, 422) } }) },
+  };
+}
+
+/** Account endpoints of the admins and of each auth collection. */
+export function authPaths(collections: readonly Collection[], errors: Errors, recordSchema: (collection: Collection) => JsonSchema): Record<string, PathItem> {
+  const admin = object({ id: text, email: text, created: text, updated: text });
+  const paths: Record<string, PathItem> = { ...sessionPaths('/api/admins/auth', 'admins', 'admins', admin, errors) };
+  paths['/api/admins/status'] = { get: { operationId: 'adminStatus', summary: 'Whether an admin exists (first run)', tags: ['admins'], responses: { '200': { description: 'Status.', content: json(object({ hasAdmin: { type: 'boolean' } })) } } } };
+  paths['/api/admins/first-run'] = {
+    post: { operationId: 'createFirstAdmin', summary: 'Create the first admin (only while none exists, only from the server itself)', tags: ['admins'], requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '201': { description: 'Created and signed in.', content: json(session(admin)) }, ...errors(403, 422) } },
+  };
+  for (const collection of collections.filter((c) => c.type === 'auth')) {
+    const prefix = `/api/collections/${collection.name}/auth`;
+    const account = recordSchema(collection);
+    const op = (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${id}_${collection.name}`, summary, tags: [collection.name], ...rest });
+    Object.assign(paths, sessionPaths(prefix, collection.name, collection.name, account, errors), {
+      [`${prefix}/sign-up`]: { post: op('signUp', 'Create an account and sign in', { requestBody: { required: true, content: json({ type: 'object', properties: { email: text, password: text }, required: ['email', 'password'], description: 'Plus the collection\'s own fields.' }) }, responses: { '201': { description: 'Signed up.', content: json(session(account)) }, ...errors(403, 409, 422, 429) } }) },
+      [`${prefix}/request-password-reset`]: { post: op('requestPasswordReset', 'Mail a reset link (same answer whether or not the account exists)', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': { description: 'Accepted.' }, ...errors(429) } }) },
+      [`${prefix}/confirm-password-reset`]: { post: op('confirmPasswordReset', 'Set a new password with a mailed token; every session ends', { requestBody: { required: true, content: json(object({ token: text, password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(401, 422) } }) },
+      [`${prefix}/request-verification`]: { post: op('requestVerification', 'Mail a verification link', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': { description: 'Accepted.' }, ...errors(429) } }) },
+      [`${prefix}/confirm-verification`]: { post: op('confirmVerification', 'Mark the address verified with a mailed token', { requestBody: { required: true, content: json(object({ token: text })) }, responses: { '200': { description: 'Verified.', content: json(account) }, ...errors(401) } }) },
+    });
+  }
+  return paths;
+}
