@@ -302,3 +302,26 @@ describe('collections management', () => {
     expect((await call('admin', 'GET', '/api/collections')).status).toBe(200);
   });
 });
+
+describe('rules through relations', () => {
+  it('lets team members see and edit team documents but not move them to another team', async () => {
+    expect((await call('admin', 'POST', '/api/collections', { name: 'teams', fields: [{ name: 'members', type: 'relation', collection: 'users', multiple: true }] })).status).toBe(201);
+    const member = 'team.members ~ @request.auth.id';
+    const docs = await call('admin', 'POST', '/api/collections', {
+      name: 'docs',
+      fields: [{ name: 'title', type: 'text' }, { name: 'team', type: 'relation', collection: 'teams' }],
+      listRule: member, viewRule: member, updateRule: `${member} && @request.body.team = null`,
+    });
+    expect(docs.status, JSON.stringify(docs.body)).toBe(201);
+    await adminCreate('teams', 'aliceTeam', { members: [alice.id] });
+    await adminCreate('teams', 'bothTeam', { members: [alice.id, bob.id] });
+    await adminCreate('docs', 'aliceDoc', { title: 'a', team: ids.aliceTeam });
+    await adminCreate('docs', 'sharedDoc', { title: 's', team: ids.bothTeam });
+    expect(await listIds('alice', 'docs')).toEqual(named('aliceDoc', 'sharedDoc'));
+    expect(await listIds('bob', 'docs')).toEqual(named('sharedDoc'));
+    expect(await listIds('anonymous', 'docs')).toEqual([]);
+    expect((await call('bob', 'PATCH', `${records('docs')}/${ids.sharedDoc}`, { title: 'edited' })).status).toBe(200);
+    expect((await call('bob', 'PATCH', `${records('docs')}/${ids.sharedDoc}`, { team: ids.aliceTeam })).status).toBe(403);
+    expect((await call('bob', 'PATCH', `${records('docs')}/${ids.aliceDoc}`, { title: 'x' })).status).toBe(404);
+  });
+});
