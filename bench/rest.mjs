@@ -1,5 +1,7 @@
 // REST benchmark: Causeway against the bare-http ceiling and a hand-written Fastify + better-sqlite3 route,
-// on a 10,000-record collection, in one run. Usage: npm run build && node bench/rest.mjs [--duration 10]
+// on a 10,000-record collection, in one run; then the cost of access rules (a signed-in user under an owner
+// rule beside anonymous reads without rules) and sign-in latency at the default password cost.
+// Usage: npm run build && node bench/rest.mjs [--duration 10]
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,11 +61,19 @@ function load(url, options = {}, pid) {
   });
 }
 
+const adminEmail = 'bench@example.com';
+const adminPassword = 'bench admin passphrase';
+const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
+const ownerRule = 'owner = @request.auth.id';
+
 async function seed(base) {
-  const post = (p, body) => fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/api/collections', { name: 'authors', fields: [{ name: 'name', type: 'text', required: true }] });
+  const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: adminEmail, password: adminPassword }) });
+  const { token } = await first.json();
+  const post = (p, body) => fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  await post('/api/collections', { name: 'authors', fields: [{ name: 'name', type: 'text', required: true }], ...open });
   await post('/api/collections', {
     name: 'posts',
+    ...open,
     fields: [
       { name: 'title', type: 'text', required: true },
       { name: 'views', type: 'number', integer: true },
@@ -82,6 +92,36 @@ async function seed(base) {
     const response = await post('/api/batch', { operations });
     if (!response.ok) throw new Error(`seeding failed: ${await response.text()}`);
   }
+  // The same rows again, owned by two users and readable only by their owner.
+  const owners = [];
+  for (const email of ['reader@example.com', 'other@example.com']) {
+    const response = await fetch(`${base}/api/collections/users/auth/sign-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench user passphrase' }) });
+    owners.push((await response.json()).record.id);
+  }
+  await post('/api/collections', {
+    name: 'notes',
+    listRule: ownerRule, viewRule: ownerRule, createRule: ownerRule, updateRule: ownerRule, deleteRule: ownerRule,
+    fields: [
+      { name: 'title', type: 'text', required: true },
+      { name: 'views', type: 'number', integer: true },
+      { name: 'owner', type: 'relation', collection: 'users', required: true },
+    ],
+    indexes: [{ fields: ['owner', 'views'] }],
+  });
+  for (let offset = 0; offset < records; offset += 1000) {
+    const operations = Array.from({ length: 1000 }, (_, j) => {
+      const i = offset + j;
+      return { action: 'create', collection: 'notes', data: { id: `note${i}`, title: `Note ${i}`, views: (i * 7919) % records, owner: owners[i % 2] } };
+    });
+    const response = await post('/api/batch', { operations });
+    if (!response.ok) throw new Error(`seeding failed: ${await response.text()}`);
+  }
+}
+
+async function signIn(base, email, password, realm = 'collections/users') {
+  const response = await fetch(`${base}/api/${realm}/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (!response.ok) throw new Error(`sign-in failed: ${await response.text()}`);
+  return (await response.json()).token;
 }
 
 const row = (name, { rps, p99, cpuUs }, reference) => {
@@ -102,7 +142,11 @@ function freePort() {
 async function startCauseway() {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    // The bench signs in many times; the default limit (10 a minute) is for people, not for this.
+    env: { ...process.env, CAUSEWAY_AUTH_RATE_LIMIT: '100000' },
+  });
   children.push(child);
   for (;;) {
     const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
@@ -154,6 +198,42 @@ try {
   await pair('list 20, filter + sort', `${handBase}/posts?min=5000`, list);
   await pair('list 20, expand author', `${handBase}/posts?min=5000&expand=author`, `${list}&expand=author`);
   await stop(hand.child);
+
+  // Rules: the same reads as a signed-in owner under `owner = @request.auth.id`, against anonymous reads of
+  // the open `posts`; includes verifying the token and loading the account on every request.
+  const causewayBase = `http://127.0.0.1:${causeway.port}`;
+  const readerToken = await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
+  const signedIn = { headers: { authorization: `Bearer ${readerToken}` } };
+  const notes = `${causewayBase}/api/collections/notes/records`;
+  const compareRules = async (label, openUrl, ruledUrl) => {
+    let openResult;
+    let ruledResult;
+    for (let round = 0; round < 2; round++) {
+      const o = await load(openUrl, {}, causeway.child.pid);
+      const r = await load(ruledUrl, signedIn, causeway.child.pid);
+      openResult = openResult ? best(openResult, o) : o;
+      ruledResult = ruledResult ? best(ruledResult, r) : r;
+    }
+    row(`no rules, anonymous: ${label}`, openResult);
+    const cost = (1 - ruledResult.rps / openResult.rps) * 100;
+    row(`owner rule, signed in: ${label}`, ruledResult);
+    console.log(`${''.padEnd(40)} rules cost ${cost.toFixed(0)}% of throughput, ${(ruledResult.cpuUs - openResult.cpuUs).toFixed(0)} µs CPU/req`);
+  };
+  await compareRules('get by id', `${api}/post1234`, `${notes}/note1234`);
+  await compareRules('list 20, filter + sort', list, `${notes}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`);
+
+  // Sign-in at the default password cost (scrypt N=2^15, r=8, p=3), one at a time and eight at once.
+  const timings = [];
+  for (let i = 0; i < 20; i++) {
+    const startedAt = performance.now();
+    await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
+    timings.push(performance.now() - startedAt);
+  }
+  timings.sort((a, b) => a - b);
+  const concurrentStart = performance.now();
+  await Promise.all(Array.from({ length: 8 }, () => signIn(causewayBase, 'reader@example.com', 'bench user passphrase')));
+  const concurrentMs = performance.now() - concurrentStart;
+  console.log(`${'causeway: sign-in, one at a time'.padEnd(40)} p50 ${timings[10].toFixed(0)} ms, p95 ${timings[18].toFixed(0)} ms; 8 at once: ${concurrentMs.toFixed(0)} ms (${((8 * 1000) / concurrentMs).toFixed(1)} sign-ins/s)\n`);
 
   let next = 0;
   const single = await load(api, {

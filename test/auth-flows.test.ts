@@ -113,6 +113,20 @@ describe('access tokens', () => {
   });
 });
 
+describe('authenticated callers', () => {
+  it('see their own account changes at once in rules, and lose access when the account is deleted', async () => {
+    await t.request('POST', '/api/collections', { name: 'boardroom', fields: [{ name: 'topic', type: 'text' }], listRule: '@request.auth.name = "Boss"' });
+    await t.request('POST', '/api/collections/boardroom/records', { topic: 'budget' });
+    const account = await signUp(t, 'olga@example.com', { name: 'Olga' });
+    const list = () => t.request('GET', '/api/collections/boardroom/records', undefined, account.auth);
+    expect((await list()).body.items).toHaveLength(0);
+    expect((await t.request('PATCH', `/api/collections/users/records/${account.id}`, { name: 'Boss' }, account.auth)).status).toBe(200);
+    expect((await list()).body.items).toHaveLength(1);
+    expect((await t.request('DELETE', `/api/collections/users/records/${account.id}`, undefined, account.auth)).status).toBe(204);
+    expect((await list()).status).toBe(401);
+  });
+});
+
 describe('refresh tokens', () => {
   it('rotate on every refresh and revoke the whole session when a spent one is reused', async () => {
     const account = await signUp(t, 'heidi@example.com');

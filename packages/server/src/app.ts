@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import {
   AccessTokens,
   AuthService,
@@ -16,6 +15,7 @@ import {
   type SqlDatabase,
 } from '@causeway/core';
 import { authenticateRequests } from './auth/authenticate.js';
+import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { loadKeyRing } from './auth/key-ring.js';
 import { RateLimiter } from './auth/rate-limiter.js';
@@ -69,6 +69,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   const records = new RecordsService({ db, schema, bus });
   const auth = new AuthService({
     db,
+    bus,
     schema,
     records,
     mailer,
@@ -96,12 +97,13 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
   });
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
+  const headers = securityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
     done();
   });
 
-  await app.register(helmet, { global: true });
   await app.register(cors, { origin: allowedOrigins(config.allowedOrigins), maxAge: 600, exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'] });
   authenticateRequests(app, auth);
 

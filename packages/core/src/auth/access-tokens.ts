@@ -20,6 +20,11 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+export interface VerifiedClaims extends AccessClaims {
+  /** When the token expires, in ms since the epoch. */
+  expiresAtMs: number;
+}
+
 export interface IssuedAccessToken {
   token: string;
   /** Seconds until it expires. */
@@ -48,12 +53,12 @@ export class AccessTokens {
   }
 
   /** The claims of a valid token; anything else (expired, forged, tampered, unknown key) is INVALID_TOKEN. */
-  async verify(token: string): Promise<AccessClaims> {
+  async verify(token: string): Promise<VerifiedClaims> {
     try {
       const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), { algorithms: [algorithm], issuer });
-      const { sub, realm, sid, typ } = payload;
-      if (typ !== 'access' || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string') throw invalidToken();
-      return { realm, subject: sub, sessionId: sid };
+      const { sub, realm, sid, typ, exp } = payload;
+      if (typ !== 'access' || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw invalidToken();
+      return { realm, subject: sub, sessionId: sid, expiresAtMs: exp * 1000 };
     } catch (error) {
       if (error instanceof CausewayError) throw error;
       const expired = error instanceof joseErrors.JWTExpired;

@@ -10,7 +10,9 @@ import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
+import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens } from './access-tokens.js';
+import { CallerCache } from './caller-cache.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { decoyHash, hashPassword, passwordIssue, verifyPassword, type PasswordHashing } from './passwords.js';
@@ -21,6 +23,7 @@ export const adminsRealm = '_admins';
 
 export interface AuthServiceDeps {
   db: SqlDatabase;
+  bus: EventBus;
   schema: SchemaRegistry;
   records: RecordsService;
   tokens: AccessTokens;
@@ -54,19 +57,36 @@ export class AuthService {
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
+  private readonly callers = new CallerCache();
+
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
-    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
+    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds, {
+      sessionEnded: (sessionId) => this.callers.forgetSession(sessionId),
+      accountSignedOut: (owner) => this.callers.forgetAccount(owner.realm, owner.subject),
+    });
     this.oneTime = new OneTimeTokens(this.s);
+    // A changed or deleted account must not keep acting with its old fields (rules read them).
+    deps.bus.subscribe((events) => {
+      for (const event of events) {
+        if (deps.schema.collection(event.collection)?.type === 'auth') this.callers.forgetAccount(event.collection, event.recordId);
+      }
+    });
   }
 
   /** The caller an access token stands for: verified signature, live session, existing account. */
   async authenticate(token: string): Promise<Caller> {
+    const cached = this.callers.get(token);
+    if (cached) return cached;
     const claims = await this.deps.tokens.verify(token);
     const [live, account] = await Promise.all([this.sessions.isLive(this.deps.db, claims.sessionId), this.account(claims.realm, claims.subject)]);
     if (!live || !account) throw invalidToken('The session has ended; sign in again.');
-    if (claims.realm === adminsRealm) return { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId };
-    return { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
+    const caller: Extract<Caller, { kind: 'user' | 'admin' }> =
+      claims.realm === adminsRealm
+        ? { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId }
+        : { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
+    this.callers.set(token, caller, claims.realm, claims.expiresAtMs);
+    return caller;
   }
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {

@@ -29,10 +29,17 @@ export type RotateOutcome =
  * Refresh tokens: single use, rotated on every refresh, grouped in a session (a token family). Reusing a spent
  * token revokes the session, which signs out both the thief and the victim (OAuth 2.0 Security BCP §4.14).
  */
+/** Told when sessions end, so caches of authenticated callers can drop them. */
+export interface SessionListener {
+  sessionEnded(sessionId: string): void;
+  accountSignedOut(owner: SessionOwner): void;
+}
+
 export class Sessions {
   constructor(
     private readonly s: SqlTemplate,
     private readonly ttlSeconds: number,
+    private readonly listener: SessionListener,
   ) {}
 
   async start(tx: SqlExecutor, owner: SessionOwner): Promise<{ sessionId: string; refreshToken: string }> {
@@ -65,6 +72,7 @@ export class Sessions {
 
   async revokeSession(tx: SqlExecutor, sessionId: string): Promise<void> {
     await tx.run(...this.stmt(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()} WHERE family = ${sessionId} AND revoked IS NULL`));
+    this.listener.sessionEnded(sessionId);
   }
 
   /** Signs an account out everywhere, except the session `keep` (the one changing its password). */
@@ -73,6 +81,7 @@ export class Sessions {
       ...this.stmt(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()}
         WHERE realm = ${owner.realm} AND subject = ${owner.subject} AND family <> ${keep ?? ''} AND revoked IS NULL`),
     );
+    this.listener.accountSignedOut(owner);
   }
 
   /** Whether a session can still be used: access tokens of a revoked session stop working at once. */
