@@ -102,6 +102,28 @@ describe('resolveFilter', () => {
     expect(resolve('views in [@n, 2]', { '@n': 1 })).toMatchObject({ kind: 'in', values: [1, 2] });
   });
 
+  it('makes a comparison with a variable that cannot match its field false (true for !=), never an error', () => {
+    expect(resolve('views > @n', { '@n': null })).toEqual({ kind: 'const', value: false });
+    expect(resolve('views = @n', { '@n': 'many' })).toEqual({ kind: 'const', value: false });
+    expect(resolve('views != @n', { '@n': 'many' })).toEqual({ kind: 'const', value: true });
+    expect(resolve('status = @s', { '@s': 'gone' })).toEqual({ kind: 'const', value: false });
+    expect(resolve('views in [@n, 2]', { '@n': 'x' })).toMatchObject({ kind: 'in', values: [2] });
+    // A literal of the wrong type is still the author's mistake, and an error.
+    expect(failure('views = "many"').code).toBe('INVALID_FILTER');
+  });
+
+  it('takes variables from a lookup function, which names unknown ones by answering undefined', () => {
+    const lookup = (name: string) => (name === 'request.auth.id' ? 'u1' : undefined);
+    expect(resolve('title = @request.auth.id', lookup)).toMatchObject({ kind: 'compare', value: 'u1' });
+    expectFilterError(failure('title = @request.user', lookup), 8, "unknown variable '@request.user'");
+  });
+
+  it('hides hidden fields from client filters when asked', () => {
+    const secret = { ...posts, fields: [...posts.fields, { ...base, id: 'h1', name: 'secret', type: 'text' as const, hidden: true }] };
+    expect(resolveFilter(parseFilter('secret = "x"'), secret, schema)).toMatchObject({ kind: 'compare' });
+    expectFilterError(causewayErrorOf(() => resolveFilter(parseFilter('secret = "x"'), secret, schema, { rejectHidden: true })), 0, "unknown field 'secret'");
+  });
+
   it('folds value-against-value comparisons to constants with the meaning a field would give', () => {
     const folded = (text: string, variables?: FilterVariables) => (resolve(text, variables) as { value: unknown }).value;
     expect(resolve('@request.auth.id != ""', { '@request.auth.id': '' })).toEqual({ kind: 'const', value: false });
