@@ -31,3 +31,8 @@ export * from './auth/mailer.js';
 export * from './auth/passwords.js';
 export * from './auth/sessions.js';
 export * from './auth/one-time-tokens.js';
+export * from './realtime/change-feed.js';
+export * from './realtime/list-diff.js';
+export * from './realtime/subscriptions.js';
+export * from './realtime/realtime-hub.js';
+export * from './rules/channel-rules.js';

@@ -6,7 +6,10 @@ import {
   AccessTokens,
   AuthService,
   CausewayError,
+  ChangeFeed,
+  ChannelRules,
   CollectionsService,
+  RealtimeHub,
   MemoryBus,
   RecordsService,
   SchemaRegistry,
@@ -22,6 +25,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { authRoutes } from './rest/auth-routes.js';
+import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
 import { openapiRoutes } from './openapi/openapi-routes.js';
@@ -39,6 +43,8 @@ export interface CausewayServer {
   collections: CollectionsService;
   records: RecordsService;
   auth: AuthService;
+  hub: RealtimeHub;
+  feed: ChangeFeed;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -79,6 +85,11 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     publicUrl: config.publicUrl,
   });
   await seedUsersCollection(collections, auth);
+  const feed = new ChangeFeed(db);
+  const retention = { maxAgeMs: config.changeLogMaxAge * 1000, maxCount: config.changeLogMaxCount };
+  await feed.prune(retention);
+  const hub = new RealtimeHub({ records, schema, bus, feed });
+  await hub.start();
 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
@@ -113,6 +124,33 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
 
+  const realtime = new RealtimeServer({
+    hub,
+    auth,
+    records,
+    channelRules: new ChannelRules({ join: config.channelJoinRule, send: config.channelSendRule }),
+    limits: {
+      maxSubscriptions: config.realtimeMaxSubscriptions,
+      maxConnectionsPerIp: config.realtimeMaxConnectionsPerIp,
+      maxMessageBytes: config.realtimeMaxMessageBytes,
+      maxBufferedBytes: config.realtimeMaxBufferedBytes,
+      heartbeatMs: 30_000,
+    },
+    log: app.log,
+  });
+  app.server.on('upgrade', (request, socket, head) => {
+    if (request.url?.split('?')[0] === realtimePath) return realtime.handleUpgrade(request, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
+  pruning.unref();
+  // WebSockets first: the HTTP server's close waits for every open connection.
+  app.addHook('preClose', async () => {
+    clearInterval(pruning);
+    hub.stop();
+    await realtime.close();
+  });
+
   return {
     app,
     db,
@@ -121,6 +159,8 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     collections,
     records,
     auth,
+    hub,
+    feed,
     async close() {
       await app.close();
       await bus.close();

@@ -11,5 +11,7 @@ export interface ChangeEvent {
   op: ChangeOperation;
   /** The record after the write; for a delete, the record as it was. */
   record: CausewayRecord;
+  /** The record before the write (null for a create): realtime tells "left your view" from "changed". */
+  previous: CausewayRecord | null;
   at: string;
 }

@@ -5,7 +5,8 @@ export type RecordValues = Readonly<Record<string, unknown>>;
 /** Finds a related record by collection and id; undefined when it does not exist. */
 export type RecordLookup = (collection: string, id: string) => RecordValues | undefined;
 
-function idsIn(value: unknown): string[] {
+/** The ids a relation value holds (one id, a list, or none). */
+export function idsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? [value] : [];
 }

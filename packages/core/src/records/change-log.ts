@@ -15,10 +15,26 @@ export async function appendChange(
   collection: string,
   op: ChangeOperation,
   record: CausewayRecord,
+  previous: CausewayRecord | null,
   at: string,
 ): Promise<ChangeEvent> {
-  const { text, params } = s.q`INSERT INTO ${s.id(changeLogTable)} (collection, record_id, op, record, created)
-    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${at}) RETURNING seq`;
+  const before = previous === null ? null : JSON.stringify(previous);
+  const { text, params } = s.q`INSERT INTO ${s.id(changeLogTable)} (collection, record_id, op, record, previous, created)
+    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${before}, ${at}) RETURNING seq`;
   const row = await tx.get(text, params);
-  return { seq: Number(row?.seq), collection, recordId: record.id, op, record, at };
+  return { seq: Number(row?.seq), collection, recordId: record.id, op, record, previous, at };
+}
+
+/** A change-log row as the database returns it, back as the event it was published as. */
+export function changeFromRow(row: Record<string, unknown>): ChangeEvent {
+  const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as CausewayRecord;
+  return {
+    seq: Number(row.seq),
+    collection: String(row.collection),
+    recordId: String(row.record_id),
+    op: row.op as ChangeEvent['op'],
+    record: parse(row.record),
+    previous: row.previous === null || row.previous === undefined ? null : parse(row.previous),
+    at: String(row.created),
+  };
 }

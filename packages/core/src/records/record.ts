@@ -11,4 +11,6 @@ export interface CausewayRecord {
 export interface VersionedRecord {
   record: CausewayRecord;
   version: number;
+  /** The change-log position of the write that produced it (writes only). */
+  seq?: number;
 }

@@ -5,6 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { parseBatch, type BatchOperation } from './batch.js';
+import type { RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
 import type { VersionedRecord } from './record.js';
 import { RecordsReader } from './records-reader.js';
@@ -36,6 +37,16 @@ export class RecordsService {
     this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, deps.newRecordId ?? (() => ulid().toLowerCase()));
   }
 
+  /** The rules every surface is judged by (realtime evaluates them per subscriber). */
+  get rules(): AccessRules {
+    return this.reader.rules;
+  }
+
+  /** Records by id, whatever the rules: for following relations inside conditions, never for output. */
+  relatedRecords(): RecordsByIds {
+    return this.reader.byIds(this.deps.db);
+  }
+
   list(caller: Caller, collection: string, query: ListQuery = {}): Promise<ListPage> {
     return this.reader.list(caller, collection, query);
   }
@@ -57,8 +68,12 @@ export class RecordsService {
     return this.write((tx, events) => this.writer.updateSystem(tx, events, collection, id, values));
   }
 
-  delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<void> {
-    return this.write((tx, events) => this.writer.delete(tx, events, caller, collection, id, options));
+  /** Resolves with the change-log position of the delete (cascades come before it). */
+  delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<{ seq: number }> {
+    return this.write(async (tx, events) => {
+      await this.writer.delete(tx, events, caller, collection, id, options);
+      return { seq: events.at(-1)!.seq };
+    });
   }
 
   /** Runs every operation in one transaction: all succeed, or none is kept and the first failure is thrown. */

@@ -11,7 +11,7 @@ import { nowIso } from '../values/dates.js';
 import { appendChange } from './change-log.js';
 import { versionTag } from './etag.js';
 import { encodeValue } from './field-codec.js';
-import type { VersionedRecord } from './record.js';
+import type { CausewayRecord, VersionedRecord } from './record.js';
 import { decodeRow, versionColumn } from './record-row.js';
 import { notFound, type RecordsReader } from './records-reader.js';
 import { checkRelationTargets, findReferencing, withoutTarget } from './relation-integrity.js';
@@ -58,8 +58,9 @@ export class RecordsWriter {
     const created = decodeRow(collection, (await tx.get(text, params.values))!);
     // Checked on the stored row, so the rule sees defaults and relations; failing rolls the insert back.
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
-    events.push(await appendChange(tx, this.s, name, 'create', created.record, now));
-    return created;
+    const event = await appendChange(tx, this.s, name, 'create', created.record, null, now);
+    events.push(event);
+    return { ...created, seq: event.seq };
   }
 
   /**
@@ -73,7 +74,7 @@ export class RecordsWriter {
     const current = await this.current(tx, caller, collection, id, options, rule, 'update');
     const { values } = validateInput(collection, data, 'update', { privileged: isPrivileged(caller) }, current.record);
     await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
-    const updated = await this.writeValues(tx, events, collection, id, values);
+    const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     return updated;
   }
@@ -84,7 +85,7 @@ export class RecordsWriter {
     const current = await this.reader.find(collection, id, tx);
     if (!current) throw notFound(collection, id);
     const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
-    return this.writeValues(tx, events, collection, id, values);
+    return this.writeValues(tx, events, collection, current.record, values);
   }
 
   async delete(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, options: WriteOptions = {}): Promise<void> {
@@ -119,7 +120,8 @@ export class RecordsWriter {
     return current;
   }
 
-  private async writeValues(tx: SqlExecutor, events: ChangeEvent[], collection: Collection, id: string, values: Record<string, unknown>): Promise<VersionedRecord> {
+  private async writeValues(tx: SqlExecutor, events: ChangeEvent[], collection: Collection, previous: CausewayRecord, values: Record<string, unknown>): Promise<VersionedRecord> {
+    const id = previous.id;
     const now = nowIso();
     const params = this.s.params();
     const assignments = Object.entries(values).map(([name, value]) => {
@@ -133,8 +135,9 @@ export class RecordsWriter {
       params.values,
     );
     const updated = decodeRow(collection, row!);
-    events.push(await appendChange(tx, this.s, collection.name, 'update', updated.record, now));
-    return updated;
+    const event = await appendChange(tx, this.s, collection.name, 'update', updated.record, previous, now);
+    events.push(event);
+    return { ...updated, seq: event.seq };
   }
 
   private async assertStillAllowed(tx: SqlExecutor, collection: Collection, id: string, condition: Condition, action: 'create' | 'update'): Promise<void> {
@@ -161,14 +164,14 @@ export class RecordsWriter {
             break;
           case 'setNull': {
             const value = withoutTarget(reference.field, referencing.record[reference.field.name], target.record.id);
-            await this.writeValues(tx, events, reference.collection, referencing.record.id, { [reference.field.name]: value });
+            await this.writeValues(tx, events, reference.collection, referencing.record, { [reference.field.name]: value });
           }
         }
       }
     }
     const { text, params } = this.s.q`DELETE FROM ${this.s.id(collection.name)} WHERE id = ${target.record.id}`;
     await tx.run(text, params);
-    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, nowIso()));
+    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, target.record, nowIso()));
   }
 }
 

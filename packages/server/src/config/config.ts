@@ -27,6 +27,19 @@ const configSchema = z.strictObject({
   mailFrom: z.string().min(3).default('Causeway <no-reply@localhost>'),
   /** Base URL of links in mails; defaults to http://host:port. */
   publicUrl: z.string().url().optional(),
+  /** Change-log retention: entries older than this many seconds go (realtime resume reaches back this far). */
+  changeLogMaxAge: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** Change-log retention: at most this many entries are kept. */
+  changeLogMaxCount: z.coerce.number().int().min(1000).default(1_000_000),
+  /** Realtime limits: subscriptions per connection, connections per client IP, message size in bytes. */
+  realtimeMaxSubscriptions: z.coerce.number().int().min(1).max(10_000).default(100),
+  realtimeMaxConnectionsPerIp: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  realtimeMaxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Bytes a connection may have waiting to be sent before it is closed as too slow (close code 4008). */
+  realtimeMaxBufferedBytes: z.coerce.number().int().min(16 * 1024).default(1024 * 1024),
+  /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
+  channelJoinRule: z.string().default('@request.auth.id != ""'),
+  channelSendRule: z.string().default('@request.auth.id != ""'),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -49,6 +62,14 @@ export interface Config {
   readonly smtpUrl?: string | undefined;
   readonly mailFrom: string;
   readonly publicUrl: string;
+  readonly changeLogMaxAge: number;
+  readonly changeLogMaxCount: number;
+  readonly realtimeMaxSubscriptions: number;
+  readonly realtimeMaxConnectionsPerIp: number;
+  readonly realtimeMaxMessageBytes: number;
+  readonly realtimeMaxBufferedBytes: number;
+  readonly channelJoinRule: string;
+  readonly channelSendRule: string;
   readonly db: DatabaseConfig;
 }
 
@@ -68,6 +89,14 @@ export const envVariables = {
   smtpUrl: 'CAUSEWAY_SMTP_URL',
   mailFrom: 'CAUSEWAY_MAIL_FROM',
   publicUrl: 'CAUSEWAY_PUBLIC_URL',
+  changeLogMaxAge: 'CAUSEWAY_CHANGE_LOG_MAX_AGE',
+  changeLogMaxCount: 'CAUSEWAY_CHANGE_LOG_MAX_COUNT',
+  realtimeMaxSubscriptions: 'CAUSEWAY_REALTIME_MAX_SUBSCRIPTIONS',
+  realtimeMaxConnectionsPerIp: 'CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP',
+  realtimeMaxMessageBytes: 'CAUSEWAY_REALTIME_MAX_MESSAGE_BYTES',
+  realtimeMaxBufferedBytes: 'CAUSEWAY_REALTIME_MAX_BUFFERED_BYTES',
+  channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
+  channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 export class ConfigError extends Error {

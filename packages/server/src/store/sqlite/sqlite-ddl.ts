@@ -17,7 +17,7 @@ function columnType(field: Field): string {
 export const sqliteDdl: SqlDdl = {
   bootstrap: () => [
     `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL) STRICT`,
-    `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, created TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id TEXT PRIMARY KEY NOT NULL, family TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, expires TEXT NOT NULL, used TEXT, revoked TEXT) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,

@@ -1,0 +1,52 @@
+import type { CausewayRecord } from '../records/record.js';
+
+/** One step that turns a client's list into the next result; positions are into the list as it is then. */
+export type ListOp =
+  | { op: 'remove'; index: number; id: string }
+  | { op: 'insert'; index: number; record: CausewayRecord }
+  | { op: 'move'; from: number; to: number; id: string }
+  | { op: 'update'; index: number; record: CausewayRecord };
+
+/**
+ * The steps from `before` to `after`, applied in order: removals from the end, then each position of `after`
+ * filled by an insert or a move, then updates of records whose content changed.
+ */
+export function diffLists(before: readonly CausewayRecord[], after: readonly CausewayRecord[]): ListOp[] {
+  const ops: ListOp[] = [];
+  const keep = new Set(after.map((r) => r.id));
+  const previous = new Map(before.map((r) => [r.id, r]));
+  const current = before.map((r) => r.id);
+  for (let i = current.length - 1; i >= 0; i--) {
+    if (!keep.has(current[i]!)) {
+      ops.push({ op: 'remove', index: i, id: current[i]! });
+      current.splice(i, 1);
+    }
+  }
+  after.forEach((record, index) => {
+    const at = current.indexOf(record.id, index);
+    if (at === -1) {
+      ops.push({ op: 'insert', index, record });
+      current.splice(index, 0, record.id);
+      return;
+    }
+    if (at !== index) {
+      ops.push({ op: 'move', from: at, to: index, id: record.id });
+      current.splice(at, 1);
+      current.splice(index, 0, record.id);
+    }
+    if (JSON.stringify(previous.get(record.id)) !== JSON.stringify(record)) ops.push({ op: 'update', index, record });
+  });
+  return ops;
+}
+
+/** What a client does with the ops (the SDK and the tests share this meaning). */
+export function applyListOps(list: CausewayRecord[], ops: readonly ListOp[]): CausewayRecord[] {
+  const next = [...list];
+  for (const op of ops) {
+    if (op.op === 'remove') next.splice(op.index, 1);
+    else if (op.op === 'insert') next.splice(op.index, 0, op.record);
+    else if (op.op === 'move') next.splice(op.to, 0, ...next.splice(op.from, 1));
+    else next[op.index] = op.record;
+  }
+  return next;
+}

@@ -1,0 +1,192 @@
+import { CausewayError } from '../errors/causeway-error.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { RecordsService } from '../records/records-service.js';
+import type { SchemaRegistry } from '../schema/schema-registry.js';
+import type { ChangeFeed } from './change-feed.js';
+import {
+  LiveQuerySubscription,
+  MatchingSubscription,
+  maxLiveQueryLimit,
+  type Subscriber,
+  type Subscription,
+  type SubscriptionSpec,
+} from './subscriptions.js';
+
+export interface RealtimeHubDeps {
+  records: RecordsService;
+  schema: SchemaRegistry;
+  bus: EventBus;
+  feed: ChangeFeed;
+  /** Told about a failure while delivering to one subscription (it is then ended). */
+  onError?: (error: unknown, subscription: Subscription) => void;
+}
+
+const replayPage = 1000;
+
+/**
+ * Fans committed changes out to subscriptions, strictly in change-log order. The bus only says "there is
+ * more"; the hub takes events from it when they follow on, and reads the change log when they do not (a gap,
+ * another instance, a resume), so no process-local assumption decides what a client sees. All work runs on one
+ * queue: a resuming subscription replays what it missed before it joins the live stream, so it gets each
+ * event exactly once, in order.
+ */
+export class RealtimeHub {
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly byCollection = new Map<string, Set<Subscription>>();
+  private stopBus: (() => void) | undefined;
+
+  constructor(private readonly deps: RealtimeHubDeps) {}
+
+  async start(): Promise<void> {
+    this.seq = await this.deps.feed.latest();
+    this.stopBus = this.deps.bus.subscribe((events) => {
+      const last = events.at(-1);
+      if (last) void this.enqueue(() => this.advance(last.seq, events));
+    });
+  }
+
+  /** The change-log position every subscription has been brought up to. */
+  get position(): number {
+    return this.seq;
+  }
+
+  /**
+   * Starts a subscription. Checks (rules, filter, sort) throw at once; then, in order with the live stream,
+   * it replays from `since` (or sends a snapshot for a live query) and joins.
+   */
+  async subscribe(subscriber: Subscriber, id: string, spec: SubscriptionSpec): Promise<Subscription> {
+    const collection = this.deps.schema.collection(spec.collection);
+    if (!collection) throw new CausewayError('COLLECTION_NOT_FOUND', `There is no collection '${spec.collection}'.`);
+    const context = { records: this.deps.records, schema: this.deps.schema };
+    if (spec.kind === 'query') {
+      const limit = spec.limit ?? 20;
+      if (!Number.isInteger(limit) || limit < 1 || limit > maxLiveQueryLimit) throw new CausewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${maxLiveQueryLimit}`);
+      const live = new LiveQuerySubscription(id, subscriber, collection, context, spec);
+      await this.enqueue(async () => {
+        const items = await live.start();
+        live.cursor = this.seq;
+        this.add(live);
+        subscriber.deliver({ type: 'snapshot', sub: id, seq: this.seq, items });
+      });
+      return live;
+    }
+    const subscription = new MatchingSubscription(id, subscriber, collection, context, spec);
+    await this.enqueue(async () => {
+      await this.replay(subscription, spec.since);
+      this.add(subscription);
+      subscriber.deliver({ type: 'subscribed', sub: id, seq: this.seq });
+    });
+    return subscription;
+  }
+
+  unsubscribe(subscription: Subscription): void {
+    subscription.closed = true;
+    for (const name of subscription.collections()) this.byCollection.get(name)?.delete(subscription);
+  }
+
+  /** Re-judges subscriptions after their subscriber's caller changed; returns those no longer allowed. */
+  async refresh(subscriptions: readonly Subscription[]): Promise<{ subscription: Subscription; error: unknown }[]> {
+    const refused: { subscription: Subscription; error: unknown }[] = [];
+    await this.enqueue(async () => {
+      for (const subscription of subscriptions) {
+        const before = subscription.collections();
+        try {
+          await subscription.refresh();
+          for (const name of before) this.byCollection.get(name)?.delete(subscription);
+          this.add(subscription);
+        } catch (error) {
+          this.unsubscribe(subscription);
+          refused.push({ subscription, error });
+        }
+      }
+    });
+    return refused;
+  }
+
+  /** Resolves once every change committed so far has been delivered; returns the position reached. */
+  async sync(): Promise<number> {
+    const latest = await this.deps.feed.latest();
+    await this.enqueue(() => this.advance(latest, []));
+    return this.seq;
+  }
+
+  stop(): void {
+    this.stopBus?.();
+    for (const set of this.byCollection.values()) for (const subscription of set) subscription.closed = true;
+    this.byCollection.clear();
+  }
+
+  private add(subscription: Subscription): void {
+    for (const name of subscription.collections()) {
+      let set = this.byCollection.get(name);
+      if (!set) this.byCollection.set(name, (set = new Set()));
+      set.add(subscription);
+    }
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Brings the hub to `target`, using `hint` (the bus's events) when it follows on, else the change log. */
+  private async advance(target: number, hint: readonly ChangeEvent[]): Promise<void> {
+    while (this.seq < target) {
+      const fresh = hint.filter((event) => event.seq > this.seq);
+      const follows = fresh.length > 0 && fresh.every((event, i) => event.seq === this.seq + 1 + i);
+      const batch = follows ? fresh : await this.deps.feed.since(this.seq, replayPage);
+      if (batch.length === 0) return;
+      for (const event of batch) {
+        await this.dispatch(event);
+        this.seq = event.seq;
+      }
+    }
+  }
+
+  private async dispatch(event: ChangeEvent): Promise<void> {
+    const subscriptions = this.byCollection.get(event.collection);
+    if (!subscriptions || subscriptions.size === 0) return;
+    const pending: Promise<void>[] = [];
+    for (const subscription of subscriptions) {
+      try {
+        const result = subscription.handle(event);
+        if (result) pending.push(result.catch((error: unknown) => this.fail(subscription, error)));
+      } catch (error) {
+        this.fail(subscription, error);
+      }
+    }
+    if (pending.length > 0) await Promise.all(pending);
+  }
+
+  private fail(subscription: Subscription, error: unknown): void {
+    this.unsubscribe(subscription);
+    this.deps.onError?.(error, subscription);
+  }
+
+  /** Replays what a resuming subscription missed, or tells it to refetch when the log no longer holds it. */
+  private async replay(subscription: Subscription, since: number | undefined): Promise<void> {
+    if (since === undefined || since === this.seq) {
+      subscription.cursor = this.seq;
+      return;
+    }
+    const oldest = await this.deps.feed.oldest();
+    if (since > this.seq || oldest === undefined || since < oldest - 1) {
+      subscription.cursor = this.seq;
+      const reason = since > this.seq ? 'the position is ahead of this server\'s change log' : 'the change log no longer holds every change since that position';
+      subscription.subscriber.deliver({ type: 'resync', sub: subscription.id, seq: this.seq, reason });
+      return;
+    }
+    subscription.cursor = since;
+    let from = since;
+    while (from < this.seq) {
+      const batch = (await this.deps.feed.since(from, replayPage)).filter((event) => event.seq <= this.seq);
+      if (batch.length === 0) break;
+      for (const event of batch) await subscription.handle(event);
+      from = batch.at(-1)!.seq;
+    }
+    subscription.cursor = this.seq;
+  }
+}

@@ -1,0 +1,172 @@
+import type { ChangeEvent } from '../events/change-event.js';
+import { collectionsTouched, parseFilter, resolveFilter, type Condition, matchesCondition } from '../query/index.js';
+import type { CausewayRecord } from '../records/record.js';
+import type { RecordsService } from '../records/records-service.js';
+import type { Caller } from '../rules/caller.js';
+import type { Collection } from '../schema/collection.js';
+import type { SchemaRegistry } from '../schema/schema-registry.js';
+import { diffLists, type ListOp } from './list-diff.js';
+import { hasRelationPaths, relatedLookup } from './related-records.js';
+
+/** What a client asks to follow. `since` resumes after that change-log position. */
+export type SubscriptionSpec =
+  | { kind: 'collection'; collection: string; filter?: string | undefined; since?: number | undefined }
+  | { kind: 'record'; collection: string; id: string; since?: number | undefined }
+  | { kind: 'query'; collection: string; filter?: string | undefined; sort?: string | undefined; limit?: number | undefined };
+
+/** Messages the hub sends a subscriber; every one names its subscription and a change-log position. */
+export type HubMessage =
+  | { type: 'subscribed'; sub: string; seq: number }
+  | { type: 'snapshot'; sub: string; seq: number; items: CausewayRecord[] }
+  | { type: 'event'; sub: string; seq: number; op: 'insert' | 'update' | 'remove'; record: CausewayRecord }
+  | { type: 'diff'; sub: string; seq: number; ops: ListOp[] }
+  | { type: 'resync'; sub: string; seq: number; reason: string };
+
+/** One client connection as the hub sees it: who it is, and where its messages go. */
+export interface Subscriber {
+  readonly caller: Caller;
+  deliver(message: HubMessage): void;
+}
+
+export interface SubscriptionContext {
+  records: RecordsService;
+  schema: SchemaRegistry;
+}
+
+export const defaultLiveQueryLimit = 20;
+export const maxLiveQueryLimit = 500;
+
+/**
+ * The records of `collection` the caller may see under `action`'s rule and that match `filter`, as one
+ * condition (undefined: all of them). Throws FORBIDDEN for an admins-only rule, INVALID_FILTER for a bad filter.
+ */
+function visibleWhere(context: SubscriptionContext, caller: Caller, collection: Collection, action: 'list' | 'view', filter?: string): Condition | undefined {
+  const verdict = context.records.rules.require(collection, action, caller);
+  const parts: Condition[] = [];
+  if (verdict.kind === 'where') parts.push(verdict.condition);
+  if (filter !== undefined && filter.trim() !== '') parts.push(resolveFilter(parseFilter(filter), collection, context.schema, { rejectHidden: true }));
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : { kind: 'and', items: parts };
+}
+
+export abstract class Subscription {
+  /** The last change-log position this subscription has dealt with. */
+  cursor = 0;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly subscriber: Subscriber,
+    readonly collection: Collection,
+    protected readonly context: SubscriptionContext,
+  ) {}
+
+  /** Collections whose changes this subscription must see. */
+  abstract collections(): string[];
+  /** Re-reads the rules (after the subscriber re-authenticated); throws when no longer allowed. */
+  abstract refresh(): Promise<void>;
+  protected abstract apply(event: ChangeEvent): void | Promise<void>;
+
+  handle(event: ChangeEvent): void | Promise<void> {
+    if (this.closed || event.seq <= this.cursor) return;
+    this.cursor = event.seq;
+    return this.apply(event);
+  }
+}
+
+/**
+ * A collection (optionally filtered) or one record. Each change is judged on the record before and after it:
+ * visible both times → update, only after → insert, only before → remove, so leaving or entering the
+ * subscriber's view (by a rule or the filter) arrives as what it is for them.
+ */
+export class MatchingSubscription extends Subscription {
+  private where: Condition | undefined;
+
+  constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'collection' | 'record' }>) {
+    super(id, subscriber, collection, context);
+    this.where = this.compute();
+  }
+
+  collections(): string[] {
+    return [this.collection.name];
+  }
+
+  async refresh(): Promise<void> {
+    this.where = this.compute();
+  }
+
+  private compute(): Condition | undefined {
+    const action = this.spec.kind === 'record' ? 'view' : 'list';
+    return visibleWhere(this.context, this.subscriber.caller, this.collection, action, this.spec.kind === 'collection' ? this.spec.filter : undefined);
+  }
+
+  protected apply(event: ChangeEvent): void | Promise<void> {
+    if (event.collection !== this.collection.name) return;
+    if (this.spec.kind === 'record' && event.recordId !== this.spec.id) return;
+    const where = this.where;
+    const before = event.previous;
+    const after = event.op === 'delete' ? null : event.record;
+    if (where === undefined) return this.emit(event, before !== null, after !== null);
+    if (!hasRelationPaths(where)) {
+      const none = () => undefined;
+      return this.emit(event, before !== null && matchesCondition(where, before, none), after !== null && matchesCondition(where, after, none));
+    }
+    const records = [before, after].filter((r): r is CausewayRecord => r !== null);
+    return relatedLookup([where], records, this.context.records.relatedRecords()).then((lookup) => {
+      this.emit(event, before !== null && matchesCondition(where, before, lookup), after !== null && matchesCondition(where, after, lookup));
+    });
+  }
+
+  private emit(event: ChangeEvent, was: boolean, is: boolean): void {
+    if (!was && !is) return;
+    const op = was && is ? 'update' : is ? 'insert' : 'remove';
+    this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record: is ? event.record : (event.previous ?? event.record) });
+  }
+}
+
+/**
+ * A live query: filter + sort + limit. After a change that can affect it, the query runs again (through the
+ * records service, so the list rule applies exactly as in REST) and the client gets the steps from its list to
+ * the new result, so its list always equals what a fresh query returns.
+ */
+export class LiveQuerySubscription extends Subscription {
+  items: CausewayRecord[] = [];
+  private touched: string[] = [];
+
+  constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'query' }>) {
+    super(id, subscriber, collection, context);
+    this.touched = this.compute();
+  }
+
+  collections(): string[] {
+    return [this.collection.name, ...this.touched];
+  }
+
+  /** Runs the query for the first time. */
+  async start(): Promise<CausewayRecord[]> {
+    this.items = await this.run();
+    return this.items;
+  }
+
+  async refresh(): Promise<void> {
+    this.touched = this.compute();
+    await this.apply(undefined);
+  }
+
+  private compute(): string[] {
+    const where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
+    return where ? [...collectionsTouched(where)].filter((name) => name !== this.collection.name) : [];
+  }
+
+  private async run(): Promise<CausewayRecord[]> {
+    const query = { limit: this.spec.limit ?? defaultLiveQueryLimit, ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }), ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }) };
+    return (await this.context.records.list(this.subscriber.caller, this.collection.name, query)).items;
+  }
+
+  protected async apply(event: ChangeEvent | undefined): Promise<void> {
+    const next = await this.run();
+    const ops = diffLists(this.items, next);
+    this.items = next;
+    if (ops.length > 0 && !this.closed) this.subscriber.deliver({ type: 'diff', sub: this.id, seq: event?.seq ?? this.cursor, ops });
+  }
+}

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { decodeJwt } from 'jose';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  anonymousCaller,
+  CausewayError,
+  type AuthService,
+  type Caller,
+  type ChannelRules,
+  type HubMessage,
+  type RealtimeHub,
+  type RecordsService,
+  type Subscriber,
+  type Subscription,
+} from '@causeway/core';
+import { asCausewayError, toProblem } from '../rest/problem.js';
+import { Channels, type ChannelMember } from './channels.js';
+import { clientMessage, closeCodes, protocolVersion, type ClientMessage } from './protocol.js';
+
+export const realtimePath = '/api/realtime';
+
+export interface RealtimeLimits {
+  maxSubscriptions: number;
+  maxConnectionsPerIp: number;
+  maxMessageBytes: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+}
+
+export interface RealtimeServerDeps {
+  hub: RealtimeHub;
+  auth: AuthService;
+  records: RecordsService;
+  channelRules: ChannelRules;
+  limits: RealtimeLimits;
+  log: { warn(object: object, message: string): void };
+}
+
+/** What the server sends that is not a hub message. */
+type ServerMessage =
+  | HubMessage
+  | { type: 'welcome'; protocol: number; connection: string; seq: number }
+  | { type: 'authenticated'; caller: { kind: Caller['kind']; id?: string; collection?: string }; expiresIn?: number }
+  | { type: 'auth_expired' }
+  | { type: 'unsubscribed'; sub: string; reason: string }
+  | { type: 'ack'; req: string; record?: unknown; seq?: number }
+  | { type: 'synced'; req: string; seq: number }
+  | { type: 'joined'; channel: string; members: ChannelMember[]; req?: string }
+  | { type: 'left'; channel: string; req?: string }
+  | { type: 'presence'; channel: string; event: 'join' | 'leave'; member: ChannelMember }
+  | { type: 'message'; channel: string; from: ChannelMember; payload: unknown }
+  | { type: 'error'; req?: string; sub?: string; problem: ReturnType<typeof toProblem> };
+
+/** One WebSocket: its caller, its subscriptions, its channels. */
+class Connection implements Subscriber {
+  readonly id = randomUUID();
+  caller: Caller = anonymousCaller;
+  readonly subscriptions = new Map<string, Subscription>();
+  alive = true;
+  private expiry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly server: RealtimeServer,
+  ) {}
+
+  /** Hub and server messages alike; a consumer that falls too far behind is closed, not buffered forever. */
+  deliver(message: ServerMessage): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.server.limits.maxBufferedBytes) {
+      this.socket.close(closeCodes.tooSlow, 'too slow: reconnect and resume from the last seq received');
+      return;
+    }
+    this.socket.send(JSON.stringify(message));
+  }
+
+  refuse(error: unknown, context: { req?: string; sub?: string } = {}): void {
+    const problem = toProblem(asCausewayError(error));
+    this.deliver({ type: 'error', ...context, problem });
+  }
+
+  setCaller(caller: Caller, expiresAtMs: number | undefined): void {
+    this.caller = caller;
+    clearTimeout(this.expiry);
+    if (expiresAtMs !== undefined) this.expiry = setTimeout(() => this.server.expire(this), Math.max(0, expiresAtMs - Date.now()));
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  dispose(): void {
+    clearTimeout(this.expiry);
+  }
+}
+
+/**
+ * `/api/realtime`: JSON messages over one WebSocket (docs/realtime.md). A thin adapter: subscriptions go to the
+ * core's realtime hub, writes to the records service, both under the connection's caller.
+ */
+export class RealtimeServer {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
+  private readonly channels = new Channels<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly deps: RealtimeServerDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxMessageBytes });
+    this.heartbeat = setInterval(() => this.ping(), deps.limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get limits(): RealtimeLimits {
+    return this.deps.limits;
+  }
+
+  /** Takes over an HTTP upgrade request for the realtime path. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = request.socket.remoteAddress ?? '';
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const count = (this.perIp.get(ip) ?? 0) + 1;
+      if (count > this.deps.limits.maxConnectionsPerIp) {
+        ws.close(closeCodes.tooManyConnections, 'too many connections from this address');
+        return;
+      }
+      this.perIp.set(ip, count);
+      this.accept(ws, ip);
+    });
+  }
+
+  /** Ends the connection's subscriptions when its access token expires: nothing is delivered past it. */
+  expire(connection: Connection): void {
+    for (const [sub, subscription] of connection.subscriptions) {
+      this.deps.hub.unsubscribe(subscription);
+      connection.deliver({ type: 'unsubscribed', sub, reason: 'token_expired' });
+    }
+    connection.subscriptions.clear();
+    this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+    connection.setCaller(anonymousCaller, undefined);
+    connection.deliver({ type: 'auth_expired' });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const connection of this.connections) connection.dispose();
+    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket, ip: string): void {
+    const connection = new Connection(ws, this);
+    this.connections.add(connection);
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void this.receive(connection, data, isBinary).catch((error: unknown) => connection.refuse(error));
+    });
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      connection.dispose();
+      for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
+      this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
+    ws.on('error', (error) => this.deps.log.warn({ err: error }, 'realtime connection error'));
+    connection.deliver({ type: 'welcome', protocol: protocolVersion, connection: connection.id, seq: this.deps.hub.position });
+  }
+
+  private async receive(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) throw new CausewayError('BAD_REQUEST', 'Messages are JSON text, not binary.');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch (error) {
+      throw new CausewayError('MALFORMED_JSON', `The message is not valid JSON: ${(error as Error).message}`);
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      const req = typeof (parsed as { req?: unknown })?.req === 'string' ? (parsed as { req: string }).req : undefined;
+      const detail = result.error.issues.map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; ');
+      return connection.refuse(new CausewayError('BAD_REQUEST', `Not a message of protocol ${protocolVersion}: ${detail}`), req ? { req } : {});
+    }
+    await this.handle(connection, result.data);
+  }
+
+  private async handle(connection: Connection, message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'auth':
+        return this.authenticate(connection, message.token);
+      case 'subscribe':
+        return this.subscribe(connection, message);
+      case 'unsubscribe': {
+        const subscription = connection.subscriptions.get(message.sub);
+        if (subscription) this.deps.hub.unsubscribe(subscription);
+        connection.subscriptions.delete(message.sub);
+        return connection.deliver({ type: 'unsubscribed', sub: message.sub, reason: 'requested' });
+      }
+      case 'create':
+      case 'update':
+      case 'delete':
+        return this.write(connection, message);
+      case 'sync':
+        return connection.deliver({ type: 'synced', req: message.req, seq: await this.deps.hub.sync() });
+      case 'join':
+      case 'leave':
+      case 'send':
+        return this.channel(connection, message);
+    }
+  }
+
+  private async authenticate(connection: Connection, token: string): Promise<void> {
+    let caller: Caller;
+    try {
+      caller = await this.deps.auth.authenticate(token);
+    } catch (error) {
+      return connection.refuse(error);
+    }
+    const expiresAtMs = (decodeJwt(token).exp ?? 0) * 1000;
+    connection.setCaller(caller, expiresAtMs);
+    const refused = await this.deps.hub.refresh([...connection.subscriptions.values()]);
+    for (const { subscription, error } of refused) {
+      connection.subscriptions.delete(subscription.id);
+      connection.refuse(error, { sub: subscription.id });
+      connection.deliver({ type: 'unsubscribed', sub: subscription.id, reason: 'forbidden' });
+    }
+    const who = caller.kind === 'user' ? { kind: caller.kind, id: caller.record.id, collection: caller.collection } : caller.kind === 'admin' ? { kind: caller.kind, id: caller.id } : { kind: caller.kind };
+    connection.deliver({ type: 'authenticated', caller: who, expiresIn: Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000)) });
+  }
+
+  private async subscribe(connection: Connection, message: Extract<ClientMessage, { type: 'subscribe' }>): Promise<void> {
+    const { sub, type: _type, ...spec } = message;
+    if (connection.subscriptions.has(sub)) return connection.refuse(new CausewayError('BAD_REQUEST', `Subscription '${sub}' exists; unsubscribe first or pick another id.`), { sub });
+    if (connection.subscriptions.size >= this.deps.limits.maxSubscriptions) {
+      return connection.refuse(new CausewayError('RATE_LIMITED', `At most ${this.deps.limits.maxSubscriptions} subscriptions per connection.`), { sub });
+    }
+    try {
+      connection.subscriptions.set(sub, await this.deps.hub.subscribe(connection, sub, spec));
+    } catch (error) {
+      connection.subscriptions.delete(sub);
+      connection.refuse(error, { sub });
+    }
+  }
+
+  private async write(connection: Connection, message: Extract<ClientMessage, { type: 'create' | 'update' | 'delete' }>): Promise<void> {
+    const { records } = this.deps;
+    try {
+      if (message.type === 'create') {
+        const created = await records.create(connection.caller, message.collection, message.data);
+        return connection.deliver({ type: 'ack', req: message.req, record: created.record, ...(created.seq === undefined ? {} : { seq: created.seq }) });
+      }
+      const options = message.ifMatch === undefined ? {} : { ifMatch: message.ifMatch };
+      if (message.type === 'update') {
+        const updated = await records.update(connection.caller, message.collection, message.id, message.data, options);
+        return connection.deliver({ type: 'ack', req: message.req, record: updated.record, ...(updated.seq === undefined ? {} : { seq: updated.seq }) });
+      }
+      const { seq } = await records.delete(connection.caller, message.collection, message.id, options);
+      connection.deliver({ type: 'ack', req: message.req, seq });
+    } catch (error) {
+      connection.refuse(error, { req: message.req });
+    }
+  }
+
+  private channel(connection: Connection, message: Extract<ClientMessage, { type: 'join' | 'leave' | 'send' }>): void {
+    const req = message.req === undefined ? {} : { req: message.req };
+    const member = memberOf(connection);
+    if (message.type === 'leave') {
+      const others = this.channels.leave(message.channel, connection.id);
+      if (others) this.announce(others, { type: 'presence', channel: message.channel, event: 'leave', member });
+      return connection.deliver({ type: 'left', channel: message.channel, ...req });
+    }
+    const action = message.type === 'join' ? 'join' : 'send';
+    if (!this.deps.channelRules.allows(action, connection.caller, message.channel)) {
+      return connection.refuse(new CausewayError('FORBIDDEN', `You are not allowed to ${action === 'join' ? 'join' : 'send to'} channel '${message.channel}'.`), req);
+    }
+    if (message.type === 'join') {
+      const { members, others } = this.channels.join(message.channel, member, connection);
+      this.announce(others, { type: 'presence', channel: message.channel, event: 'join', member });
+      return connection.deliver({ type: 'joined', channel: message.channel, members, ...req });
+    }
+    const others = this.channels.othersIn(message.channel, connection.id);
+    if (!others) return connection.refuse(new CausewayError('BAD_REQUEST', `Join channel '${message.channel}' before sending to it.`), req);
+    this.announce(others, { type: 'message', channel: message.channel, from: member, payload: message.payload });
+    if (message.req !== undefined) connection.deliver({ type: 'ack', req: message.req });
+  }
+
+  private announce(targets: Iterable<Connection>, message: ServerMessage): void {
+    for (const target of targets) target.deliver(message);
+  }
+
+  /** Terminates connections that did not answer the previous ping. */
+  private ping(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+    }
+  }
+}
+
+function memberOf(connection: Connection): ChannelMember {
+  const caller = connection.caller;
+  if (caller.kind === 'user') return { connection: connection.id, kind: 'user', id: caller.record.id, collection: caller.collection };
+  if (caller.kind === 'admin') return { connection: connection.id, kind: 'admin', id: caller.id };
+  return { connection: connection.id, kind: 'anonymous' };
+}
