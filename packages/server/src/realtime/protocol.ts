@@ -12,9 +12,11 @@ const seq = z.number().int().min(0);
 /** Every message a client may send. */
 export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
-  z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('collection'), collection: name, filter: z.string().max(4096).optional(), since: seq.optional() }),
-  z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('record'), collection: name, id: z.string().min(1).max(64), since: seq.optional() }),
-  z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('query'), collection: name, filter: z.string().max(4096).optional(), sort: z.string().max(512).optional(), limit: z.number().int().optional() }),
+  z.discriminatedUnion('kind', [
+    z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('collection'), collection: name, filter: z.string().max(4096).optional(), since: seq.optional() }),
+    z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('record'), collection: name, id: z.string().min(1).max(64), since: seq.optional() }),
+    z.strictObject({ type: z.literal('subscribe'), sub, kind: z.literal('query'), collection: name, filter: z.string().max(4096).optional(), sort: z.string().max(512).optional(), limit: z.number().int().optional() }),
+  ]),
   z.strictObject({ type: z.literal('unsubscribe'), sub }),
   z.strictObject({ type: z.literal('create'), req, collection: name, data: z.unknown() }),
   z.strictObject({ type: z.literal('update'), req, collection: name, id: z.string().min(1).max(64), data: z.unknown(), ifMatch: z.string().optional() }),

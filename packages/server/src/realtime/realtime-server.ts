@@ -58,7 +58,10 @@ class Connection implements Subscriber {
   readonly id = randomUUID();
   caller: Caller = anonymousCaller;
   readonly subscriptions = new Map<string, Subscription>();
+  /** Subscriptions being set up: they count against the limit before the hub has them. */
+  readonly starting = new Set<string>();
   alive = true;
+  closed = false;
   private expiry: NodeJS.Timeout | undefined;
 
   constructor(
@@ -162,6 +165,7 @@ export class RealtimeServer {
       void this.receive(connection, data, isBinary).catch((error: unknown) => connection.refuse(error));
     });
     ws.on('close', () => {
+      connection.closed = true;
       this.connections.delete(connection);
       connection.dispose();
       for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
@@ -237,15 +241,22 @@ export class RealtimeServer {
 
   private async subscribe(connection: Connection, message: Extract<ClientMessage, { type: 'subscribe' }>): Promise<void> {
     const { sub, type: _type, ...spec } = message;
-    if (connection.subscriptions.has(sub)) return connection.refuse(new CausewayError('BAD_REQUEST', `Subscription '${sub}' exists; unsubscribe first or pick another id.`), { sub });
-    if (connection.subscriptions.size >= this.deps.limits.maxSubscriptions) {
+    if (connection.subscriptions.has(sub) || connection.starting.has(sub)) {
+      return connection.refuse(new CausewayError('BAD_REQUEST', `Subscription '${sub}' exists; unsubscribe first or pick another id.`), { sub });
+    }
+    if (connection.subscriptions.size + connection.starting.size >= this.deps.limits.maxSubscriptions) {
       return connection.refuse(new CausewayError('RATE_LIMITED', `At most ${this.deps.limits.maxSubscriptions} subscriptions per connection.`), { sub });
     }
+    connection.starting.add(sub);
     try {
-      connection.subscriptions.set(sub, await this.deps.hub.subscribe(connection, sub, spec));
+      const subscription = await this.deps.hub.subscribe(connection, sub, spec);
+      // The socket may have closed while the subscription was being set up.
+      if (connection.closed) this.deps.hub.unsubscribe(subscription);
+      else connection.subscriptions.set(sub, subscription);
     } catch (error) {
-      connection.subscriptions.delete(sub);
       connection.refuse(error, { sub });
+    } finally {
+      connection.starting.delete(sub);
     }
   }
 
