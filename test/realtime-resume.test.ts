@@ -180,6 +180,16 @@ describe('limits', () => {
     expect((await client.closed).code).toBe(4008);
   });
 
+  it('drops a connection that stops answering pings', async () => {
+    const t = await serverWithTicks({ config: { realtimeHeartbeat: 1 } });
+    const { WebSocket } = await import('ws');
+    const silent = new WebSocket(`${t.url.replace('http', 'ws')}/api/realtime`, { autoPong: false });
+    const answering = await open(t);
+    const closed: { code: number } = await new Promise((resolve) => silent.on('close', (code) => resolve({ code })));
+    expect(closed.code).toBe(1006);
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('limits connections per address, subscriptions per connection and message size', async () => {
     const t = await serverWithTicks({ config: { realtimeMaxConnectionsPerIp: 2, realtimeMaxSubscriptions: 2, realtimeMaxMessageBytes: 1024 } });
     const first = await open(t);

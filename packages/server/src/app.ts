@@ -134,7 +134,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
       maxConnectionsPerIp: config.realtimeMaxConnectionsPerIp,
       maxMessageBytes: config.realtimeMaxMessageBytes,
       maxBufferedBytes: config.realtimeMaxBufferedBytes,
-      heartbeatMs: 30_000,
+      heartbeatMs: config.realtimeHeartbeat * 1000,
     },
     log: app.log,
   });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -23,6 +24,8 @@ export interface RealtimeHubDeps {
 }
 
 const replayPage = 1000;
+/** Deliveries between yields to the event loop, so closes and drains are seen during a large fan-out. */
+const deliveriesPerTurn = 20_000;
 
 /**
  * Fans committed changes out to subscriptions, strictly in change-log order. The bus only says "there is
@@ -36,6 +39,7 @@ export class RealtimeHub {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly byCollection = new Map<string, Set<Subscription>>();
   private stopBus: (() => void) | undefined;
+  private deliveries = 0;
 
   constructor(private readonly deps: RealtimeHubDeps) {}
 
@@ -159,6 +163,11 @@ export class RealtimeHub {
       }
     }
     if (pending.length > 0) await Promise.all(pending);
+    this.deliveries += subscriptions.size;
+    if (this.deliveries >= deliveriesPerTurn) {
+      this.deliveries = 0;
+      await nextTurn();
+    }
   }
 
   private fail(subscription: Subscription, error: unknown): void {

@@ -35,8 +35,10 @@ const configSchema = z.strictObject({
   realtimeMaxSubscriptions: z.coerce.number().int().min(1).max(10_000).default(100),
   realtimeMaxConnectionsPerIp: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   realtimeMaxMessageBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Seconds between pings; a connection that has not answered the previous ping is dropped. */
+  realtimeHeartbeat: z.coerce.number().int().min(1).max(3600).default(30),
   /** Bytes a connection may have waiting to be sent before it is closed as too slow (close code 4008). */
-  realtimeMaxBufferedBytes: z.coerce.number().int().min(16 * 1024).default(1024 * 1024),
+  realtimeMaxBufferedBytes: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
   /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
   channelJoinRule: z.string().default('@request.auth.id != ""'),
   channelSendRule: z.string().default('@request.auth.id != ""'),
@@ -68,6 +70,7 @@ export interface Config {
   readonly realtimeMaxConnectionsPerIp: number;
   readonly realtimeMaxMessageBytes: number;
   readonly realtimeMaxBufferedBytes: number;
+  readonly realtimeHeartbeat: number;
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
   readonly db: DatabaseConfig;
@@ -95,6 +98,7 @@ export const envVariables = {
   realtimeMaxConnectionsPerIp: 'CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP',
   realtimeMaxMessageBytes: 'CAUSEWAY_REALTIME_MAX_MESSAGE_BYTES',
   realtimeMaxBufferedBytes: 'CAUSEWAY_REALTIME_MAX_BUFFERED_BYTES',
+  realtimeHeartbeat: 'CAUSEWAY_REALTIME_HEARTBEAT',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
 } as const satisfies Record<keyof ConfigInput, string>;

@@ -76,7 +76,7 @@ class Connection implements Subscriber {
       this.socket.close(closeCodes.tooSlow, 'too slow: reconnect and resume from the last seq received');
       return;
     }
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(this.server.encode(message));
   }
 
   refuse(error: unknown, context: { req?: string; sub?: string } = {}): void {
@@ -120,8 +120,26 @@ export class RealtimeServer {
     this.heartbeat.unref();
   }
 
+  private readonly encoded = new Map<string, string>();
+
   get limits(): RealtimeLimits {
     return this.deps.limits;
+  }
+
+  /**
+   * JSON text of a message. An event reaches every subscriber with the same subscription id as the same text,
+   * so it is serialised once per fan-out rather than once per connection.
+   */
+  encode(message: ServerMessage): string {
+    if (message.type !== 'event') return JSON.stringify(message);
+    const key = `${message.sub}\u0000${message.seq}\u0000${message.op}`;
+    let text = this.encoded.get(key);
+    if (text === undefined) {
+      if (this.encoded.size >= 256) this.encoded.clear();
+      text = JSON.stringify(message);
+      this.encoded.set(key, text);
+    }
+    return text;
   }
 
   /** Takes over an HTTP upgrade request for the realtime path. */

@@ -1,0 +1,204 @@
+// Realtime benchmark: N subscribers on one collection, writes through REST at a fixed rate; delivered events/s,
+// delivery latency (write acknowledged → event received), server memory per idle subscribed connection, replay
+// of 10,000 missed events; and, in the same run, a bare `ws` broadcast of the same payload at the same rate to
+// the same number of clients (the ceiling). Usage: npm run build && node bench/realtime.mjs
+//   [--subscribers 1000] [--rate 100] [--duration 10] [--hold 10000]
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
+const subscribers = arg('subscribers', 1000);
+const rate = arg('rate', 100);
+const duration = arg('duration', 10);
+const hold = arg('hold', 10_000);
+const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-rt-bench-'));
+const children = [];
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process speaking the small IPC protocol of realtime-clients.mjs. */
+function clients() {
+  const child = fork(path.join(root, 'bench/realtime-clients.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  const waiting = [];
+  child.on('message', (message) => {
+    const index = waiting.findIndex((w) => w.type === message.type);
+    if (index >= 0) waiting.splice(index, 1)[0].resolve(message);
+  });
+  const next = (type) => new Promise((resolve) => waiting.push({ type, resolve }));
+  const ready = next('ready');
+  return {
+    ready,
+    async open(url, count, collection) {
+      const opened = next('opened');
+      child.send({ type: 'open', url, count, collection });
+      return opened;
+    },
+    expect(deliveries) {
+      child.send({ type: 'expect', deliveries });
+      return next('all-received');
+    },
+    async latencies(from) {
+      const answer = next('latencies');
+      child.send({ type: 'latencies', from });
+      return answer;
+    },
+    close() {
+      child.send({ type: 'close' });
+    },
+  };
+}
+
+async function startCauseway() {
+  const port = await freePort();
+  // PROFILE_DIR=dir writes a CPU profile of the server there when it exits.
+  const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) },
+  });
+  children.push(child);
+  for (;;) {
+    if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.ok) return { child, port };
+    await sleep(10);
+  }
+}
+
+/** Writes at `rate` per second for `seconds`, through REST; returns send and ack times by n. */
+async function drive(base, token, seconds, from) {
+  const acks = new Map();
+  const sent = new Map();
+  const total = rate * seconds;
+  const pending = [];
+  const started = now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - now();
+    if (wait > 0) await sleep(wait);
+    const n = from + i;
+    sent.set(n, now());
+    pending.push(
+      fetch(`${base}/api/collections/ticks/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ n, title: 'tick' }) }).then(async (response) => {
+        acks.set(n, now());
+        if (!response.ok) throw new Error(await response.text());
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return { acks, sent };
+}
+
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+try {
+  console.log(`Realtime benchmark: ${subscribers} subscribers, ${rate} writes/s for ${duration} s; ${hold} idle subscribers for memory; node ${process.version}\n`);
+
+  // The ceiling: bare ws broadcasting the same payload at the same rate to the same number of clients.
+  const bare = fork(path.join(root, 'bench/servers/bare-ws.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(bare);
+  const barePort = await new Promise((resolve) => bare.once('message', ({ port }) => resolve(port)));
+  const bareClients = clients();
+  await bareClients.ready;
+  await bareClients.open(`ws://127.0.0.1:${barePort}`, subscribers);
+  const bareDone = bareClients.expect(subscribers * rate * duration);
+  const bareStart = now();
+  for (let i = 0; i < rate * duration; i++) {
+    const wait = bareStart + (i * 1000) / rate - now();
+    if (wait > 0) await sleep(wait);
+    bare.send({ n: i });
+  }
+  await Promise.race([bareDone, sleep(30_000)]);
+  const bareElapsed = (now() - bareStart) / 1000;
+  const bareLatency = await bareClients.latencies();
+  bareClients.close();
+  bare.kill();
+  console.log(`bare ws:  ${bareLatency.received} deliveries in ${bareElapsed.toFixed(1)} s = ${Math.round(bareLatency.received / bareElapsed)} deliveries/s, latency p50 ${fmt(bareLatency.p50)}, p99 ${fmt(bareLatency.p99)}, max ${fmt(bareLatency.max)}`);
+
+  // Causeway.
+  const causeway = await startCauseway();
+  const base = `http://127.0.0.1:${causeway.port}`;
+  const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin passphrase' }) });
+  const { token } = await first.json();
+  const admin = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  await fetch(`${base}/api/collections`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'ticks', fields: [{ name: 'n', type: 'number' }, { name: 'title', type: 'text' }], listRule: '', viewRule: '' }) });
+
+  const causewayClients = clients();
+  await causewayClients.ready;
+  await causewayClients.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, subscribers, 'ticks');
+  const done = causewayClients.expect(subscribers * rate * duration);
+  const writeStart = now();
+  const { acks, sent } = await drive(base, token, duration, 0);
+  await Promise.race([done, sleep(30_000)]);
+  const elapsed = (now() - writeStart) / 1000;
+  // The event often arrives before the writer has read its HTTP answer, so latency from the ack can be
+  // negative; latency from the moment the write was sent bounds it from above (it includes the write itself).
+  const latency = await causewayClients.latencies([...sent]);
+  const fromAck = await causewayClients.latencies([...acks]);
+  causewayClients.close();
+  console.log(`causeway: ${latency.received} deliveries in ${elapsed.toFixed(1)} s = ${Math.round(latency.received / elapsed)} deliveries/s, latency from write sent: p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}; from write acknowledged: p50 ${fmt(fromAck.p50)}, p99 ${fmt(fromAck.p99)}`);
+  console.log(`          all delivered: ${latency.received === subscribers * rate * duration ? 'yes' : `NO (${latency.received} of ${subscribers * rate * duration})`}; p99 from ack vs bare ws: ${(fromAck.p99 / bareLatency.p99).toFixed(1)}x (target ≤ 3x and ≤ 100 ms)`);
+  await sleep(500);
+
+  // Memory per idle subscribed connection.
+  const before = rssKiB(causeway.child.pid);
+  const holders = clients();
+  await holders.ready;
+  const openStart = now();
+  const opened = await holders.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, hold, 'ticks');
+  const openSeconds = (now() - openStart) / 1000;
+  await sleep(1000);
+  const after = rssKiB(causeway.child.pid);
+  console.log(`\nheld ${opened.count} subscribed connections (opened in ${openSeconds.toFixed(1)} s); server RSS ${Math.round(before / 1024)} → ${Math.round(after / 1024)} MiB = ${((after - before) / opened.count).toFixed(1)} KiB per connection`);
+  const holdDone = holders.expect(hold);
+  const fanStart = now();
+  await drive(base, token, 1 / rate, 1_000_000);
+  await Promise.race([holdDone, sleep(30_000)]);
+  console.log(`one write fanned out to all ${hold}: ${((now() - fanStart)).toFixed(0)} ms until the last delivery`);
+  holders.close();
+  await sleep(1000);
+
+  // Replay: a client resuming 10,000 events behind.
+  const operations = (offset) => Array.from({ length: 1000 }, (_, i) => ({ action: 'create', collection: 'ticks', data: { n: 2_000_000 + offset + i, title: 'missed' } }));
+  const probe = new WebSocket(`ws://127.0.0.1:${causeway.port}/api/realtime`);
+  const welcome = await new Promise((resolve) => probe.once('message', (data) => resolve(JSON.parse(data.toString()))));
+  probe.close();
+  for (let i = 0; i < 10; i++) await fetch(`${base}/api/batch`, { method: 'POST', headers: admin, body: JSON.stringify({ operations: operations(i * 1000) }) });
+  const resumer = new WebSocket(`ws://127.0.0.1:${causeway.port}/api/realtime`, { perMessageDeflate: false });
+  let replayed = 0;
+  const replayStart = now();
+  await new Promise((resolve) => {
+    resumer.on('message', (data) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"welcome"')) resumer.send(JSON.stringify({ type: 'subscribe', sub: 'r', kind: 'collection', collection: 'ticks', since: welcome.seq }));
+      else if (text.startsWith('{"type":"event"')) replayed++;
+      else if (text.startsWith('{"type":"subscribed"')) resolve();
+    });
+  });
+  console.log(`resume 10,000 events behind: ${replayed} events replayed in ${fmt(now() - replayStart)} (target ≤ 1 s)`);
+  resumer.close();
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill(process.env.PROFILE_DIR ? 'SIGTERM' : 'SIGKILL');
+  if (process.env.PROFILE_DIR) await sleep(2000);
+  rmSync(dataDir, { recursive: true, force: true });
+}
