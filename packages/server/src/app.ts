@@ -25,6 +25,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { authRoutes } from './rest/auth-routes.js';
+import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
@@ -138,8 +139,17 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     },
     log: app.log,
   });
+  const graphql = graphqlRoutes(app, {
+    schema,
+    records,
+    hub,
+    auth,
+    limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
+  });
   app.server.on('upgrade', (request, socket, head) => {
-    if (request.url?.split('?')[0] === realtimePath) return realtime.handleUpgrade(request, socket, head);
+    const path = request.url?.split('?')[0];
+    if (path === realtimePath) return realtime.handleUpgrade(request, socket, head);
+    if (path === graphqlPath) return graphql.handleUpgrade(request, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
@@ -149,6 +159,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     clearInterval(pruning);
     hub.stop();
     await realtime.close();
+    await graphql.close();
   });
 
   return {

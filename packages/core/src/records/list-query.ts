@@ -13,6 +13,8 @@ export interface ListQuery {
   count?: boolean;
   fields?: readonly string[];
   expand?: readonly string[];
+  /** Also return a cursor for every item (GraphQL edges), not only `nextCursor`. */
+  cursors?: boolean;
 }
 
 export interface ListPage {
@@ -21,6 +23,8 @@ export interface ListPage {
   nextCursor: string | null;
   /** Number of records matching the filter, when `count` was asked for. */
   total?: number;
+  /** The cursor after each item, when `cursors` was asked for. */
+  cursors?: string[];
 }
 
 export interface ReadOptions {

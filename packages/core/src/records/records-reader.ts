@@ -68,6 +68,7 @@ export class RecordsReader {
     const items = rows.slice(0, limit).map((row) => decodeRow(collection, row).record);
     const last = items.at(-1);
     const page: ListPage = { items, nextCursor: rows.length > limit && last ? encodeCursor(keys, last) : null };
+    if (query.cursors) page.cursors = items.map((item) => encodeCursor(keys, item));
     if (query.count) {
       const row = await this.db.get(`SELECT COUNT(*) AS n FROM ${table} ${filterSql}`, filterParams);
       page.total = Number(row?.n ?? 0);
@@ -115,6 +116,11 @@ export class RecordsReader {
   /** Records by id whatever the rules: for integrity checks inside the core, never for output. */
   byIds(executor: SqlExecutor): RecordsByIds {
     return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' });
+  }
+
+  /** Records by id that the caller may view (absent ones are missing or hidden by the view rule). */
+  visibleMany(caller: Caller, collection: Collection, ids: readonly string[]): Promise<Map<string, CausewayRecord>> {
+    return this.loadByIds(this.db, collection, ids, this.rules.verdict(collection, 'view', caller));
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */

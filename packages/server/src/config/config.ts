@@ -39,6 +39,11 @@ const configSchema = z.strictObject({
   realtimeHeartbeat: z.coerce.number().int().min(1).max(3600).default(30),
   /** Bytes a connection may have waiting to be sent before it is closed as too slow (close code 4008). */
   realtimeMaxBufferedBytes: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
+  /** GraphQL limits: deepest field nesting, and the most fields one operation may fetch (lists count `first` times). */
+  graphqlMaxDepth: z.coerce.number().int().min(2).max(100).default(12),
+  graphqlMaxCost: z.coerce.number().int().min(10).default(20_000),
+  /** Whether GraphQL introspection (schema queries, the explorer) is allowed. */
+  graphqlIntrospection: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
   /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
   channelJoinRule: z.string().default('@request.auth.id != ""'),
   channelSendRule: z.string().default('@request.auth.id != ""'),
@@ -71,6 +76,9 @@ export interface Config {
   readonly realtimeMaxMessageBytes: number;
   readonly realtimeMaxBufferedBytes: number;
   readonly realtimeHeartbeat: number;
+  readonly graphqlMaxDepth: number;
+  readonly graphqlMaxCost: number;
+  readonly graphqlIntrospection: boolean;
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
   readonly db: DatabaseConfig;
@@ -99,6 +107,9 @@ export const envVariables = {
   realtimeMaxMessageBytes: 'CAUSEWAY_REALTIME_MAX_MESSAGE_BYTES',
   realtimeMaxBufferedBytes: 'CAUSEWAY_REALTIME_MAX_BUFFERED_BYTES',
   realtimeHeartbeat: 'CAUSEWAY_REALTIME_HEARTBEAT',
+  graphqlMaxDepth: 'CAUSEWAY_GRAPHQL_MAX_DEPTH',
+  graphqlMaxCost: 'CAUSEWAY_GRAPHQL_MAX_COST',
+  graphqlIntrospection: 'CAUSEWAY_GRAPHQL_INTROSPECTION',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
 } as const satisfies Record<keyof ConfigInput, string>;

@@ -1,0 +1,444 @@
+import DataLoader from 'dataloader';
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLFloat,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  type GraphQLFieldConfig,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputFieldConfigMap,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+} from 'graphql';
+import {
+  maxPageSize,
+  type Caller,
+  type CausewayRecord,
+  type Collection,
+  type Field,
+  type HubMessage,
+  type ListQuery,
+  type RealtimeHub,
+  type RecordsService,
+  type RelationField,
+} from '@causeway/core';
+import { guarded } from './errors.js';
+import { backRelationName, enumValueNames, typeName } from './names.js';
+import { dateScalar, dateTimeScalar, jsonScalar } from './scalars.js';
+import { filterText, type WhereInput } from './where-filter.js';
+
+/** Per-request state: who asks, and the batching loaders that keep relations to a constant number of queries. */
+export interface GraphQLContext extends Record<PropertyKey, unknown> {
+  caller: Caller;
+  records: RecordsService;
+  hub: RealtimeHub;
+  loaders: Map<string, DataLoader<string, CausewayRecord | null>>;
+}
+
+export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub): GraphQLContext {
+  return { caller, records, hub, loaders: new Map() };
+}
+
+/** Records of `collection` by id, batched per request and judged by the view rule (null when hidden). */
+function loaderFor(context: GraphQLContext, collection: string): DataLoader<string, CausewayRecord | null> {
+  let loader = context.loaders.get(collection);
+  if (!loader) {
+    loader = new DataLoader(async (ids: readonly string[]) => {
+      const found = await context.records.getMany(context.caller, collection, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    context.loaders.set(collection, loader);
+  }
+  return loader;
+}
+
+const nonNull = <T extends GraphQLOutputType | GraphQLInputType>(type: T) => new GraphQLNonNull(type);
+const listOf = <T extends GraphQLOutputType | GraphQLInputType>(type: T) => new GraphQLList(nonNull(type));
+
+const sortDirection = new GraphQLEnumType({ name: 'SortDirection', values: { ASC: { value: 'ASC' }, DESC: { value: 'DESC' } } });
+const changeOp = new GraphQLEnumType({
+  name: 'ChangeOp',
+  description: 'What a change means for this subscriber: entered its view, changed within it, or left it.',
+  values: { insert: { value: 'insert' }, update: { value: 'update' }, remove: { value: 'remove' } },
+});
+const pageInfo = new GraphQLObjectType({
+  name: 'PageInfo',
+  fields: { hasNextPage: { type: nonNull(GraphQLBoolean) }, endCursor: { type: GraphQLString } },
+});
+const deletePayload = new GraphQLObjectType({
+  name: 'DeletePayload',
+  fields: { id: { type: nonNull(GraphQLID) }, seq: { type: nonNull(GraphQLInt), description: 'Change-log position of the delete.' } },
+});
+
+/** Filter inputs per scalar, shared by every collection: the operators of the filter language. */
+function scalarFilter(name: string, type: GraphQLInputType, options: { ordered: boolean; contains: boolean }): GraphQLInputObjectType {
+  const fields: GraphQLInputFieldConfigMap = { eq: { type }, ne: { type }, in: { type: listOf(type) }, isNull: { type: GraphQLBoolean } };
+  if (options.ordered) Object.assign(fields, { gt: { type }, gte: { type }, lt: { type }, lte: { type } });
+  if (options.contains) Object.assign(fields, { contains: { type: GraphQLString, description: 'Case-insensitive substring (`~`).' }, notContains: { type: GraphQLString } });
+  return new GraphQLInputObjectType({ name, fields });
+}
+
+function listFilter(name: string, element: GraphQLInputType): GraphQLInputObjectType {
+  return new GraphQLInputObjectType({ name, fields: { has: { type: element, description: 'The list holds this value (`~`).' }, hasNot: { type: element }, isNull: { type: GraphQLBoolean } } });
+}
+
+const filters = {
+  string: scalarFilter('StringFilter', GraphQLString, { ordered: true, contains: true }),
+  id: scalarFilter('IDFilter', GraphQLID, { ordered: true, contains: true }),
+  int: scalarFilter('IntFilter', GraphQLInt, { ordered: true, contains: false }),
+  float: scalarFilter('FloatFilter', GraphQLFloat, { ordered: true, contains: false }),
+  boolean: new GraphQLInputObjectType({ name: 'BooleanFilter', fields: { eq: { type: GraphQLBoolean }, ne: { type: GraphQLBoolean }, isNull: { type: GraphQLBoolean } } }),
+  date: scalarFilter('DateFilter', dateScalar, { ordered: true, contains: true }),
+  dateTime: scalarFilter('DateTimeFilter', dateTimeScalar, { ordered: true, contains: true }),
+  json: new GraphQLInputObjectType({ name: 'JSONFilter', fields: { isNull: { type: GraphQLBoolean } } }),
+  relation: scalarFilter('RelationFilter', GraphQLID, { ordered: false, contains: false }),
+  ids: listFilter('IDListFilter', GraphQLID),
+  strings: listFilter('StringListFilter', GraphQLString),
+};
+
+const int32 = 2 ** 31;
+
+/** Builds the GraphQL schema of the collections. Pure: called again whenever the collections change. */
+export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLSchema {
+  const byName = new Map(collections.map((c) => [c.name, c]));
+  const enums = new Map<string, GraphQLEnumType | undefined>();
+  const recordTypes = new Map<string, GraphQLObjectType>();
+  const connectionTypes = new Map<string, GraphQLObjectType>();
+  const whereTypes = new Map<string, GraphQLInputObjectType>();
+  const orderTypes = new Map<string, GraphQLInputObjectType>();
+  const enumFilters = new Map<string, GraphQLInputObjectType>();
+
+  const visible = (collection: Collection) => collection.fields.filter((f) => !f.hidden);
+
+  const selectEnum = (collection: Collection, field: Extract<Field, { type: 'select' }>): GraphQLEnumType | undefined => {
+    const key = `${collection.name}.${field.name}`;
+    if (!enums.has(key)) {
+      const names = enumValueNames(field.values);
+      enums.set(key, names && new GraphQLEnumType({
+        name: `${typeName(collection)}${typeName(field.name)}`,
+        values: Object.fromEntries([...names].map(([value, name]) => [name, { value }])),
+      }));
+    }
+    return enums.get(key);
+  };
+
+  const scalarType = (collection: Collection, field: Exclude<Field, RelationField>): GraphQLOutputType & GraphQLInputType => {
+    switch (field.type) {
+      case 'number': {
+        const fits = field.integer && field.min !== undefined && field.max !== undefined && field.min >= -int32 && field.max < int32;
+        return fits ? GraphQLInt : GraphQLFloat;
+      }
+      case 'bool':
+        return GraphQLBoolean;
+      case 'date':
+        return dateScalar;
+      case 'datetime':
+        return dateTimeScalar;
+      case 'json':
+        return jsonScalar;
+      case 'select': {
+        const element = selectEnum(collection, field) ?? GraphQLString;
+        return field.multiple ? listOf(element) : element;
+      }
+      default:
+        return GraphQLString;
+    }
+  };
+
+  const fieldFilter = (collection: Collection, field: Field): GraphQLInputObjectType => {
+    switch (field.type) {
+      case 'relation':
+        return field.multiple ? filters.ids : filters.relation;
+      case 'number':
+        return scalarType(collection, field) === GraphQLInt ? filters.int : filters.float;
+      case 'bool':
+        return filters.boolean;
+      case 'date':
+        return filters.date;
+      case 'datetime':
+        return filters.dateTime;
+      case 'json':
+        return filters.json;
+      case 'select': {
+        const element = selectEnum(collection, field);
+        if (!element) return field.multiple ? filters.strings : filters.string;
+        const name = `${element.name}${field.multiple ? 'List' : ''}Filter`;
+        if (!enumFilters.has(name)) enumFilters.set(name, field.multiple ? listFilter(name, element) : scalarFilter(name, element, { ordered: true, contains: false }));
+        return enumFilters.get(name)!;
+      }
+      default:
+        return filters.string;
+    }
+  };
+
+  const whereType = (collection: Collection): GraphQLInputObjectType => {
+    let type = whereTypes.get(collection.name);
+    if (!type) {
+      const self: GraphQLInputObjectType = new GraphQLInputObjectType({
+        name: `${typeName(collection)}Where`,
+        fields: () => ({
+          id: { type: filters.id },
+          created: { type: filters.dateTime },
+          updated: { type: filters.dateTime },
+          ...Object.fromEntries(visible(collection).map((f) => [f.name, { type: fieldFilter(collection, f) }])),
+          AND: { type: listOf(self) },
+          OR: { type: listOf(self) },
+          NOT: { type: self },
+        }),
+      });
+      whereTypes.set(collection.name, (type = self));
+    }
+    return type;
+  };
+
+  const orderType = (collection: Collection): GraphQLInputObjectType => {
+    let type = orderTypes.get(collection.name);
+    if (!type) {
+      const sortable = ['id', 'created', 'updated', ...visible(collection).filter((f) => f.type !== 'json' && !('multiple' in f && f.multiple)).map((f) => f.name)];
+      const field = new GraphQLEnumType({ name: `${typeName(collection)}SortField`, values: Object.fromEntries(sortable.map((name) => [name, { value: name }])) });
+      type = new GraphQLInputObjectType({ name: `${typeName(collection)}OrderBy`, fields: { field: { type: nonNull(field) }, direction: { type: sortDirection, defaultValue: 'ASC' } } });
+      orderTypes.set(collection.name, type);
+    }
+    return type;
+  };
+
+  const listArgs = (collection: Collection) => ({
+    where: { type: whereType(collection) },
+    filter: { type: GraphQLString, description: 'A filter in the Causeway filter language, and-ed with `where`.' },
+    orderBy: { type: listOf(orderType(collection)) },
+    first: { type: GraphQLInt, description: `Page size, 1 to ${maxPageSize} (default 30).` },
+    after: { type: GraphQLString, description: 'An `endCursor` or edge `cursor` from a previous page.' },
+  });
+
+  type ListArgs = { where?: WhereInput | null; filter?: string | null; orderBy?: { field: string; direction: 'ASC' | 'DESC' }[] | null; first?: number | null; after?: string | null };
+
+  const toListQuery = (args: ListArgs, info: GraphQLResolveInfo, extraFilter?: string): ListQuery => {
+    const filter = [filterText(args.where, args.filter), extraFilter].filter((f): f is string => f !== undefined).map((f) => `(${f})`).join(' && ');
+    const selected = info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name.value === 'totalCount'));
+    return {
+      ...(filter ? { filter } : {}),
+      ...(args.orderBy?.length ? { sort: args.orderBy.map((o) => (o.direction === 'DESC' ? `-${o.field}` : o.field)).join(',') } : {}),
+      ...(args.first === undefined || args.first === null ? {} : { limit: args.first }),
+      ...(args.after ? { after: args.after } : {}),
+      count: selected,
+      cursors: true,
+    };
+  };
+
+  const listPage = async (context: GraphQLContext, collection: Collection, query: ListQuery) => {
+    const page = await context.records.list(context.caller, collection.name, query);
+    return {
+      edges: page.items.map((node, i) => ({ node, cursor: page.cursors?.[i] ?? '' })),
+      pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.cursors?.at(-1) ?? null },
+      totalCount: page.total ?? null,
+    };
+  };
+
+  const connectionType = (collection: Collection): GraphQLObjectType => {
+    let type = connectionTypes.get(collection.name);
+    if (!type) {
+      const edge = new GraphQLObjectType({ name: `${typeName(collection)}Edge`, fields: () => ({ node: { type: nonNull(recordType(collection)) }, cursor: { type: nonNull(GraphQLString) } }) });
+      type = new GraphQLObjectType({
+        name: `${typeName(collection)}Connection`,
+        fields: () => ({
+          edges: { type: nonNull(listOf(edge)) },
+          pageInfo: { type: nonNull(pageInfo) },
+          totalCount: { type: GraphQLInt, description: 'Records matching, under your rules (counted only when asked for).' },
+        }),
+      });
+      connectionTypes.set(collection.name, type);
+    }
+    return type;
+  };
+
+  const relationField = (field: RelationField, target: Collection): GraphQLFieldConfig<CausewayRecord, GraphQLContext, ListArgs> => {
+    if (!field.multiple) {
+      return {
+        type: recordType(target),
+        description: `The related '${target.name}' record (null when there is none or you may not view it).`,
+        resolve: (record, _args, context) => guarded(async () => (typeof record[field.name] === 'string' ? loaderFor(context, target.name).load(record[field.name] as string) : null)),
+      };
+    }
+    return {
+      type: nonNull(connectionType(target)),
+      description: `The related '${target.name}' records you may view. Without arguments they load in one batch for every parent; with arguments, one query per parent.`,
+      args: listArgs(target),
+      resolve: (record, args, context, info) =>
+        guarded(async () => {
+          const ids = Array.isArray(record[field.name]) ? (record[field.name] as string[]) : [];
+          const plain = !args.where && !args.filter && !args.orderBy?.length && !args.after && (args.first ?? maxPageSize) >= ids.length;
+          if (plain) {
+            const nodes = (await loaderFor(context, target.name).loadMany(ids)).filter((r): r is CausewayRecord => r !== null && !(r instanceof Error));
+            return { edges: nodes.map((node) => ({ node, cursor: '' })), pageInfo: { hasNextPage: false, endCursor: null }, totalCount: nodes.length };
+          }
+          if (ids.length === 0) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+          return listPage(context, target, toListQuery(args, info, `id in [${ids.map((id) => JSON.stringify(id)).join(', ')}]`));
+        }),
+    };
+  };
+
+  function recordType(collection: Collection): GraphQLObjectType {
+    let type = recordTypes.get(collection.name);
+    if (type) return type;
+    type = new GraphQLObjectType({
+      name: typeName(collection),
+      description: `A record of '${collection.name}'.`,
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<CausewayRecord, GraphQLContext> = {
+          id: { type: nonNull(GraphQLID) },
+          created: { type: nonNull(dateTimeScalar) },
+          updated: { type: nonNull(dateTimeScalar) },
+        };
+        for (const field of visible(collection)) {
+          if (field.type === 'relation') {
+            const target = byName.get(field.collection);
+            if (!target) continue;
+            fields[field.name] = relationField(field, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
+            const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
+            if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: field.multiple ? nonNull(listOf(GraphQLID)) : GraphQLID, resolve: (record) => record[field.name] };
+          } else {
+            const scalar = scalarType(collection, field);
+            fields[field.name] = { type: field.required || (field.type === 'select' && field.multiple) ? nonNull(scalar) : scalar };
+          }
+        }
+        // Back-relations: records elsewhere whose relation points here (one query per parent).
+        for (const other of collections) {
+          for (const field of visible(other)) {
+            if (field.type !== 'relation' || field.collection !== collection.name) continue;
+            const name = backRelationName(other, field.name);
+            if (fields[name]) continue;
+            fields[name] = {
+              type: nonNull(connectionType(other)),
+              description: `'${other.name}' records whose '${field.name}' points at this record.`,
+              args: listArgs(other),
+              resolve: (record, args, context, info) =>
+                guarded(() => listPage(context, other, toListQuery(args as ListArgs, info, `${field.name} ${field.multiple ? '~' : '='} ${JSON.stringify(record.id)}`))),
+            };
+          }
+        }
+        return fields;
+      },
+    });
+    recordTypes.set(collection.name, type);
+    return type;
+  }
+
+  const inputType = (collection: Collection, mode: 'Create' | 'Update'): GraphQLInputObjectType =>
+    new GraphQLInputObjectType({
+      name: `${typeName(collection)}${mode}Input`,
+      fields: () => {
+        const fields: GraphQLInputFieldConfigMap = mode === 'Create' ? { id: { type: GraphQLID, description: 'Optional: your own id.' } } : {};
+        for (const field of visible(collection)) {
+          const base: GraphQLInputType = field.type === 'relation' ? (field.multiple ? listOf(GraphQLID) : GraphQLID) : scalarType(collection, field);
+          const required = mode === 'Create' && field.required && !field.readOnly && !('default' in field && field.default !== undefined);
+          fields[field.name] = { type: required ? nonNull(base) : base, ...(field.readOnly ? { description: 'Admins only.' } : {}) };
+        }
+        return fields;
+      },
+    });
+
+  const query: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
+  const mutation: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
+  const subscription: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
+  for (const collection of collections) {
+    const record = recordType(collection);
+    query[collection.name] = {
+      type: nonNull(connectionType(collection)),
+      description: `List '${collection.name}' under its list rule.`,
+      args: listArgs(collection),
+      resolve: (_root, args, context, info) => guarded(() => listPage(context, collection, toListQuery(args as ListArgs, info))),
+    };
+    query[`${collection.name}ById`] = {
+      type: record,
+      description: 'One record, or null when it does not exist or you may not view it.',
+      args: { id: { type: nonNull(GraphQLID) } },
+      resolve: (_root, args: { id: string }, context) => guarded(() => loaderFor(context, collection.name).load(args.id)),
+    };
+    const name = typeName(collection);
+    const create = inputType(collection, 'Create');
+    const update = inputType(collection, 'Update');
+    mutation[`create${name}`] = {
+      type: nonNull(record),
+      args: { data: { type: nonNull(create) } },
+      resolve: (_root, args: { data: Record<string, unknown> }, context) => guarded(async () => (await context.records.create(context.caller, collection.name, { ...args.data })).record),
+    };
+    mutation[`update${name}`] = {
+      type: nonNull(record),
+      args: { id: { type: nonNull(GraphQLID) }, data: { type: nonNull(update) }, ifMatch: { type: GraphQLString, description: 'The version (ETag) you last saw; fails with PRECONDITION_FAILED if it changed.' } },
+      resolve: (_root, args: { id: string; data: Record<string, unknown>; ifMatch?: string | null }, context) =>
+        guarded(async () => (await context.records.update(context.caller, collection.name, args.id, { ...args.data }, args.ifMatch ? { ifMatch: args.ifMatch } : {})).record),
+    };
+    mutation[`delete${name}`] = {
+      type: nonNull(deletePayload),
+      args: { id: { type: nonNull(GraphQLID) }, ifMatch: { type: GraphQLString } },
+      resolve: (_root, args: { id: string; ifMatch?: string | null }, context) =>
+        guarded(async () => ({ id: args.id, ...(await context.records.delete(context.caller, collection.name, args.id, args.ifMatch ? { ifMatch: args.ifMatch } : {})) })),
+    };
+    const change = new GraphQLObjectType({
+      name: `${name}Change`,
+      fields: { op: { type: nonNull(changeOp) }, seq: { type: nonNull(GraphQLInt) }, record: { type: nonNull(record) } },
+    });
+    subscription[`${collection.name}Changes`] = {
+      type: nonNull(change),
+      description: `Changes to '${collection.name}' records you may list (and that match), in commit order.`,
+      args: { where: { type: whereType(collection) }, filter: { type: GraphQLString } },
+      subscribe: (_root, args: { where?: WhereInput | null; filter?: string | null }, context) => changesOf(context, collection.name, filterText(args.where, args.filter)),
+      resolve: (event: unknown) => event,
+    };
+  }
+
+  const placeholder = { _empty: { type: GraphQLBoolean, description: 'There are no collections yet.', resolve: () => null } };
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: Object.keys(query).length > 0 ? query : placeholder }),
+    ...(collections.length > 0 ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
+    ...(collections.length > 0 ? { subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscription }) } : {}),
+  });
+}
+
+/** A realtime hub subscription as the async iterator graphql-js subscriptions expect. */
+async function changesOf(context: GraphQLContext, collection: string, filter: string | undefined): Promise<AsyncIterableIterator<{ op: string; seq: number; record: CausewayRecord }>> {
+  const queue: { op: string; seq: number; record: CausewayRecord }[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  const subscriber = {
+    caller: context.caller,
+    deliver(message: HubMessage) {
+      if (message.type !== 'event') return;
+      queue.push({ op: message.op, seq: message.seq, record: message.record });
+      wake?.();
+    },
+  };
+  const subscription = await guarded(() => context.hub.subscribe(subscriber, 'graphql', { kind: 'collection', collection, filter }));
+  const finish = () => {
+    done = true;
+    context.hub.unsubscribe(subscription);
+    wake?.();
+  };
+  const iterator: AsyncIterableIterator<{ op: string; seq: number; record: CausewayRecord }> = {
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    async next() {
+      while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (queue.length > 0) return { value: queue.shift()!, done: false };
+      return { value: undefined, done: true };
+    },
+    async return() {
+      finish();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      finish();
+      throw error;
+    },
+  };
+  return iterator;
+}

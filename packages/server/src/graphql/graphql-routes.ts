@@ -1,0 +1,107 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GraphQLError, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { createHandler } from 'graphql-http/lib/use/fastify';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { anonymousCaller, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
+import { toGraphQLError } from './errors.js';
+import { allRules, causewayRules, type GraphQLLimits } from './limits.js';
+
+export const graphqlPath = '/api/graphql';
+
+export interface GraphQLDeps {
+  schema: SchemaRegistry;
+  records: RecordsService;
+  hub: RealtimeHub;
+  auth: AuthService;
+  limits: GraphQLLimits;
+}
+
+/**
+ * Holds the GraphQL schema of the current collections. It is rebuilt whole on every schema change and swapped
+ * in one assignment: an operation takes the schema once, so it never sees a half-built one.
+ */
+class CurrentSchema {
+  private schema: GraphQLSchema | undefined;
+
+  constructor(private readonly registry: SchemaRegistry) {
+    registry.onChange(() => (this.schema = undefined));
+  }
+
+  get(): GraphQLSchema {
+    this.schema ??= buildGraphQLSchema(this.registry.list());
+    return this.schema;
+  }
+}
+
+/** `/api/graphql`: GraphQL over HTTP (graphql-http) and subscriptions over graphql-ws, on one path. */
+export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void; close(): Promise<void> } {
+  const current = new CurrentSchema(deps.schema);
+  const rules = allRules(deps.limits);
+
+  const handler = createHandler<GraphQLContext>({
+    schema: () => current.get(),
+    context: (request) => newContext((request.raw as FastifyRequest).caller ?? anonymousCaller, deps.records, deps.hub),
+    // graphql-http adds these to graphql-js's own rules.
+    validationRules: causewayRules(deps.limits),
+    formatError: (error) => formatted(error),
+  });
+  app.route({ method: ['GET', 'POST'], url: graphqlPath, handler: (request, reply) => handler.call(app, request, reply) });
+
+  // Subscriptions (and queries, if a client prefers) over the graphql-ws protocol.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const server = useServer<Record<string, unknown>, { caller?: Caller }>(
+    {
+      context: (ctx) => newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const token = typeof authorization === 'string' ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
+        const caller = token ? await deps.auth.authenticate(token).catch(() => undefined) : anonymousCaller;
+        if (!caller) return false;
+        ctx.extra.caller = caller;
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const schema = current.get();
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [toGraphQLError(error instanceof GraphQLError ? new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', status: 400 } }) : error)];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors.map(formatted);
+        return {
+          schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+          contextValue: newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
+        };
+      },
+    },
+    wss,
+  );
+
+  return {
+    handleUpgrade: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)),
+    close: async () => {
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Validation and syntax errors get codes too, so every error a client sees carries `extensions.code`. */
+function formatted(error: GraphQLError | Error): GraphQLError {
+  if (!(error instanceof GraphQLError)) return toGraphQLError(error);
+  if (error.extensions?.code) return error;
+  if (error.originalError && !(error.originalError instanceof GraphQLError)) {
+    const converted = toGraphQLError(error.originalError);
+    return new GraphQLError(converted.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: converted, extensions: converted.extensions });
+  }
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: 'INVALID_QUERY', status: 400 } });
+}
