@@ -199,6 +199,25 @@ try {
   await pair('list 20, expand author', `${handBase}/posts?min=5000&expand=author`, `${list}&expand=author`);
   await stop(hand.child);
 
+  // GraphQL: the same list of 20 with the author, beside REST's expand, in one run.
+  const graphqlQuery = JSON.stringify({
+    query: '{ posts(filter: "views >= 5000", orderBy: [{ field: views, direction: DESC }], first: 20) { edges { node { id created updated title views published author { id created updated name } } } } }',
+  });
+  const graphqlOptions = { method: 'POST', headers: { 'content-type': 'application/json' }, body: graphqlQuery };
+  {
+    let restResult;
+    let graphqlResult;
+    for (let round = 0; round < 2; round++) {
+      const r = await load(`${list}&expand=author`, {}, causeway.child.pid);
+      const g = await load(`http://127.0.0.1:${causeway.port}/api/graphql`, graphqlOptions, causeway.child.pid);
+      restResult = restResult ? best(restResult, r) : r;
+      graphqlResult = graphqlResult ? best(graphqlResult, g) : g;
+    }
+    row('REST: list 20, expand author', restResult);
+    row('GraphQL: list 20 with author', graphqlResult);
+    console.log(`${''.padEnd(40)} GraphQL at ${((graphqlResult.rps / restResult.rps) * 100).toFixed(0)}% of REST's throughput (target ≥ 70%), ${((restResult.cpuUs / graphqlResult.cpuUs) * 100).toFixed(0)}% by CPU/req`);
+  }
+
   // Rules: the same reads as a signed-in owner under `owner = @request.auth.id`, against anonymous reads of
   // the open `posts`; includes verifying the token and loading the account on every request.
   const causewayBase = `http://127.0.0.1:${causeway.port}`;

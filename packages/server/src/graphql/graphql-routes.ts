@@ -1,8 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+
+type PromiseOrValue<T> = T | Promise<T>;
+type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>> | ExecutionResult;
 import { createHandler } from 'graphql-http/lib/use/fastify';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { anonymousCaller, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
@@ -42,8 +46,12 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const current = new CurrentSchema(deps.schema);
   const rules = allRules(deps.limits);
 
+  const documents = new DocumentCache();
   const handler = createHandler<GraphQLContext>({
     schema: () => current.get(),
+    parse: (source) => documents.parse(typeof source === 'string' ? source : source.body),
+    validate: (schema, document, rules) => documents.validate(schema, document, rules ?? allRules(deps.limits)),
+    execute: (args) => documents.execute(args),
     context: (request) => newContext((request.raw as FastifyRequest).caller ?? anonymousCaller, deps.records, deps.hub),
     // graphql-http adds these to graphql-js's own rules.
     validationRules: causewayRules(deps.limits),
@@ -68,11 +76,11 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
         const schema = current.get();
         let document;
         try {
-          document = parse(payload.query);
+          document = documents.parse(payload.query);
         } catch (error) {
           return [toGraphQLError(error instanceof GraphQLError ? new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', status: 400 } }) : error)];
         }
-        const errors = validate(schema, document, rules);
+        const errors = documents.validate(schema, document, rules);
         if (errors.length > 0) return errors.map(formatted);
         return {
           schema,
@@ -93,6 +101,57 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Parsed and validated operations, by text and schema. Clients send the same few operations over and over,
+ * and parsing and validating cost more than executing a small query. Validation results are kept per schema
+ * object, so a schema change (a new object) validates everything afresh.
+ */
+class DocumentCache {
+  private readonly parsed = new Map<string, DocumentNode>();
+  private readonly validated = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
+  private readonly compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled>>>();
+
+  parse(source: string): DocumentNode {
+    let document = this.parsed.get(source);
+    if (!document) {
+      document = parse(source);
+      if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
+      this.parsed.set(source, document);
+    }
+    return document;
+  }
+
+  validate(schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[]): readonly GraphQLError[] {
+    let bySchema = this.validated.get(schema);
+    if (!bySchema) this.validated.set(schema, (bySchema = new WeakMap()));
+    let errors = bySchema.get(document);
+    if (!errors) {
+      errors = validate(schema, document, rules);
+      bySchema.set(document, errors);
+    }
+    return errors;
+  }
+
+  /**
+   * Runs a query or mutation compiled to JavaScript by graphql-jit (once per operation and schema): several
+   * times faster than interpreting the document on every request.
+   */
+  execute(args: ExecutionArgs): PromiseOrValue<ExecutionResult> {
+    let bySchema = this.compiled.get(args.schema);
+    if (!bySchema) this.compiled.set(args.schema, (bySchema = new WeakMap()));
+    let byOperation = bySchema.get(args.document);
+    if (!byOperation) bySchema.set(args.document, (byOperation = new Map()));
+    const name = args.operationName ?? '';
+    let compiled = byOperation.get(name);
+    if (!compiled) {
+      compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined) as Compiled;
+      byOperation.set(name, compiled);
+    }
+    if (!isCompiledQuery(compiled)) return compiled as ExecutionResult;
+    return compiled.query(args.rootValue, args.contextValue, (args.variableValues ?? {}) as Record<string, unknown>) as PromiseOrValue<ExecutionResult>;
+  }
 }
 
 /** Validation and syntax errors get codes too, so every error a client sees carries `extensions.code`. */
