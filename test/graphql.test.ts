@@ -221,3 +221,33 @@ describe('clients', () => {
     await bobClient.dispose();
   });
 });
+
+describe('explorer and introspection', () => {
+  it('serves GraphiQL from the server itself to a browser', async () => {
+    const page = await fetch(`${t.url}/api/graphql`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(5);
+    for (const asset of assets) {
+      const response = await fetch(`${t.url}${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(50);
+    }
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('can be turned off, with introspection', async () => {
+    const closed = await startTestServer({ config: { graphqlIntrospection: 'false' } });
+    try {
+      const response = await closed.request('POST', '/api/graphql', { query: '{ __schema { types { name } } }' }, { accept: 'application/graphql-response+json' });
+      expect(response.body.errors[0].message).toContain('introspection');
+      const page = await fetch(`${closed.url}/api/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+    } finally {
+      await closed.stop();
+    }
+  });
+});

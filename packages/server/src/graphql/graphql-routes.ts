@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { anonymousCaller, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
 import { toGraphQLError } from './errors.js';
+import { explorerRoutes, wantsExplorer } from './explorer.js';
 import { allRules, causewayRules, type GraphQLLimits } from './limits.js';
 
 export const graphqlPath = '/api/graphql';
@@ -57,7 +58,15 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     validationRules: causewayRules(deps.limits),
     formatError: (error) => formatted(error),
   });
-  app.route({ method: ['GET', 'POST'], url: graphqlPath, handler: (request, reply) => handler.call(app, request, reply) });
+  const explorer = deps.limits.introspection ? explorerRoutes(app) : undefined;
+  app.route({
+    method: ['GET', 'POST'],
+    url: graphqlPath,
+    handler: (request, reply) => {
+      if (explorer && wantsExplorer(request)) return reply.type('text/html; charset=utf-8').header('content-security-policy', explorer.csp).send(explorer.page);
+      return handler.call(app, request, reply);
+    },
+  });
 
   // Subscriptions (and queries, if a client prefers) over the graphql-ws protocol.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
