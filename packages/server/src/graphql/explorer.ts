@@ -21,6 +21,7 @@ const page = `<!doctype html>
 <head>
   <meta charset="utf-8">
   <title>Causeway GraphQL explorer</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${base}/graphiql.css">
   <style>body { margin: 0; height: 100vh; } #explorer { height: 100vh; }</style>
 </head>
@@ -36,8 +37,7 @@ const page = `<!doctype html>
 // A file of its own, so the CSP can forbid inline scripts. Subscriptions go over graphql-ws on the same path.
 const start = `const url = new URL('/api/graphql', location.href).href;
 const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl: url.replace(/^http/, 'ws') });
-const defaultHeaders = JSON.stringify({ Authorization: 'Bearer <access token>' }, null, 2);
-ReactDOM.createRoot(document.getElementById('explorer')).render(React.createElement(GraphiQL, { fetcher, defaultHeaders }));`;
+ReactDOM.createRoot(document.getElementById('explorer')).render(React.createElement(GraphiQL, { fetcher }));`;
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
