@@ -222,14 +222,19 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
 
   const toListQuery = (args: ListArgs, info: GraphQLResolveInfo, extraFilter?: string): ListQuery => {
     const filter = [filterText(args.where, args.filter), extraFilter].filter((f): f is string => f !== undefined).map((f) => `(${f})`).join(' && ');
-    const selected = info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind === 'Field' && s.name.value === 'totalCount'));
+    const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
+    // Fragments are not followed: where one appears, assume it selects what is asked about.
+    const selects = (name: string) => selections.some((s) => s.kind !== 'Field' || s.name.value === name);
+    const nested = (parent: string, name: string) =>
+      selections.some((s) => s.kind !== 'Field' || (s.name.value === parent && s.selectionSet?.selections.some((inner) => inner.kind !== 'Field' || inner.name.value === name)));
     return {
       ...(filter ? { filter } : {}),
       ...(args.orderBy?.length ? { sort: args.orderBy.map((o) => (o.direction === 'DESC' ? `-${o.field}` : o.field)).join(',') } : {}),
       ...(args.first === undefined || args.first === null ? {} : { limit: args.first }),
       ...(args.after ? { after: args.after } : {}),
-      count: selected,
-      cursors: true,
+      count: selects('totalCount'),
+      // Cursors cost an encoding per record: made only when an edge cursor or the end cursor is asked for.
+      cursors: nested('edges', 'cursor') || nested('pageInfo', 'endCursor'),
     };
   };
 
@@ -237,7 +242,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     const page = await context.records.list(context.caller, collection.name, query);
     return {
       edges: page.items.map((node, i) => ({ node, cursor: page.cursors?.[i] ?? '' })),
-      pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.cursors?.at(-1) ?? null },
+      pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.cursors?.at(-1) ?? page.nextCursor },
       totalCount: page.total ?? null,
     };
   };
