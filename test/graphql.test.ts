@@ -166,6 +166,52 @@ describe('rules', () => {
   });
 });
 
+describe('the authorization matrix over GraphQL', () => {
+  it('gives each caller exactly what REST gives it, and never leaks through relations', async () => {
+    const author = 'author = @request.auth.id';
+    await t.request('POST', '/api/collections', {
+      name: 'stories',
+      fields: [{ name: 'title', type: 'text' }, { name: 'published', type: 'bool' }, { name: 'author', type: 'relation', collection: 'users' }],
+      listRule: `published = true || ${author}`, viewRule: `published = true || ${author}`, createRule: author, updateRule: author, deleteRule: author,
+    });
+    await t.request('POST', '/api/collections', { name: 'secrets', fields: [{ name: 'x', type: 'text' }] });
+    await t.request('POST', '/api/collections', {
+      name: 'links',
+      fields: [{ name: 'story', type: 'relation', collection: 'stories' }, { name: 'stories', type: 'relation', collection: 'stories', multiple: true }],
+      listRule: '', viewRule: '',
+    });
+    const make = async (data: Record<string, unknown>) => (await t.request('POST', '/api/collections/stories/records', data)).body.id as string;
+    const published = await make({ title: 'pub', published: true, author: alice.id });
+    const draft = await make({ title: 'draft', published: false, author: alice.id });
+    await t.request('POST', '/api/collections/links/records', { story: draft, stories: [published, draft] });
+    await t.request('POST', '/api/collections/secrets/records', { x: 's' });
+
+    const titles = async (headers: Record<string, string>) => {
+      const { body } = await gqlRequest('{ stories { totalCount edges { node { title } } } }', undefined, headers);
+      return { total: body.data.stories.totalCount, titles: body.data.stories.edges.map((e: Json) => e.node.title).sort() };
+    };
+    expect(await titles(anonymous)).toEqual({ total: 1, titles: ['pub'] });
+    expect(await titles(bob.auth)).toEqual({ total: 1, titles: ['pub'] });
+    expect(await titles(alice.auth)).toEqual({ total: 2, titles: ['draft', 'pub'] });
+    for (const [who, headers] of [['anonymous', anonymous], ['bob', bob.auth], ['alice', alice.auth]] as const) {
+      const rest = await t.request('GET', '/api/collections/stories/records?count=true', undefined, headers);
+      expect((await titles(headers)).total, who).toBe(rest.body.total);
+    }
+    const secrets = await gqlRequest('{ secrets { totalCount } }', undefined, alice.auth);
+    expect(secrets.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect((await gqlRequest('{ secrets { totalCount } }')).body.data.secrets.totalCount).toBe(1);
+    const links = await gqlRequest('{ links { edges { node { story { title } storyId stories { totalCount edges { node { title } } } } } } }', undefined, bob.auth);
+    const link = links.body.data.links.edges[0].node;
+    expect(link.story).toBeNull();
+    expect(link.stories.edges.map((e: Json) => e.node.title)).toEqual(['pub']);
+    expect(JSON.stringify(links.body)).not.toContain('"draft"');
+    const edit = await gqlRequest(`mutation { updateStories(id: "${published}", data: { title: "bob's now" }) { id } }`, undefined, bob.auth);
+    expect(edit.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const handOff = await gqlRequest(`mutation { updateStories(id: "${published}", data: { author: "${bob.id}" }) { id } }`, undefined, alice.auth);
+    expect(handOff.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('limits', () => {
   it('refuses queries deeper or costlier than configured, saying which', async () => {
     const deep = await gqlRequest('{ posts(first: 1) { edges { node { author { postsByAuthor(first: 1) { edges { node { author { postsByAuthor(first: 1) { edges { node { author { name } } } } } } } } } } } } }');
