@@ -45,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // The lowest scrypt cost keeps hashing out of the tests' time; the bench measures the real cost.
   const config = loadConfig({ dataDir, port: 0, logLevel: 'silent', passwordCost: 10, authRateLimit: 1000, ...options.config }, {});
   const server = await createServer({ config });
-  const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await server.app.listen({ host: '127.0.0.1', port: config.port });
   let adminToken = '';
   if (options.admin !== false) {
     if (!(await server.auth.hasAdmin())) await server.auth.createAdmin(adminEmail, adminPassword);

@@ -3,6 +3,7 @@ import { isCausewayError } from '@causeway/core';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createAdmin, rotateTokenKeys } from './admin-commands.js';
 import { exportSchema, importSchema } from './schema-commands.js';
+import { generateTypes } from './types-command.js';
 import { serve } from './serve.js';
 import { serverVersion } from '../version.js';
 
@@ -41,6 +42,17 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     .action(async (flags: Record<string, string | undefined>) => {
       const { email, ...rest } = flags;
       process.stdout.write(`admin created: ${await createAdmin(loadConfig(rest, env), email!, env)}\n`);
+    });
+
+  withDataDir(program.command('types').description('generate TypeScript types of the schema for @causeway/client'))
+    .option('--out <file>', 'write to this file (default: standard output)')
+    .option('--url <url>', 'read the schema from a running server instead of the data directory')
+    .option('--token <token>', 'admin access token for --url (env CAUSEWAY_TOKEN)')
+    .action(async (flags: Record<string, string | undefined>) => {
+      const { out, url, token, ...rest } = flags;
+      const text = await generateTypes(loadConfig(rest, env), { out, url, token: token ?? env.CAUSEWAY_TOKEN });
+      if (out) process.stdout.write(`types written to ${out}\n`);
+      else process.stdout.write(text);
     });
 
   const keys = program.command('keys').description('access-token signing keys');

@@ -3,7 +3,7 @@ import { CausewayError, CollectionsService, SchemaRegistry } from '@causeway/cor
 import type { Config } from '../config/config.js';
 import { SqliteDatabase } from '../store/sqlite/sqlite-database.js';
 
-async function withCollections<T>(config: Config, work: (collections: CollectionsService) => Promise<T>): Promise<T> {
+export async function withCollections<T>(config: Config, work: (collections: CollectionsService) => Promise<T>): Promise<T> {
   mkdirSync(config.dataDir, { recursive: true });
   const db = new SqliteDatabase(config.db.file);
   try {

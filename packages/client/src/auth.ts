@@ -1,0 +1,74 @@
+import type { BaseRecord } from './types.js';
+import { authPath, type Transport } from './transport.js';
+
+export interface AuthResult<R = BaseRecord & Record<string, unknown>> {
+  token: string;
+  expiresIn: number;
+  refreshToken: string;
+  record: R;
+}
+
+/** Sign-up, sign-in and the rest for one realm: an auth collection (`users` by default) or the admins. */
+export class AuthApi<R = BaseRecord & Record<string, unknown>> {
+  constructor(
+    private readonly transport: Transport,
+    readonly realm: string,
+  ) {}
+
+  /** The account's API for another auth collection: `client.auth.collection('staff')`. */
+  collection<R2 = BaseRecord & Record<string, unknown>>(name: string): AuthApi<R2> {
+    return new AuthApi<R2>(this.transport, name);
+  }
+
+  get isSignedIn(): boolean {
+    return this.transport.session?.realm === this.realm;
+  }
+
+  async signUp(data: { email: string; password: string } & Record<string, unknown>): Promise<AuthResult<R>> {
+    return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-up'), { body: data, auth: false }));
+  }
+
+  async signIn(email: string, password: string): Promise<AuthResult<R>> {
+    return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body: { email, password }, auth: false }));
+  }
+
+  /** Ends the session on the server and forgets it here. */
+  async signOut(): Promise<void> {
+    const session = this.transport.session;
+    this.transport.setSession(null);
+    if (session) await this.transport.request('POST', authPath(session.realm, 'sign-out'), { body: { refreshToken: session.refreshToken }, auth: false });
+  }
+
+  refresh(): Promise<unknown> {
+    return this.transport.refresh();
+  }
+
+  me(): Promise<R> {
+    return this.transport.request<R>('GET', authPath(this.realm, 'me'));
+  }
+
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.transport.request('POST', authPath(this.realm, 'change-password'), { body: { currentPassword, newPassword } });
+  }
+
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.transport.request('POST', authPath(this.realm, 'request-password-reset'), { body: { email }, auth: false });
+  }
+
+  async confirmPasswordReset(token: string, password: string): Promise<void> {
+    await this.transport.request('POST', authPath(this.realm, 'confirm-password-reset'), { body: { token, password }, auth: false });
+  }
+
+  async requestVerification(email: string): Promise<void> {
+    await this.transport.request('POST', authPath(this.realm, 'request-verification'), { body: { email }, auth: false });
+  }
+
+  confirmVerification(token: string): Promise<R> {
+    return this.transport.request<R>('POST', authPath(this.realm, 'confirm-verification'), { body: { token }, auth: false });
+  }
+
+  private keep(result: AuthResult<R>): AuthResult<R> {
+    this.transport.setSession({ token: result.token, refreshToken: result.refreshToken, realm: this.realm });
+    return result;
+  }
+}

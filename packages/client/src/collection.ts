@@ -1,0 +1,58 @@
+import type { Transport } from './transport.js';
+import type { CollectionName, FieldOf, ListOptions, ListResult, ReadOptions, RecordOf, RelationOf, SchemaTypes, Selected } from './types.js';
+
+function readQuery(options: { fields?: readonly string[]; expand?: readonly string[] }) {
+  return { fields: options.fields?.length ? options.fields : undefined, expand: options.expand?.length ? options.expand : undefined };
+}
+
+/** One collection's records: list, iterate, get, create, update, delete. */
+export class CollectionApi<S extends SchemaTypes, N extends CollectionName<S>> {
+  private readonly path: string;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly name: N,
+  ) {
+    this.path = `/api/collections/${encodeURIComponent(name)}/records`;
+  }
+
+  list<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: ListOptions<S, N, F, E> = {}): Promise<ListResult<Selected<S, N, F, E>>> {
+    return this.transport.request('GET', this.path, {
+      query: {
+        ...readQuery(options),
+        filter: options.filter === undefined ? undefined : String(options.filter),
+        sort: options.sort,
+        limit: options.limit,
+        after: options.after,
+        count: options.count ? true : undefined,
+      },
+    });
+  }
+
+  /** Every matching record, page after page (`for await (const post of posts.iterate({ filter }))`). */
+  async *iterate<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: Omit<ListOptions<S, N, F, E>, 'after' | 'count'> = {}): AsyncGenerator<Selected<S, N, F, E>> {
+    let after: string | undefined;
+    do {
+      const page: ListResult<Selected<S, N, F, E>> = await this.list<F, E>({ ...options, ...(after ? { after } : {}) });
+      yield* page.items;
+      after = page.nextCursor ?? undefined;
+    } while (after);
+  }
+
+  get<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(id: string, options: ReadOptions<S, N, F, E> = {}): Promise<Selected<S, N, F, E>> {
+    return this.transport.request('GET', `${this.path}/${encodeURIComponent(id)}`, { query: readQuery(options) });
+  }
+
+  create(data: S[N]['create']): Promise<RecordOf<S, N>> {
+    return this.transport.request('POST', this.path, { body: data });
+  }
+
+  /** Updates the fields given; with `ifMatch` (the version you last saw) it fails with PreconditionFailedError if the record changed. */
+  update(id: string, data: S[N]['update'], options: { ifMatch?: string } = {}): Promise<RecordOf<S, N>> {
+    return this.transport.request('PATCH', `${this.path}/${encodeURIComponent(id)}`, { body: data, ...(options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {}) });
+  }
+
+  async delete(id: string, options: { ifMatch?: string } = {}): Promise<void> {
+    await this.transport.request('DELETE', `${this.path}/${encodeURIComponent(id)}`, options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {});
+  }
+}

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createClient,
+  filter,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnauthorizedError,
+  ValidationError,
+  type CausewayClient,
+} from '@causeway/client';
+import type { Schema } from '../packages/client/type-tests/schema.js';
+import { typescriptTypes } from '../packages/server/src/codegen/typescript-types.js';
+import { clientFixtureCollections } from './support/client-fixture.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+let t: TestServer;
+const clients: CausewayClient<Schema>[] = [];
+
+function client(options: Parameters<typeof createClient>[1] = {}): CausewayClient<Schema> {
+  const c = createClient<Schema>(t.url, { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, ...options });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  for (const definition of clientFixtureCollections) expect((await t.request('POST', '/api/collections', definition)).status).toBe(201);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.realtime.close();
+  await t?.stop();
+});
+
+describe('generated types', () => {
+  it('are what `causeway types` writes for the fixture schema', () => {
+    const collections = t.server.collections.list().filter((c) => c.name !== 'users');
+    const users = t.server.collections.list().find((c) => c.name === 'users')!;
+    expect(readFileSync('packages/client/type-tests/schema.ts', 'utf8')).toBe(typescriptTypes([...collections, users]));
+  });
+});
+
+describe('auth', () => {
+  it('signs up, in and out, answers me, changes the password', async () => {
+    const c = client();
+    const signedUp = await c.auth.signUp({ email: 'sdk@example.com', password: 'sdk passphrase one', name: 'Sdk' });
+    expect(signedUp.record.email).toBe('sdk@example.com');
+    expect(c.auth.isSignedIn).toBe(true);
+    expect((await c.auth.me()).name).toBe('Sdk');
+    await c.auth.changePassword('sdk passphrase one', 'sdk passphrase two');
+    await c.auth.signOut();
+    expect(c.auth.isSignedIn).toBe(false);
+    await expect(c.auth.me()).rejects.toBeInstanceOf(UnauthorizedError);
+    await c.auth.signIn('sdk@example.com', 'sdk passphrase two');
+    expect((await c.auth.me()).email).toBe('sdk@example.com');
+    await c.auth.requestPasswordReset('sdk@example.com');
+    await c.auth.requestVerification('sdk@example.com');
+    const admin = client();
+    await admin.admins.signIn('admin@example.com', 'correct horse battery staple');
+    expect((await admin.admins.me()).email).toBe('admin@example.com');
+  });
+
+  it('raises typed errors with per-field messages', async () => {
+    const c = client();
+    const weak = await c.auth.signUp({ email: 'weak@example.com', password: 'password' }).catch((e: unknown) => e);
+    expect(weak).toBeInstanceOf(ValidationError);
+    expect((weak as ValidationError).fields.password?.code).toBe('common_password');
+    await expect(c.auth.signIn('nobody@example.com', 'whatever it is')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
+  });
+});
+
+describe('records', () => {
+  it('lists with filter, sort, count, fields and expand; iterates pages; gets, updates with ifMatch, deletes', async () => {
+    const c = client();
+    const me = await c.auth.signUp({ email: 'writer@example.com', password: 'writer passphrase' });
+    const ann = await c.collection('authors').create({ name: 'Ann' });
+    for (let i = 0; i < 5; i++) await c.collection('posts').create({ title: `post ${i}`, views: i, published: i % 2 === 0, author: ann.id, reviewers: [ann.id], owner: me.record.id, tags: ['a'] });
+    const page = await c.collection('posts').list({
+      filter: filter.gte('views', 1),
+      sort: '-views',
+      limit: 2,
+      count: true,
+      fields: ['title', 'views', 'author'],
+      expand: ['author'],
+    });
+    expect(page.total).toBe(4);
+    expect(page.items.map((p) => p.views)).toEqual([4, 3]);
+    expect(page.items[0]!.expand?.author?.name).toBe('Ann');
+    const all: string[] = [];
+    for await (const post of c.collection('posts').iterate({ limit: 2, sort: 'views' })) all.push(post.title);
+    expect(all).toEqual(['post 0', 'post 1', 'post 2', 'post 3', 'post 4']);
+    const safe = await c.collection('posts').list({ filter: filter.eq('title', 'x" || views > -1 || title = "') });
+    expect(safe.items).toEqual([]);
+    const first = (await c.collection('posts').list({ sort: 'views', limit: 1 })).items[0]!;
+    const got = await c.collection('posts').get(first.id, { expand: ['reviewers'] });
+    expect(got.expand?.reviewers?.[0]?.name).toBe('Ann');
+    const updated = await c.collection('posts').update(first.id, { title: 'renamed' });
+    expect(updated.title).toBe('renamed');
+    await expect(c.collection('posts').update(first.id, { title: 'stale' }, { ifMatch: '1.abc' })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await c.collection('posts').delete(first.id);
+    await expect(c.collection('posts').get(first.id)).rejects.toBeInstanceOf(NotFoundError);
+    const stranger = client();
+    await expect(stranger.collection('posts').create({ title: 'x', owner: me.record.id })).rejects.toBeInstanceOf(ForbiddenError);
+    const results = await c.batch([
+      { action: 'create', collection: 'authors', data: { name: 'Bo' } },
+      { action: 'create', collection: 'posts', data: { title: 'batched', owner: me.record.id } },
+    ]);
+    expect(results.map((r) => r.action)).toEqual(['create', 'create']);
+    const graphql = await c.graphql<{ authors: { totalCount: number } }>('{ authors { totalCount } }');
+    expect(graphql.data?.authors.totalCount).toBe(2);
+    const broken = await c.graphql('{ nope }');
+    expect(broken.errors?.[0]?.extensions?.code).toBe('INVALID_QUERY');
+  });
+
+  it('refreshes the token once for many concurrent requests', async () => {
+    let refreshes = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (String(input).includes('/auth/refresh')) refreshes++;
+      return fetch(input, init);
+    };
+    // A margin longer than the token's life: every request finds it "about to expire".
+    const c = client({ fetch: counting, refreshMargin: 10_000 });
+    await c.auth.signUp({ email: 'busy@example.com', password: 'busy passphrase' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => c.auth.me()));
+    expect(results.every((r) => r.email === 'busy@example.com')).toBe(true);
+    expect(refreshes).toBe(1);
+    // Had each request refreshed on its own, the reuse detection would have ended the session.
+    await c.transport.refresh();
+    expect((await c.auth.me()).email).toBe('busy@example.com');
+  });
+});
+
+describe('realtime', () => {
+  it('keeps a live query equal to a fresh list through random writes', async () => {
+    const c = client();
+    const me = await c.auth.signUp({ email: 'live@example.com', password: 'live passphrase' });
+    const options = { filter: filter.gte('views', 0).text, sort: '-views,title', limit: 5 };
+    let latest: readonly Schema['posts']['record'][] = [];
+    const live = c.realtime.liveQuery<Schema['posts']['record']>('posts', options, (items) => (latest = items));
+    await c.realtime.sync();
+    const ids: string[] = [];
+    let seed = 3;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let step = 0; step < 60; step++) {
+      if (ids.length < 3 || random(3) === 0) ids.push((await c.collection('posts').create({ title: `l${random(9)}`, views: random(20), owner: me.record.id, published: random(2) === 0 })).id);
+      else if (random(2) === 0) await c.collection('posts').update(ids[random(ids.length)]!, { views: random(20) });
+      else await c.collection('posts').delete(ids.splice(random(ids.length), 1)[0]!);
+      await c.realtime.sync();
+      expect(latest, `step ${step}`).toEqual((await c.collection('posts').list(options)).items);
+    }
+    expect(live.items).toBe(latest);
+    live.stop();
+  });
+
+  it('reconnects after a server restart and resumes without loss or duplicates', async () => {
+    const own = await startTestServer();
+    try {
+      await own.request('POST', '/api/collections', { name: 'ticks', fields: [{ name: 'n', type: 'number' }], listRule: '', viewRule: '' });
+      const c = createClient(own.url, { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+      const seen: number[] = [];
+      c.realtime.subscribe<{ n: number }>('ticks', {}, { onChange: (change) => seen.push(change.record.n) });
+      await c.realtime.sync();
+      const write = (server: TestServer, n: number) => server.request('POST', '/api/collections/ticks/records', { n });
+      for (let n = 0; n < 20; n++) await write(own, n);
+      const dataDir = own.dataDir;
+      const port = new URL(own.url).port;
+      await own.stop(true);
+      const again = await startTestServer({ dataDir, config: { port } });
+      try {
+        for (let n = 20; n < 40; n++) await write(again, n);
+        for (let i = 0; i < 200 && seen.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+        expect(seen).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      } finally {
+        c.realtime.close();
+        await again.stop();
+      }
+    } catch (error) {
+      await own.stop().catch(() => undefined);
+      throw error;
+    }
+  });
+});
