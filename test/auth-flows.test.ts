@@ -272,6 +272,17 @@ describe('abuse limits and headers', () => {
     }
   });
 
+  it('lets other origins update and delete (preflight)', async () => {
+    const preflight = await fetch(`${t.url}/api/collections/users/records/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type, if-match' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('DELETE');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('if-match');
+  });
+
   it('refuses oversized headers', async () => {
     const response = await fetch(`${t.url}/api/health`, { headers: { 'x-filler': 'a'.repeat(20_000) } });
     expect(response.status).toBe(431);

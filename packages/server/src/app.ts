@@ -116,7 +116,13 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     done();
   });
 
-  await app.register(cors, { origin: allowedOrigins(config.allowedOrigins), maxAge: 600, exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'] });
+  await app.register(cors, {
+    origin: allowedOrigins(config.allowedOrigins),
+    // @fastify/cors allows only GET, HEAD and POST by default; updates and deletes come from other origins too.
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    maxAge: 600,
+    exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'],
+  });
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
