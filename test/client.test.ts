@@ -43,6 +43,27 @@ describe('generated types', () => {
   });
 });
 
+describe('causeway types', () => {
+  it('writes the same types from a running server (--url) as from the data directory', async () => {
+    // Asynchronously: the server answering --url runs in this very process.
+    const { execFile } = await import('node:child_process');
+    const run = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['packages/server/dist/cli/main.js', 'types', ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const fromUrl = await run(['--url', t.url], { CAUSEWAY_TOKEN: t.adminToken });
+    expect(fromUrl.stderr).toBe('');
+    expect(fromUrl.stdout).toBe(typescriptTypes(t.server.collections.list()));
+    const refused = await run(['--url', t.url], { CAUSEWAY_TOKEN: '' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('admin token');
+    const fromDir = await run(['--data-dir', t.dataDir], {});
+    expect(fromDir.stdout).toBe(fromUrl.stdout);
+  });
+});
+
 describe('auth', () => {
   it('signs up, in and out, answers me, changes the password', async () => {
     const c = client();
