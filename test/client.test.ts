@@ -84,6 +84,19 @@ describe('auth', () => {
     expect((await admin.admins.me()).email).toBe('admin@example.com');
   });
 
+  it('confirms verification and password reset with mailed tokens', async () => {
+    const { mailedToken } = await import('./support/accounts.js');
+    const c = client();
+    await c.auth.signUp({ email: 'mail@example.com', password: 'mail passphrase one' });
+    const verified = await c.auth.confirmVerification(await mailedToken(t, 'mail@example.com', /confirm/i));
+    expect(verified.verified).toBe(true);
+    await c.auth.requestPasswordReset('mail@example.com');
+    await c.auth.confirmPasswordReset(await mailedToken(t, 'mail@example.com', /reset/i), 'mail passphrase two');
+    await expect(c.auth.me()).rejects.toBeInstanceOf(UnauthorizedError);
+    await c.auth.signIn('mail@example.com', 'mail passphrase two');
+    expect(c.auth.isSignedIn).toBe(true);
+  });
+
   it('raises typed errors with per-field messages', async () => {
     const c = client();
     const weak = await c.auth.signUp({ email: 'weak@example.com', password: 'password' }).catch((e: unknown) => e);
@@ -174,6 +187,23 @@ describe('realtime', () => {
     }
     expect(live.items).toBe(latest);
     live.stop();
+  });
+
+  it('follows one record and reports subscription errors', async () => {
+    const c = client();
+    const me = await c.auth.signUp({ email: 'follow@example.com', password: 'follow passphrase' });
+    const post = await c.collection('posts').create({ title: 'followed', owner: me.record.id });
+    const changes: string[] = [];
+    const stop = c.realtime.subscribeRecord<Schema['posts']['record']>('posts', post.id, { onChange: (change) => changes.push(`${change.op}:${change.record.title}`) });
+    await c.realtime.sync();
+    await c.collection('posts').update(post.id, { title: 'followed 2' });
+    await c.realtime.sync();
+    expect(changes).toEqual(['update:followed 2']);
+    stop();
+    const errors: string[] = [];
+    c.realtime.subscribe('posts', { filter: 'views >' }, { onChange: () => undefined, onError: (error) => errors.push(error.code) });
+    await c.realtime.sync();
+    expect(errors).toEqual(['INVALID_FILTER']);
   });
 
   it('reconnects after a server restart and resumes without loss or duplicates', async () => {

@@ -28,6 +28,8 @@ type Spec =
 
 interface Entry {
   spec: Spec;
+  /** Whether it was subscribed on the current socket (after a reconnect it is sent again). */
+  sent: boolean;
   /** The last change-log position received for it: where a resume starts. */
   seq: number | undefined;
   handle(message: ServerMessage): void;
@@ -83,6 +85,7 @@ export class RealtimeClient {
     const id = this.nextId();
     this.entries.set(id, {
       spec,
+      sent: false,
       seq: undefined,
       handle: (message) => {
         if (message.type === 'snapshot') live.items = message.items as T[];
@@ -116,6 +119,7 @@ export class RealtimeClient {
     const id = this.nextId();
     const entry: Entry = {
       spec,
+      sent: false,
       seq: undefined,
       handle: (message) => {
         if (message.type === 'event') handlers.onChange({ op: message.op as RecordChange<unknown>['op'], seq: Number(message.seq), record: message.record });
@@ -155,6 +159,7 @@ export class RealtimeClient {
       socket.onclose = () => {
         this.socket = undefined;
         this.ready = undefined;
+        for (const entry of this.entries.values()) entry.sent = false;
         if (!this.closed) this.scheduleReconnect();
       };
       socket.onerror = () => undefined;
@@ -185,7 +190,10 @@ export class RealtimeClient {
       // Refresh, authenticate again, and resume the subscriptions the expiry ended.
       if (message.type === 'auth_expired') void this.transport.refresh().catch(() => null).then((session) => {
         if (session) this.sendAuth(session.token);
-        for (const id of this.entries.keys()) this.sendSubscribe(id);
+        for (const [id, entry] of this.entries) {
+          entry.sent = false;
+          this.sendSubscribe(id);
+        }
       });
       return;
     }
@@ -202,7 +210,8 @@ export class RealtimeClient {
 
   private sendSubscribe(id: string): void {
     const entry = this.entries.get(id);
-    if (!entry || this.socket?.readyState !== 1) return;
+    if (!entry || entry.sent || this.socket?.readyState !== 1) return;
+    entry.sent = true;
     const since = entry.spec.kind === 'query' || entry.seq === undefined ? {} : { since: entry.seq };
     this.send({ type: 'subscribe', sub: id, ...entry.spec, ...since });
   }

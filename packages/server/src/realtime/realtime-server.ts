@@ -179,8 +179,10 @@ export class RealtimeServer {
     const connection = new Connection(ws, this);
     this.connections.add(connection);
     ws.on('pong', () => (connection.alive = true));
+    // One message at a time, in order: an `auth` must take effect before the `subscribe` sent after it.
+    let inOrder: Promise<void> = Promise.resolve();
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void this.receive(connection, data, isBinary).catch((error: unknown) => connection.refuse(error));
+      inOrder = inOrder.then(() => this.receive(connection, data, isBinary).catch((error: unknown) => connection.refuse(error)));
     });
     ws.on('close', () => {
       connection.closed = true;
