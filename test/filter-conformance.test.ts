@@ -9,11 +9,13 @@ import type { CompareOp, FilterNode, FilterVariables, LiteralValue, Operand } fr
 import { adminOnlyRules, type Collection } from '../packages/core/src/schema/collection.js';
 import type { Field, RelationField } from '../packages/core/src/schema/field.js';
 import { SqlParams } from '../packages/core/src/sql/sql-dialect.js';
+import { encodeValue } from '../packages/core/src/records/field-codec.js';
 import { registerSqliteFunctions, sqliteDialect } from '../packages/server/src/store/sqlite/sqlite-dialect.js';
+import { sqliteDdl } from '../packages/server/src/store/sqlite/sqlite-ddl.js';
 
 // SQL and the in-memory matcher must select exactly the same records for any filter over any data: realtime
-// matching and access rules rely on it. Tables are written by hand from the storage encoding, so this tests the
-// filter language alone, not the record store.
+// matching and access rules rely on it. Tables come from the real SQLite DDL and rows are stored with the real
+// field encoder, so the comparison is with what the record store actually holds.
 
 const field = (name: string, type: Field['type'], extra: object = {}) => ({ id: name, name, type, required: false, unique: false, ...extra }) as Field;
 const collection = (name: string, fields: Field[]): Collection => ({ id: name, name, type: 'base', fields, indexes: [], ...adminOnlyRules, created: '', updated: '' });
@@ -29,20 +31,11 @@ const posts = collection('posts', [
   field('tags', 'select', { values: ['x', 'y', 'z'], multiple: true }), field('meta', 'json'), relation('author', false), relation('coauthors', true),
 ]);
 const schema = { collection: (name: string) => [authors, posts].find((c) => c.name === name) };
-const ddl = [
-  'CREATE TABLE authors (id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, name TEXT, age INTEGER, score REAL, active INTEGER, born TEXT, seen TEXT, email TEXT, level TEXT, langs TEXT, meta TEXT, mentor TEXT) STRICT',
-  'CREATE TABLE posts (id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, title TEXT, link TEXT, views INTEGER, rating REAL, published INTEGER, day TEXT, at TEXT, status TEXT, tags TEXT, meta TEXT, author TEXT, coauthors TEXT) STRICT',
-];
+const ddl = [authors, posts].flatMap((c) => sqliteDdl.createTable(c, c.name));
 
 type Row = Record<string, unknown>;
 const isList = (f: Field) => (f.type === 'select' || f.type === 'relation') && f.multiple;
-/** The storage encoding: lists and json as JSON text (an empty list is NULL), booleans as 1/0. */
-function encode(f: Field, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (isList(f)) return (value as unknown[]).length === 0 ? null : JSON.stringify(value);
-  if (f.type === 'json') return JSON.stringify(value);
-  return f.type === 'bool' ? Number(value) : value;
-}
+const encode = (f: Field, value: unknown) => encodeValue(f, value, sqliteDialect);
 
 let dir: string;
 let db: Database.Database;
