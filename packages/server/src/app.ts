@@ -26,6 +26,7 @@ import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
@@ -130,6 +131,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
+  await consoleRoutes(app);
 
   const realtime = new RealtimeServer({
     hub,

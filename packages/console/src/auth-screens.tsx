@@ -1,0 +1,53 @@
+import { useState } from 'preact/hooks';
+import { client, fieldErrors, message, request } from './api.js';
+
+/** First run (no admin yet) and sign-in share one form. */
+export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    setErrors({});
+    try {
+      if (firstRun) {
+        const result = await request<{ token: string; refreshToken: string }>('POST', '/api/admins/first-run', { email, password });
+        client.transport.setSession({ token: result.token, refreshToken: result.refreshToken, realm: '_admins' });
+      } else {
+        await client.admins.signIn(email, password);
+      }
+      onDone();
+    } catch (caught) {
+      setError(message(caught));
+      setErrors(fieldErrors(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="auth">
+      <h1>{firstRun ? 'Create the first admin' : 'Sign in'}</h1>
+      {firstRun && <p>No admin account exists yet. The account you create here manages collections, records and rules.</p>}
+      <form onSubmit={submit}>
+        <label>
+          Email
+          <input type="email" name="email" required autoComplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        {errors.email && <p class="field-error">{errors.email}</p>}
+        <label>
+          Password
+          <input type="password" name="password" required autoComplete={firstRun ? 'new-password' : 'current-password'} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {errors.password && <p class="field-error">{errors.password}</p>}
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>{firstRun ? 'Create admin' : 'Sign in'}</button>
+      </form>
+    </main>
+  );
+}

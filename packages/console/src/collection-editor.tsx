@@ -1,0 +1,120 @@
+import { useState } from 'preact/hooks';
+import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type FieldDefinition } from './api.js';
+
+const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
+
+function blank(): CollectionDefinition {
+  return { name: '', type: 'base', fields: [], listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
+}
+
+/** Create or edit a collection: fields with their options, and the five rules with the server's errors inline. */
+export function CollectionEditor({ existing, collections, onSaved, onDeleted }: { existing?: CollectionDefinition; collections: CollectionDefinition[]; onSaved: (name: string) => void; onDeleted: () => void }) {
+  const [draft, setDraft] = useState<CollectionDefinition>(() => (existing ? structuredClone(existing) : blank()));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState('');
+  const update = (change: Partial<CollectionDefinition>) => setDraft({ ...draft, ...change });
+  const setField = (index: number, change: Partial<FieldDefinition>) => update({ fields: draft.fields.map((f, i) => (i === index ? { ...f, ...change } : f)) });
+
+  const save = async (confirm = false) => {
+    setErrors({});
+    setError('');
+    const { id: _id, ...body } = draft as CollectionDefinition & { created?: string; updated?: string };
+    delete (body as { created?: string }).created;
+    delete (body as { updated?: string }).updated;
+    try {
+      if (existing) await request('PATCH', `/api/collections/${encodeURIComponent(existing.name)}${confirm ? '?confirm=true' : ''}`, body);
+      else await request('POST', '/api/collections', body);
+      onSaved(draft.name);
+    } catch (caught) {
+      const problem = (caught as { problem?: { code?: string; loss?: Record<string, number> } }).problem;
+      if (problem?.code === 'CONFIRMATION_REQUIRED' && window.confirm(`${message(caught)}\n\nDelete that data?`)) return save(true);
+      setError(message(caught));
+      setErrors(fieldErrors(caught));
+    }
+  };
+
+  const remove = async (confirm = false) => {
+    if (!existing) return;
+    try {
+      await request('DELETE', `/api/collections/${encodeURIComponent(existing.name)}${confirm ? '?confirm=true' : ''}`);
+      onDeleted();
+    } catch (caught) {
+      const code = (caught as { code?: string }).code;
+      if (code === 'CONFIRMATION_REQUIRED' && window.confirm(`${message(caught)}\n\nDelete the collection and its records?`)) return remove(true);
+      setError(message(caught));
+    }
+  };
+
+  return (
+    <section class="editor" aria-labelledby="editor-title">
+      <h2 id="editor-title">{existing ? `Edit ${existing.name}` : 'New collection'}</h2>
+      <label>
+        Name
+        <input name="collection-name" value={draft.name} disabled={!!existing} onInput={(e) => update({ name: e.currentTarget.value })} />
+      </label>
+      {errors.name && <p class="field-error">{errors.name}</p>}
+      <label>
+        Type
+        <select name="collection-type" value={draft.type} disabled={!!existing} onChange={(e) => update({ type: e.currentTarget.value as 'base' | 'auth' })}>
+          <option value="base">base</option>
+          <option value="auth">auth (accounts)</option>
+        </select>
+      </label>
+      <h3>Fields</h3>
+      <table class="fields">
+        <thead>
+          <tr><th>Name</th><th>Type</th><th>Required</th><th>Options</th><th></th></tr>
+        </thead>
+        <tbody>
+          {draft.fields.map((field, index) => (
+            <tr key={index}>
+              <td>
+                <input aria-label={`Field ${index + 1} name`} value={field.name} onInput={(e) => setField(index, { name: e.currentTarget.value })} />
+                {(errors[`fields.${index}.name`] ?? errors[`fields.${index}`]) && <p class="field-error">{errors[`fields.${index}.name`] ?? errors[`fields.${index}`]}</p>}
+              </td>
+              <td>
+                <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value })}>
+                  {fieldTypes.map((type) => <option value={type}>{type}</option>)}
+                </select>
+              </td>
+              <td><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
+              <td>
+                {field.type === 'select' && (
+                  <input aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={(field.values ?? []).join(', ')} onInput={(e) => setField(index, { values: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+                )}
+                {field.type === 'relation' && (
+                  <select aria-label={`Field ${index + 1} target`} value={field.collection ?? ''} onChange={(e) => setField(index, { collection: e.currentTarget.value })}>
+                    <option value="">choose a collection</option>
+                    {collections.map((c) => <option value={c.name}>{c.name}</option>)}
+                  </select>
+                )}
+                {(field.type === 'select' || field.type === 'relation') && (
+                  <label class="inline"><input type="checkbox" checked={!!field.multiple} onChange={(e) => setField(index, { multiple: e.currentTarget.checked })} /> multiple</label>
+                )}
+              </td>
+              <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={() => update({ fields: [...draft.fields, { name: '', type: 'text' }] })}>Add field</button>
+      <h3>Rules</h3>
+      <p class="hint">Empty: anyone. "admins only": nobody else. Otherwise a filter, e.g. <code>owner = @request.auth.id</code>.</p>
+      {ruleNames.map((rule) => (
+        <div class="rule" key={rule}>
+          <label>
+            {rule}
+            <input name={rule} disabled={draft[rule] === null} value={draft[rule] ?? ''} placeholder={draft[rule] === null ? 'admins only' : 'anyone'} onInput={(e) => update({ [rule]: e.currentTarget.value })} />
+          </label>
+          <label class="inline"><input type="checkbox" checked={draft[rule] === null} onChange={(e) => update({ [rule]: e.currentTarget.checked ? null : '' })} /> admins only</label>
+          {errors[rule] && <p class="field-error" role="alert">{errors[rule]}</p>}
+        </div>
+      ))}
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="actions">
+        <button type="button" onClick={() => void save()}>Save collection</button>
+        {existing && <button type="button" class="danger" onClick={() => void remove()}>Delete collection</button>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,219 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { BaseRecord, CausewayError } from '@causeway/client';
+import { client, fieldErrors, message, type CollectionDefinition, type FieldDefinition } from './api.js';
+
+type Row = BaseRecord & Record<string, unknown>;
+const pageSize = 50;
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Records of one collection: a live grid (sort, filter, more pages), forms, delete, and the same query as API calls. */
+export function RecordsView({ collection }: { collection: CollectionDefinition }) {
+  const [rows, setRows] = useState<readonly Row[]>([]);
+  const [sort, setSort] = useState('-created');
+  const [filterText, setFilterText] = useState('');
+  const [applied, setApplied] = useState('');
+  const [limit, setLimit] = useState(pageSize);
+  const [filterError, setFilterError] = useState('');
+  const [editing, setEditing] = useState<Row | 'new' | null>(null);
+  const [showJson, setShowJson] = useState<Row | null>(null);
+  const fields = collection.fields.filter((f) => !f.hidden);
+
+  useEffect(() => {
+    setFilterError('');
+    // A live query: records written by anyone appear, change and disappear here without a reload.
+    const live = client.realtime.liveQuery<Row>(collection.name, { sort, limit, ...(applied ? { filter: applied } : {}) }, setRows, (error) => setFilterError(message(error)));
+    return () => live.stop();
+  }, [collection.name, sort, applied, limit]);
+
+  const toggleSort = (name: string) => setSort(sort === name ? `-${name}` : name);
+  const remove = async (row: Row) => {
+    if (!window.confirm(`Delete record ${row.id}? This cannot be undone.`)) return;
+    try {
+      await client.collection(collection.name).delete(row.id);
+    } catch (caught) {
+      window.alert(message(caught));
+    }
+  };
+
+  return (
+    <section aria-labelledby="records-title">
+      <header class="toolbar">
+        <h2 id="records-title">{collection.name}</h2>
+        <form
+          class="filter"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied(filterText.trim());
+          }}
+        >
+          <label>
+            Filter
+            <input name="filter" placeholder='e.g. published = true && title ~ "hello"' value={filterText} onInput={(e) => setFilterText(e.currentTarget.value)} aria-invalid={filterError !== ''} aria-describedby="filter-error" />
+          </label>
+          <button type="submit">Apply</button>
+        </form>
+        <button type="button" onClick={() => setEditing('new')}>New record</button>
+      </header>
+      {filterError && <p id="filter-error" class="error" role="alert">{filterError}</p>}
+      {editing && <RecordForm collection={collection} record={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
+      {showJson && (
+        <dialog open aria-label="Record as JSON">
+          <pre>{JSON.stringify(showJson, null, 2)}</pre>
+          <button type="button" onClick={() => setShowJson(null)}>Close</button>
+        </dialog>
+      )}
+      {rows.length === 0 ? (
+        <p class="empty">No records{applied ? ' match this filter' : ' yet'}.</p>
+      ) : (
+        <div class="grid-wrap">
+          <table class="grid">
+            <thead>
+              <tr>
+                {['id', ...fields.map((f) => f.name), 'created'].map((name) => (
+                  <th key={name} aria-sort={sort === name ? 'ascending' : sort === `-${name}` ? 'descending' : 'none'}>
+                    <button type="button" class="link" onClick={() => toggleSort(name)}>{name}{sort === name ? ' ▲' : sort === `-${name}` ? ' ▼' : ''}</button>
+                  </th>
+                ))}
+                <th><span class="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.id} data-id={row.id}>
+                  <td><code>{row.id}</code></td>
+                  {fields.map((f) => <td key={f.name}>{cell(row[f.name])}</td>)}
+                  <td>{row.created}</td>
+                  <td class="row-actions">
+                    <button type="button" class="link" onClick={() => setEditing(row)} aria-label={`Edit ${row.id}`}>Edit</button>
+                    <button type="button" class="link" onClick={() => setShowJson(row)} aria-label={`JSON of ${row.id}`}>JSON</button>
+                    <button type="button" class="link danger" onClick={() => void remove(row)} aria-label={`Delete ${row.id}`}>Delete</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {rows.length >= limit && limit < 500 && <button type="button" onClick={() => setLimit(limit + pageSize)}>Load more</button>}
+      <ApiPreview collection={collection.name} sort={sort} filter={applied} />
+    </section>
+  );
+}
+
+function inputValue(field: FieldDefinition, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (field.type === 'json') return JSON.stringify(value);
+  if (field.type === 'datetime' && typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+function parseValue(field: FieldDefinition, text: string): unknown {
+  if (text === '') return field.multiple ? [] : null;
+  if (field.multiple) return text.split(',').map((v) => v.trim()).filter(Boolean);
+  if (field.type === 'number') return Number.isNaN(Number(text)) ? text : Number(text);
+  if (field.type === 'json') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** A form generated from the collection's fields; the server's per-field messages appear under each input. */
+function RecordForm({ collection, record, onClose }: { collection: CollectionDefinition; record: Row | undefined; onClose: () => void }) {
+  const fields = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
+  const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState('');
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setErrors({});
+    setError('');
+    const records = client.collection(collection.name);
+    try {
+      if (record) await records.update(record.id, values);
+      else await records.create(values);
+      onClose();
+    } catch (caught) {
+      setError(message(caught));
+      setErrors(fieldErrors(caught as CausewayError));
+    }
+  };
+
+  return (
+    <form class="record-form" onSubmit={save} aria-label={record ? `Edit record ${record.id}` : 'New record'}>
+      <h3>{record ? `Edit ${record.id}` : 'New record'}</h3>
+      {fields.map((field) => (
+        <div class="form-field" key={field.name}>
+          {field.type === 'bool' ? (
+            <label class="inline">
+              <input type="checkbox" name={field.name} checked={values[field.name] === true} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.checked })} /> {field.name}
+            </label>
+          ) : field.type === 'select' && !field.multiple ? (
+            <label>
+              {field.name}
+              <select name={field.name} value={String(values[field.name] ?? '')} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.value || null })}>
+                <option value="">—</option>
+                {(field.values ?? []).map((v) => <option value={v}>{v}</option>)}
+              </select>
+            </label>
+          ) : (
+            <label>
+              {field.name}
+              {field.required ? ' *' : ''}
+              <input
+                name={field.name}
+                type={field.type === 'number' ? 'text' : field.type === 'date' ? 'date' : 'text'}
+                inputMode={field.type === 'number' ? 'decimal' : undefined}
+                placeholder={field.type === 'relation' ? `id of a ${field.collection} record${field.multiple ? ' (comma-separated)' : ''}` : field.multiple ? 'comma-separated' : ''}
+                value={inputValue(field, values[field.name])}
+                onInput={(e) => setValues({ ...values, [field.name]: parseValue(field, e.currentTarget.value) })}
+                aria-invalid={!!errors[field.name]}
+              />
+            </label>
+          )}
+          {errors[field.name] && <p class="field-error" role="alert">{errors[field.name]}</p>}
+        </div>
+      ))}
+      {error && <p class="error">{error}</p>}
+      <div class="actions">
+        <button type="submit">{record ? 'Save' : 'Create'}</button>
+        <button type="button" class="secondary" onClick={onClose}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+/** The current view as a REST call, a GraphQL query and an SDK call, ready to copy. */
+function ApiPreview({ collection, sort, filter }: { collection: string; sort: string; filter: string }) {
+  const snippets = useMemo(() => {
+    const query = new URLSearchParams({ sort, ...(filter ? { filter } : {}) }).toString();
+    const orderField = sort.replace(/^-/, '');
+    return {
+      curl: `curl '${location.origin}/api/collections/${collection}/records?${query}' -H 'authorization: Bearer $TOKEN'`,
+      graphql: `{ ${collection}(${filter ? `filter: ${JSON.stringify(filter)}, ` : ''}orderBy: [{ field: ${orderField}, direction: ${sort.startsWith('-') ? 'DESC' : 'ASC'} }]) { edges { node { id } } } }`,
+      sdk: `await client.collection('${collection}').list({ sort: '${sort}'${filter ? `, filter: ${JSON.stringify(filter)}` : ''} })`,
+    };
+  }, [collection, sort, filter]);
+  return (
+    <details class="preview">
+      <summary>API preview</summary>
+      {Object.entries(snippets).map(([name, text]) => (
+        <div key={name}>
+          <h4>{name === 'curl' ? 'REST (curl)' : name === 'graphql' ? 'GraphQL' : 'SDK'}</h4>
+          <pre>{text}</pre>
+          <button type="button" class="secondary" onClick={() => void navigator.clipboard?.writeText(text)}>Copy</button>
+        </div>
+      ))}
+    </details>
+  );
+}
