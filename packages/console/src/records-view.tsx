@@ -91,6 +91,9 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
                   <td class="row-actions">
                     <button type="button" class="link" onClick={() => setEditing(row)} aria-label={`Edit ${row.id}`}>Edit</button>
                     <button type="button" class="link" onClick={() => setShowJson(row)} aria-label={`JSON of ${row.id}`}>JSON</button>
+                    {collection.type === 'auth' && typeof row.email === 'string' && (
+                      <button type="button" class="link" onClick={() => void sendReset(collection.name, row.email as string)} aria-label={`Send a password reset to ${row.email}`}>Reset password</button>
+                    )}
                     <button type="button" class="link danger" onClick={() => void remove(row)} aria-label={`Delete ${row.id}`}>Delete</button>
                   </td>
                 </tr>
@@ -103,6 +106,16 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
       <ApiPreview collection={collection.name} sort={sort} filter={applied} />
     </section>
   );
+}
+
+/** Accounts set their own passwords: the console mails them a reset link (the same flow as "forgot password"). */
+async function sendReset(collection: string, email: string): Promise<void> {
+  try {
+    await client.auth.collection(collection).requestPasswordReset(email);
+    window.alert(`A password reset link is on its way to ${email}.`);
+  } catch (caught) {
+    window.alert(message(caught));
+  }
 }
 
 function inputValue(field: FieldDefinition, value: unknown): string {
@@ -152,6 +165,7 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
   return (
     <form class="record-form" onSubmit={save} aria-label={record ? `Edit record ${record.id}` : 'New record'}>
       <h3>{record ? `Edit ${record.id}` : 'New record'}</h3>
+      {collection.type === 'auth' && !record && <p class="hint">A new account has no password: send it a password reset link from the list once it is created.</p>}
       {fields.map((field) => (
         <div class="form-field" key={field.name}>
           {field.type === 'bool' ? (
@@ -171,6 +185,7 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
               {field.name}
               {field.required ? ' *' : ''}
               <input
+                list={field.type === 'relation' ? `pick-${field.name}` : undefined}
                 name={field.name}
                 type={field.type === 'number' ? 'text' : field.type === 'date' ? 'date' : 'text'}
                 inputMode={field.type === 'number' ? 'decimal' : undefined}
@@ -181,6 +196,7 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
               />
             </label>
           )}
+          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} collection={field.collection} />}
           {errors[field.name] && <p class="field-error" role="alert">{errors[field.name]}</p>}
         </div>
       ))}
@@ -190,6 +206,20 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
         <button type="button" class="secondary" onClick={onClose}>Cancel</button>
       </div>
     </form>
+  );
+}
+
+/** Suggestions for a relation input: the target collection's most recent records, by id. */
+function RelationChoices({ id, collection }: { id: string; collection: string }) {
+  const [options, setOptions] = useState<Row[]>([]);
+  useEffect(() => {
+    client.collection(collection).list({ sort: '-created', limit: 100 }).then((page) => setOptions(page.items as Row[]), () => setOptions([]));
+  }, [collection]);
+  const label = (row: Row) => String(Object.entries(row).find(([key, value]) => !['id', 'created', 'updated'].includes(key) && typeof value === 'string')?.[1] ?? row.id);
+  return (
+    <datalist id={id}>
+      {options.map((row) => <option value={row.id} label={label(row)} />)}
+    </datalist>
   );
 }
 
