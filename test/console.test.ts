@@ -100,6 +100,18 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await page.locator('tbody tr', { hasText: 'Cosmos' }).getByRole('button', { name: /^Delete/ }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
 
+    // Settings: token lifetimes and allowed origins, validated by the server.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Allowed origins (comma-separated; * for any)').fill('https://app.example.com, nonsense');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await page.getByLabel('Allowed origins (comma-separated; * for any)').fill('https://app.example.com');
+    await page.getByLabel('Access token lifetime (seconds)').fill('600');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Saved').waitFor();
+    expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body).toMatchObject({ accessTokenTtl: 600, allowedOrigins: ['https://app.example.com'] });
+    await page.screenshot({ path: screenshotPath('console-6-settings') });
+
     expect(problems).toEqual([]);
     expect(firstLoadMs).toBeLessThan(5000);
   });

@@ -36,3 +36,4 @@ export * from './realtime/list-diff.js';
 export * from './realtime/subscriptions.js';
 export * from './realtime/realtime-hub.js';
 export * from './rules/channel-rules.js';
+export * from './settings/settings-service.js';

@@ -13,6 +13,7 @@ import {
   MemoryBus,
   RecordsService,
   SchemaRegistry,
+  SettingsService,
   type EventBus,
   type Mailer,
   type SqlDatabase,
@@ -25,6 +26,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { authRoutes } from './rest/auth-routes.js';
+import { settingsRoutes } from './rest/settings-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
@@ -75,15 +77,21 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   const collections = new CollectionsService(db, schema);
   await collections.open();
   const records = new RecordsService({ db, schema, bus });
+  const settings = new SettingsService(db, {
+    accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
+    allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
+  });
+  await settings.open();
   const auth = new AuthService({
     db,
     bus,
     schema,
     records,
     mailer,
-    tokens: new AccessTokens(loadKeyRing(config.dataDir, config.tokenSecret), config.accessTokenTtl),
+    tokens: new AccessTokens(loadKeyRing(config.dataDir, config.tokenSecret), () => settings.current.accessTokenTtl),
     hashing: { log2N: config.passwordCost },
-    refreshTokenTtlSeconds: config.refreshTokenTtl,
+    refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
   });
   await seedUsersCollection(collections, auth);
@@ -118,7 +126,8 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   });
 
   await app.register(cors, {
-    origin: allowedOrigins(config.allowedOrigins),
+    // Read per request: the console can change the list while the server runs.
+    origin: (origin, allow) => allow(null, origin === undefined || isAllowedOrigin(origin, settings.current.allowedOrigins)),
     // @fastify/cors allows only GET, HEAD and POST by default; updates and deletes come from other origins too.
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     maxAge: 600,
@@ -129,6 +138,7 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   app.get('/api/health', async () => ({ status: 'ok' }));
   await app.register(authRoutes, { auth, limiter: new RateLimiter(config.authRateLimit) });
   await app.register(collectionsRoutes, { collections, auth });
+  await app.register(settingsRoutes, { settings, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
   await consoleRoutes(app);
@@ -189,8 +199,6 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
   };
 }
 
-/** `*` or a comma-separated list of origins, as @fastify/cors takes it. */
-function allowedOrigins(setting: string): boolean | string[] {
-  const origins = setting.split(',').map((o) => o.trim()).filter(Boolean);
-  return origins.includes('*') ? true : origins;
+function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  return allowed.includes('*') || allowed.includes(origin);
 }

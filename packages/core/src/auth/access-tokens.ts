@@ -36,20 +36,22 @@ const algorithm = 'HS256';
 
 /** Short-lived signed JWTs. Verification needs no database: the claims name the account and its session. */
 export class AccessTokens {
+  /** `ttlSeconds` is read at each signing, so an admin's change applies to the next token. */
   constructor(
     private readonly keys: KeyRing,
-    readonly ttlSeconds: number,
+    private readonly ttlSeconds: () => number,
   ) {}
 
   async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
+    const ttl = this.ttlSeconds();
     const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: 'access' })
       .setProtectedHeader({ alg: algorithm, kid: this.keys.current.kid })
       .setSubject(claims.subject)
       .setIssuer(issuer)
       .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(`${ttl}s`)
       .sign(this.keys.current.secret);
-    return { token, expiresIn: this.ttlSeconds };
+    return { token, expiresIn: ttl };
   }
 
   /** The claims of a valid token; anything else (expired, forged, tampered, unknown key) is INVALID_TOKEN. */

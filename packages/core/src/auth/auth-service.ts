@@ -29,7 +29,8 @@ export interface AuthServiceDeps {
   tokens: AccessTokens;
   mailer: Mailer;
   hashing: PasswordHashing;
-  refreshTokenTtlSeconds: number;
+  /** Read at each sign-in and refresh, so a change applies to the next session. */
+  refreshTokenTtlSeconds: () => number;
   /** Base of links in mails: `${publicUrl}/_/#/reset-password?token=…`. */
   publicUrl: string;
   /** Told about mail that could not be sent (the request has been answered by then). */

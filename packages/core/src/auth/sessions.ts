@@ -38,7 +38,7 @@ export interface SessionListener {
 export class Sessions {
   constructor(
     private readonly s: SqlTemplate,
-    private readonly ttlSeconds: number,
+    private readonly ttlSeconds: () => number,
     private readonly listener: SessionListener,
   ) {}
 
@@ -93,7 +93,7 @@ export class Sessions {
   private async issue(tx: SqlExecutor, owner: SessionOwner, family: string): Promise<string> {
     const { secret, hash } = newSecret();
     const now = new Date();
-    const expires = new Date(now.getTime() + this.ttlSeconds * 1000).toISOString();
+    const expires = new Date(now.getTime() + this.ttlSeconds() * 1000).toISOString();
     await tx.run(
       ...this.stmt(this.s.q`INSERT INTO ${this.s.id(sessionsTable)} (id, family, realm, subject, token_hash, created, expires)
         VALUES (${randomUUID()}, ${family}, ${owner.realm}, ${owner.subject}, ${hash}, ${now.toISOString()}, ${expires})`),

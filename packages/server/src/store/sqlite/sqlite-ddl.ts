@@ -1,5 +1,5 @@
 import type { Collection, Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, versionColumn } from '@causeway/core';
+import { adminsRealm, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
@@ -22,6 +22,7 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id TEXT PRIMARY KEY NOT NULL, family TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, expires TEXT NOT NULL, used TEXT, revoked TEXT) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__subject`)} ON ${q(sessionsTable)} (realm, subject)`,
+    `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
   ],
   createTable: (collection, tableName) => {

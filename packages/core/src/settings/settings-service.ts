@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { CausewayError } from '../errors/causeway-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import type { SqlDatabase } from '../sql/sql-database.js';
+import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
+
+export const settingsTable = '_settings';
+
+/** Settings an admin can change while the server runs (the console's settings page). */
+export interface RuntimeSettings {
+  /** Access token lifetime, in seconds. */
+  accessTokenTtl: number;
+  /** Refresh token (session) lifetime, in seconds. */
+  refreshTokenTtl: number;
+  /** Origins allowed by CORS; `*` allows any. */
+  allowedOrigins: string[];
+}
+
+const origin = z.string().refine((value) => value === '*' || /^https?:\/\/[^/\s]+$/.test(value), 'must be * or an origin such as https://app.example.com (no path)');
+
+const settingsPatch = z.strictObject({
+  accessTokenTtl: z.number().int().min(30).max(24 * 3600).optional(),
+  refreshTokenTtl: z.number().int().min(60).max(365 * 24 * 3600).optional(),
+  allowedOrigins: z.array(origin).min(1).max(100).optional(),
+});
+
+/**
+ * Runtime settings: the configuration's values until an admin changes them, then the stored ones. Readers call
+ * `current` on each use, so a change applies to the next request without a restart.
+ */
+export class SettingsService {
+  private readonly s: SqlTemplate;
+  private settings: RuntimeSettings;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly defaults: RuntimeSettings,
+  ) {
+    this.s = sqlTemplate(db.dialect);
+    this.settings = { ...defaults };
+  }
+
+  /** Loads what admins stored over the configured defaults. */
+  async open(): Promise<void> {
+    const { text, params } = this.s.q`SELECT key, value FROM ${this.s.id(settingsTable)}`;
+    const stored = Object.fromEntries((await this.db.all(text, params)).map((row) => [String(row.key), JSON.parse(String(row.value)) as unknown]));
+    const parsed = settingsPatch.safeParse(stored);
+    this.settings = { ...this.defaults, ...(parsed.success ? parsed.data : {}) } as RuntimeSettings;
+  }
+
+  get current(): Readonly<RuntimeSettings> {
+    return this.settings;
+  }
+
+  async update(patch: unknown): Promise<RuntimeSettings> {
+    const parsed = settingsPatch.safeParse(patch);
+    if (!parsed.success) throw fromZodError('VALIDATION_FAILED', 'The settings are invalid.', parsed.error);
+    const entries = Object.entries(parsed.data).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) throw new CausewayError('VALIDATION_FAILED', 'Nothing to change: send accessTokenTtl, refreshTokenTtl or allowedOrigins.');
+    await this.db.transaction(async (tx) => {
+      for (const [key, value] of entries) {
+        const { text, params } = this.s.q`INSERT INTO ${this.s.id(settingsTable)} (key, value) VALUES (${key}, ${JSON.stringify(value)})
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+        await tx.run(text, params);
+      }
+    });
+    this.settings = { ...this.settings, ...Object.fromEntries(entries) } as RuntimeSettings;
+    return this.settings;
+  }
+}
