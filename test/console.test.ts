@@ -47,6 +47,10 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
       if (required) await page.getByLabel(`Field ${i + 1} required`).check();
       if (values) await page.getByLabel(`Field ${i + 1} values`).fill(values);
     }
+    const pagesRow = page.locator('.fields tbody tr').nth(1);
+    await pagesRow.getByText('More options').click();
+    await pagesRow.getByLabel('integer').check();
+    await pagesRow.getByLabel('Field 2 max').fill('10000');
     for (const rule of ['listRule', 'viewRule']) await page.locator('.rule').filter({ hasText: rule }).getByLabel('admins only').uncheck();
     await page.getByRole('button', { name: 'Save collection' }).click();
     await page.getByRole('heading', { name: 'books' }).waitFor();
@@ -64,6 +68,9 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await page.getByLabel('genre').selectOption('fiction');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.locator('tbody tr', { hasText: 'Dune' }).waitFor();
+
+    const stored = (await t.server.collections.get('books')).fields.find((f) => f.name === 'pages');
+    expect(stored).toMatchObject({ type: 'number', integer: true, max: 10000 });
 
     // Another client writes: the grid shows it without a reload.
     const admin = await t.server.auth.signIn('_admins', email, password);

@@ -91,6 +91,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                 {(field.type === 'select' || field.type === 'relation') && (
                   <label class="inline"><input type="checkbox" checked={!!field.multiple} onChange={(e) => setField(index, { multiple: e.currentTarget.checked })} /> multiple</label>
                 )}
+                <FieldOptions field={field} label={`Field ${index + 1}`} onChange={(change) => setField(index, change)} />
               </td>
               <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
             </tr>
@@ -116,5 +117,55 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
         {existing && <button type="button" class="danger" onClick={() => void remove()}>Delete collection</button>}
       </div>
     </section>
+  );
+}
+
+const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
+
+/** The options each field type takes (docs/rest.md), beside the flags every field has. */
+function FieldOptions({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
+  const bound = (key: 'min' | 'max', text: string) => (
+    <label class="inline small">
+      {text}
+      <input aria-label={`${label} ${key}`} size={5} value={field[key] === undefined ? '' : String(field[key])} onInput={(e) => onChange({ [key]: numberOrUndefined(e.currentTarget.value) })} />
+    </label>
+  );
+  return (
+    <details>
+      <summary>More options</summary>
+      {field.type === 'text' && (
+        <>
+          {bound('min', 'min length')}
+          {bound('max', 'max length')}
+          <label class="inline small">
+            pattern
+            <input aria-label={`${label} pattern`} value={String(field.pattern ?? '')} onInput={(e) => onChange({ pattern: e.currentTarget.value || undefined })} />
+          </label>
+        </>
+      )}
+      {field.type === 'number' && (
+        <>
+          <label class="inline small"><input type="checkbox" checked={!!field.integer} onChange={(e) => onChange({ integer: e.currentTarget.checked })} /> integer</label>
+          {bound('min', 'min')}
+          {bound('max', 'max')}
+        </>
+      )}
+      {field.type === 'relation' && (
+        <label class="inline small">
+          on delete
+          <select aria-label={`${label} on delete`} value={String(field.onDelete ?? '')} onChange={(e) => onChange({ onDelete: e.currentTarget.value || undefined })}>
+            <option value="">default</option>
+            <option value="cascade">cascade</option>
+            <option value="restrict">restrict</option>
+            <option value="setNull">set null</option>
+          </select>
+        </label>
+      )}
+      {field.type !== 'json' && !field.multiple && (
+        <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
+      )}
+      <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>
+      <label class="inline small"><input type="checkbox" checked={!!field.readOnly} onChange={(e) => onChange({ readOnly: e.currentTarget.checked })} /> read-only</label>
+    </details>
   );
 }
