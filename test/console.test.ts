@@ -119,6 +119,13 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body).toMatchObject({ accessTokenTtl: 600, allowedOrigins: ['https://app.example.com'] });
     await page.screenshot({ path: screenshotPath('console-6-settings') });
 
+    // A narrow window stacks the navigation above the content and keeps everything reachable.
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.getByRole('button', { name: 'books', exact: true }).click();
+    await page.locator('tbody tr', { hasText: 'Dune Messiah' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New record' }).isVisible()).toBe(true);
+    await page.screenshot({ path: screenshotPath('console-7-narrow'), fullPage: true });
+
     expect(problems).toEqual([]);
     expect(firstLoadMs).toBeLessThan(5000);
   });
