@@ -150,7 +150,7 @@ describe('live queries', () => {
     const query = { filter: 'rank >= 0 && title != "skip"', sort: '-rank,title', limit: 7 };
     client.send({ type: 'subscribe', sub: 'live', kind: 'query', collection: 'notes', ...query });
     let list: Json[] = (await client.next((m) => m.type === 'snapshot' && m.sub === 'live')).items;
-    const { applyListOps } = await import('../packages/core/src/realtime/list-diff.js');
+    const { applyOps } = await import('@causeway/client');
     const ids: string[] = [];
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
@@ -166,7 +166,7 @@ describe('live queries', () => {
         await t.request('DELETE', `${records('notes')}/${id}`);
       }
       await client.sync();
-      for (const diff of client.take((m) => m.type === 'diff' && m.sub === 'live')) list = applyListOps(list, diff.ops);
+      for (const diff of client.take((m) => m.type === 'diff' && m.sub === 'live')) list = applyOps(list, diff.ops);
       const fresh = await t.request('GET', `${records('notes')}?filter=${encodeURIComponent(query.filter)}&sort=${query.sort}&limit=7`, undefined, alice.auth);
       expect(list, `after step ${step}`).toEqual(fresh.body.items);
     }

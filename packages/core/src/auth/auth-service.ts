@@ -7,7 +7,7 @@ import { passwordHashField } from '../schema/account-fields.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
-import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
+import { args, sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -206,7 +206,7 @@ export class AuthService {
   /** Whether any admin exists; remembered once true, since the last admin cannot be deleted over the API. */
   async hasAdmin(): Promise<boolean> {
     if (this.adminExists) return true;
-    const row = await this.deps.db.get(...stmt(this.s.q`SELECT 1 AS found FROM ${this.s.id(adminsRealm)} LIMIT 1`));
+    const row = await this.deps.db.get(...args(this.s.q`SELECT 1 AS found FROM ${this.s.id(adminsRealm)} LIMIT 1`));
     this.adminExists = row !== undefined;
     return this.adminExists;
   }
@@ -225,7 +225,7 @@ export class AuthService {
     const id = randomUUID();
     const now = nowIso();
     await this.deps.db.transaction((tx) =>
-      tx.run(...stmt(this.s.q`INSERT INTO ${this.s.id(adminsRealm)} (id, email, ${this.s.id(passwordHashField)}, created, updated) VALUES (${id}, ${address}, ${hash}, ${now}, ${now})`)),
+      tx.run(...args(this.s.q`INSERT INTO ${this.s.id(adminsRealm)} (id, email, ${this.s.id(passwordHashField)}, created, updated) VALUES (${id}, ${address}, ${hash}, ${now}, ${now})`)),
     );
     this.adminExists = true;
     return { id, email: address, created: now, updated: now };
@@ -248,7 +248,7 @@ export class AuthService {
   }
 
   private async updateAdminHash(tx: SqlExecutor, id: string, hash: string): Promise<void> {
-    await tx.run(...stmt(this.s.q`UPDATE ${this.s.id(adminsRealm)} SET ${this.s.id(passwordHashField)} = ${hash}, updated = ${nowIso()} WHERE id = ${id}`));
+    await tx.run(...args(this.s.q`UPDATE ${this.s.id(adminsRealm)} SET ${this.s.id(passwordHashField)} = ${hash}, updated = ${nowIso()} WHERE id = ${id}`));
   }
 
   private async sendVerification(collectionName: string, account: CausewayRecord): Promise<void> {
@@ -271,13 +271,13 @@ export class AuthService {
   }
 
   private async credentials(realm: string, email: string): Promise<{ id: string; hash: string } | undefined> {
-    const row = await this.deps.db.get(...stmt(this.s.q`SELECT id, ${this.s.id(passwordHashField)} AS hash FROM ${this.s.id(realm)} WHERE email = ${email}`));
+    const row = await this.deps.db.get(...args(this.s.q`SELECT id, ${this.s.id(passwordHashField)} AS hash FROM ${this.s.id(realm)} WHERE email = ${email}`));
     return row ? { id: String(row.id), hash: String(row.hash ?? '') } : undefined;
   }
 
   private async account(realm: string, id: string): Promise<CausewayRecord | undefined> {
     if (realm === adminsRealm) {
-      const row = await this.deps.db.get(...stmt(this.s.q`SELECT id, email, created, updated FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      const row = await this.deps.db.get(...args(this.s.q`SELECT id, email, created, updated FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
       return row ? { id: String(row.id), email: row.email, created: String(row.created), updated: String(row.updated) } : undefined;
     }
     const collection = this.deps.schema.collection(realm);
@@ -322,8 +322,4 @@ function normalizeEmail(email: unknown, issues: Record<string, FieldIssue>): str
   const check = validateValue({ id: '', name: 'email', type: 'email', required: true, unique: true }, address);
   if (!check.ok) issues.email = check.issue;
   return address;
-}
-
-function stmt(statement: { text: string; params: unknown[] }): [string, unknown[]] {
-  return [statement.text, statement.params];
 }

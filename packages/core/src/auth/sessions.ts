@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../sql/sql-database.js';
-import type { SqlTemplate } from '../sql/sql-template.js';
+import { args, type SqlTemplate } from '../sql/sql-template.js';
 
 export const sessionsTable = '_sessions';
 
@@ -49,7 +49,7 @@ export class Sessions {
 
   async rotate(tx: SqlExecutor, refreshToken: string, now = new Date()): Promise<RotateOutcome> {
     const found = await tx.get(
-      ...this.stmt(this.s.q`SELECT id, family, realm, subject, expires, used, revoked FROM ${this.s.id(sessionsTable)} WHERE token_hash = ${hashSecret(refreshToken)}`),
+      ...args(this.s.q`SELECT id, family, realm, subject, expires, used, revoked FROM ${this.s.id(sessionsTable)} WHERE token_hash = ${hashSecret(refreshToken)}`),
     );
     if (!found) return { kind: 'invalid' };
     const family = String(found.family);
@@ -59,26 +59,26 @@ export class Sessions {
       return { kind: 'reused' };
     }
     if (String(found.expires) <= now.toISOString()) return { kind: 'invalid' };
-    await tx.run(...this.stmt(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET used = ${now.toISOString()} WHERE id = ${found.id}`));
+    await tx.run(...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET used = ${now.toISOString()} WHERE id = ${found.id}`));
     const owner = { realm: String(found.realm), subject: String(found.subject) };
     return { kind: 'rotated', owner, sessionId: family, refreshToken: await this.issue(tx, owner, family) };
   }
 
   /** The session a refresh token belongs to, if it is live (for sign-out). */
   async sessionOf(tx: SqlExecutor, refreshToken: string): Promise<(SessionOwner & { sessionId: string }) | undefined> {
-    const row = await tx.get(...this.stmt(this.s.q`SELECT family, realm, subject FROM ${this.s.id(sessionsTable)} WHERE token_hash = ${hashSecret(refreshToken)} AND revoked IS NULL`));
+    const row = await tx.get(...args(this.s.q`SELECT family, realm, subject FROM ${this.s.id(sessionsTable)} WHERE token_hash = ${hashSecret(refreshToken)} AND revoked IS NULL`));
     return row ? { sessionId: String(row.family), realm: String(row.realm), subject: String(row.subject) } : undefined;
   }
 
   async revokeSession(tx: SqlExecutor, sessionId: string): Promise<void> {
-    await tx.run(...this.stmt(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()} WHERE family = ${sessionId} AND revoked IS NULL`));
+    await tx.run(...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()} WHERE family = ${sessionId} AND revoked IS NULL`));
     this.listener.sessionEnded(sessionId);
   }
 
   /** Signs an account out everywhere, except the session `keep` (the one changing its password). */
   async revokeAll(tx: SqlExecutor, owner: SessionOwner, keep?: string): Promise<void> {
     await tx.run(
-      ...this.stmt(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()}
+      ...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()}
         WHERE realm = ${owner.realm} AND subject = ${owner.subject} AND family <> ${keep ?? ''} AND revoked IS NULL`),
     );
     this.listener.accountSignedOut(owner);
@@ -86,7 +86,7 @@ export class Sessions {
 
   /** Whether a session can still be used: access tokens of a revoked session stop working at once. */
   async isLive(executor: SqlExecutor, sessionId: string): Promise<boolean> {
-    const row = await executor.get(...this.stmt(this.s.q`SELECT 1 AS live FROM ${this.s.id(sessionsTable)} WHERE family = ${sessionId} AND revoked IS NULL LIMIT 1`));
+    const row = await executor.get(...args(this.s.q`SELECT 1 AS live FROM ${this.s.id(sessionsTable)} WHERE family = ${sessionId} AND revoked IS NULL LIMIT 1`));
     return row !== undefined;
   }
 
@@ -95,13 +95,9 @@ export class Sessions {
     const now = new Date();
     const expires = new Date(now.getTime() + this.ttlSeconds() * 1000).toISOString();
     await tx.run(
-      ...this.stmt(this.s.q`INSERT INTO ${this.s.id(sessionsTable)} (id, family, realm, subject, token_hash, created, expires)
+      ...args(this.s.q`INSERT INTO ${this.s.id(sessionsTable)} (id, family, realm, subject, token_hash, created, expires)
         VALUES (${randomUUID()}, ${family}, ${owner.realm}, ${owner.subject}, ${hash}, ${now.toISOString()}, ${expires})`),
     );
     return secret;
-  }
-
-  private stmt(statement: { text: string; params: unknown[] }): [string, unknown[]] {
-    return [statement.text, statement.params];
   }
 }

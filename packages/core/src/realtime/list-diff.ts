@@ -1,6 +1,9 @@
 import type { CausewayRecord } from '../records/record.js';
 
-/** One step that turns a client's list into the next result; positions are into the list as it is then. */
+/**
+ * One step that turns a client's list into the next result; positions are into the list as it is then.
+ * Clients apply them with `applyOps` from @causeway/client.
+ */
 export type ListOp =
   | { op: 'remove'; index: number; id: string }
   | { op: 'insert'; index: number; record: CausewayRecord }
@@ -37,16 +40,4 @@ export function diffLists(before: readonly CausewayRecord[], after: readonly Cau
     if (JSON.stringify(previous.get(record.id)) !== JSON.stringify(record)) ops.push({ op: 'update', index, record });
   });
   return ops;
-}
-
-/** What a client does with the ops (the SDK and the tests share this meaning). */
-export function applyListOps(list: CausewayRecord[], ops: readonly ListOp[]): CausewayRecord[] {
-  const next = [...list];
-  for (const op of ops) {
-    if (op.op === 'remove') next.splice(op.index, 1);
-    else if (op.op === 'insert') next.splice(op.index, 0, op.record);
-    else if (op.op === 'move') next.splice(op.to, 0, ...next.splice(op.from, 1));
-    else next[op.index] = op.record;
-  }
-  return next;
 }

@@ -38,3 +38,8 @@ export type SqlTemplate = ReturnType<typeof sqlTemplate>;
 function bind(params: SqlParams, value: unknown): string {
   return typeof value === 'boolean' ? params.add(value) : params.addRaw(value);
 }
+
+/** A statement as the executor's arguments: `tx.run(...args(s.q\`…\`))`. */
+export function args(statement: SqlStatement): [string, unknown[]] {
+  return [statement.text, statement.params];
+}
