@@ -93,6 +93,8 @@ export async function createServer({ config, db = openDatabase(config), bus = ne
     hashing: { log2N: config.passwordCost },
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
+    // Mail goes out after the request was answered, so a failure can only be logged.
+    onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
   });
   await seedUsersCollection(collections, auth);
   const feed = new ChangeFeed(db);
