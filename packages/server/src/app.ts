@@ -30,6 +30,7 @@ import { settingsRoutes } from './rest/settings-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
+import { RedisBus } from './events/redis-bus.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
 import { openapiRoutes } from './openapi/openapi-routes.js';
@@ -72,7 +73,11 @@ function openMailer(config: Config): Mailer {
   return config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new FileMailer(mailFilePath(config.dataDir));
 }
 
-export async function createServer({ config, db = openDatabase(config), bus = new MemoryBus(), mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
+function openBus(config: Config): EventBus {
+  return config.redisUrl ? new RedisBus(config.redisUrl) : new MemoryBus();
+}
+
+export async function createServer({ config, db = openDatabase(config), bus = openBus(config), mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
   const schema = new SchemaRegistry();
   const collections = new CollectionsService(db, schema);
   await collections.open();

@@ -44,6 +44,8 @@ const configSchema = z.strictObject({
   graphqlMaxCost: z.coerce.number().int().min(10).default(20_000),
   /** Whether GraphQL introspection (schema queries, the explorer) is allowed. */
   graphqlIntrospection: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+  /** Redis for sharing change events between instances (`redis://host:6379`); in-process when unset. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
   channelJoinRule: z.string().default('@request.auth.id != ""'),
   channelSendRule: z.string().default('@request.auth.id != ""'),
@@ -79,6 +81,7 @@ export interface Config {
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
   readonly graphqlIntrospection: boolean;
+  readonly redisUrl?: string | undefined;
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
   readonly db: DatabaseConfig;
@@ -110,6 +113,7 @@ export const envVariables = {
   graphqlMaxDepth: 'CAUSEWAY_GRAPHQL_MAX_DEPTH',
   graphqlMaxCost: 'CAUSEWAY_GRAPHQL_MAX_COST',
   graphqlIntrospection: 'CAUSEWAY_GRAPHQL_INTROSPECTION',
+  redisUrl: 'CAUSEWAY_REDIS_URL',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
 } as const satisfies Record<keyof ConfigInput, string>;
