@@ -1,4 +1,7 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { postsDefinition, authorsDefinition } from './support/fixtures.js';
 import { startTestServer } from './support/test-server.js';
@@ -28,6 +31,30 @@ describe('restart', () => {
     } finally {
       await second.stop();
       rmSync(first.dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a data directory from an earlier version', () => {
+  it('gets the columns added since, and keeps working', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'causeway-upgrade-'));
+    try {
+      // The change log as the first release created it: no `previous` column.
+      const old = new Database(path.join(dir, 'data.db'));
+      old.exec('CREATE TABLE "_changes" (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, created TEXT NOT NULL) STRICT');
+      old.close();
+      const upgraded = await startTestServer({ dataDir: dir });
+      try {
+        await upgraded.request('POST', '/api/collections', { name: 'notes', fields: [{ name: 'text', type: 'text' }] });
+        const created = await upgraded.request('POST', '/api/collections/notes/records', { text: 'after the upgrade' });
+        expect(created.status).toBe(201);
+        const updated = await upgraded.request('PATCH', `/api/collections/notes/records/${created.body.id}`, { text: 'again' });
+        expect(updated.status).toBe(200);
+      } finally {
+        await upgraded.stop(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -29,6 +29,7 @@ export class CollectionsService {
   async open(): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const statement of this.db.ddl.bootstrap()) await tx.run(statement);
+      await this.db.ddl.upgrade(tx);
     });
     this.schema.replace(await loadCollections(this.db, this.s));
   }

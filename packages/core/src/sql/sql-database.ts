@@ -14,6 +14,8 @@ export interface SqlExecutor {
 export interface SqlDdl {
   /** System tables (collections, change log); idempotent. */
   bootstrap(): string[];
+  /** Brings system tables made by an earlier version up to date (added columns); idempotent. */
+  upgrade(tx: SqlExecutor): Promise<void>;
   /** The table for `collection`, created under `tableName` (a temporary name while migrating). */
   createTable(collection: Collection, tableName: string): string[];
   /** Declared indexes plus the automatic ones (`created`, to-one relations, unique fields). */

@@ -10,6 +10,9 @@ function columnType(field: Field): string {
   return 'TEXT';
 }
 
+/** Columns added to system tables after their first release: [table, column, type]. */
+const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', 'TEXT']];
+
 /**
  * SQLite schema statements. Tables are STRICT, so a value of the wrong storage type can never land even if
  * a bug slipped past validation; `required` is enforced by the core, which keeps table rebuilds simple.
@@ -25,6 +28,12 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
   ],
+  upgrade: async (tx) => {
+    for (const [table, column, type] of addedColumns) {
+      const columns = await tx.all('SELECT name FROM pragma_table_info(?)', [table]);
+      if (!columns.some((c) => c.name === column)) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN ${q(column)} ${type}`);
+    }
+  },
   createTable: (collection, tableName) => {
     const columns = [
       'id TEXT PRIMARY KEY NOT NULL',
