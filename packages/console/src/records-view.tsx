@@ -121,7 +121,6 @@ async function sendReset(collection: string, email: string): Promise<void> {
 function inputValue(field: FieldDefinition, value: unknown): string {
   if (value === null || value === undefined) return '';
   if (field.type === 'json') return JSON.stringify(value);
-  if (field.type === 'datetime' && typeof value === 'string') return value;
   if (Array.isArray(value)) return value.join(', ');
   return String(value);
 }

@@ -106,7 +106,7 @@ export class AuthService {
 
   async signIn(realm: string, email: unknown, password: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
-    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
     // An unknown account costs one hash too, so timing does not tell which emails exist.
     const matches = await verifyPassword(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
@@ -160,7 +160,7 @@ export class AuthService {
   /** Mails a reset link if the account exists; answers the same, at once, either way. */
   requestPasswordReset(realm: string, email: unknown): void {
     this.checkRealm(realm);
-    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const address = addressOf(email);
     this.later(async () => {
       const found = address === '' ? undefined : await this.credentials(realm, address);
       if (!found) return;
@@ -188,7 +188,7 @@ export class AuthService {
 
   requestVerification(collectionName: string, email: unknown): void {
     this.authCollection(collectionName);
-    const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const address = addressOf(email);
     this.later(async () => {
       const found = address === '' ? undefined : await this.credentials(collectionName, address);
       const account = found && (await this.account(collectionName, found.id));
@@ -313,8 +313,13 @@ export class AuthService {
   }
 }
 
+/** An email as accounts store it: trimmed and lower-case ('' for anything that is not a string). */
+function addressOf(email: unknown): string {
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}
+
 function normalizeEmail(email: unknown, issues: Record<string, FieldIssue>): string {
-  const address = typeof email === 'string' ? email.trim().toLowerCase() : '';
+  const address = addressOf(email);
   if (address === '') {
     issues.email = { code: 'required', message: 'is required' };
     return address;

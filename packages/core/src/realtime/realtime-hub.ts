@@ -8,7 +8,6 @@ import type { ChangeFeed } from './change-feed.js';
 import {
   LiveQuerySubscription,
   MatchingSubscription,
-  maxLiveQueryLimit,
   type Subscriber,
   type Subscription,
   type SubscriptionSpec,
@@ -65,8 +64,6 @@ export class RealtimeHub {
     if (!collection) throw new CausewayError('COLLECTION_NOT_FOUND', `There is no collection '${spec.collection}'.`);
     const context = { records: this.deps.records, schema: this.deps.schema };
     if (spec.kind === 'query') {
-      const limit = spec.limit ?? 20;
-      if (!Number.isInteger(limit) || limit < 1 || limit > maxLiveQueryLimit) throw new CausewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${maxLiveQueryLimit}`);
       const live = new LiveQuerySubscription(id, subscriber, collection, context, spec);
       await this.enqueue(async () => {
         const items = await live.start();

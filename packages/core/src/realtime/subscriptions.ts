@@ -1,5 +1,6 @@
 import type { ChangeEvent } from '../events/change-event.js';
 import { collectionsTouched, parseFilter, resolveFilter, type Condition, matchesCondition } from '../query/index.js';
+import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
 import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
@@ -33,8 +34,7 @@ export interface SubscriptionContext {
   schema: SchemaRegistry;
 }
 
-export const defaultLiveQueryLimit = 20;
-export const maxLiveQueryLimit = 500;
+const defaultLiveQueryLimit = 20;
 
 /**
  * The records of `collection` the caller may see under `action`'s rule and that match `filter`, as one
@@ -132,9 +132,12 @@ export class MatchingSubscription extends Subscription {
 export class LiveQuerySubscription extends Subscription {
   items: CausewayRecord[] = [];
   private touched: string[] = [];
+  private readonly limit: number;
 
   constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'query' }>) {
     super(id, subscriber, collection, context);
+    // Checked here, so a bad limit is refused before the subscription waits its turn on the hub's queue.
+    this.limit = pageLimit(spec.limit, defaultLiveQueryLimit);
     this.touched = this.compute();
   }
 
@@ -159,7 +162,7 @@ export class LiveQuerySubscription extends Subscription {
   }
 
   private async run(): Promise<CausewayRecord[]> {
-    const query = { limit: this.spec.limit ?? defaultLiveQueryLimit, ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }), ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }) };
+    const query = { limit: this.limit, ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }), ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }) };
     return (await this.context.records.list(this.subscriber.caller, this.collection.name, query)).items;
   }
 

@@ -1,7 +1,17 @@
+import { CausewayError } from '../errors/causeway-error.js';
 import type { CausewayRecord } from './record.js';
 
 export const defaultPageSize = 30;
 export const maxPageSize = 500;
+
+/** A page size as asked for (or `fallback`), refused unless it is a whole number from 1 to `maxPageSize`. */
+export function pageLimit(limit: number | undefined, fallback = defaultPageSize): number {
+  const value = limit ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > maxPageSize) {
+    throw new CausewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${maxPageSize}`);
+  }
+  return value;
+}
 
 /** A list request, the same from every surface: text filter and sort in the Causeway query language. */
 export interface ListQuery {

@@ -10,7 +10,7 @@ import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { CompiledFilters } from './compiled-filters.js';
 import { afterCursorSql, decodeCursor, encodeCursor, orderBySql } from './cursor.js';
 import { expandRecords, parseExpand, type RecordsByIds } from './expand.js';
-import { defaultPageSize, maxPageSize, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
+import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
 import { parseFields, projectRecord } from './project-fields.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
 import { decodeRow } from './record-row.js';
@@ -42,10 +42,7 @@ export class RecordsReader {
   async list(caller: Caller, name: string, query: ListQuery): Promise<ListPage> {
     const collection = this.collection(name);
     const rule = this.rules.require(collection, 'list', caller);
-    const limit = query.limit ?? defaultPageSize;
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-      throw new CausewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${maxPageSize}`);
-    }
+    const limit = pageLimit(query.limit);
     const keys = parseSort(query.sort, collection);
     const projection = query.fields ? parseFields(query.fields, collection) : undefined;
     const expand = parseExpand(query.expand ?? [], collection, this.schema);
@@ -120,7 +117,7 @@ export class RecordsReader {
 
   /** Records by id that the caller may view (absent ones are missing or hidden by the view rule). */
   visibleMany(caller: Caller, collection: Collection, ids: readonly string[]): Promise<Map<string, CausewayRecord>> {
-    return this.loadByIds(this.db, collection, ids, this.rules.verdict(collection, 'view', caller));
+    return this.visibleByIds(this.db, caller)(collection, ids);
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */

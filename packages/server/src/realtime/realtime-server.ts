@@ -158,14 +158,18 @@ export class RealtimeServer {
 
   /** Ends the connection's subscriptions when its access token expires: nothing is delivered past it. */
   expire(connection: Connection): void {
-    for (const [sub, subscription] of connection.subscriptions) {
-      this.deps.hub.unsubscribe(subscription);
-      connection.deliver({ type: 'unsubscribed', sub, reason: 'token_expired' });
-    }
-    connection.subscriptions.clear();
-    this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+    for (const sub of this.release(connection)) connection.deliver({ type: 'unsubscribed', sub, reason: 'token_expired' });
     connection.setCaller(anonymousCaller, undefined);
     connection.deliver({ type: 'auth_expired' });
+  }
+
+  /** Ends every subscription of a connection and takes it out of its channels; returns the ended ids. */
+  private release(connection: Connection): string[] {
+    const ended = [...connection.subscriptions.keys()];
+    for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
+    connection.subscriptions.clear();
+    this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+    return ended;
   }
 
   async close(): Promise<void> {
@@ -188,8 +192,7 @@ export class RealtimeServer {
       connection.closed = true;
       this.connections.delete(connection);
       connection.dispose();
-      for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
-      this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+      this.release(connection);
       const left = (this.perIp.get(ip) ?? 1) - 1;
       if (left <= 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
