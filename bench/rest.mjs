@@ -174,23 +174,27 @@ try {
   row('bare node:http, fixed JSON', await load(`http://127.0.0.1:${bare.port}/`));
   await stop(bare.child);
 
-  // Hand-written and Causeway run side by side and each scenario alternates between them twice, keeping
-  // the better run of each: on a shared 2-core machine this keeps drift from deciding the ratio.
+  // Hand-written and Causeway run side by side; each scenario alternates between them (see `alternate`).
   const hand = await start([path.join(root, 'bench/servers/hand-written.mjs'), path.join(dataDir, 'data.db')], /(\d+)\n/);
   causeway = await startCauseway();
   const handBase = `http://127.0.0.1:${hand.port}`;
   const api = `http://127.0.0.1:${causeway.port}/api/collections/posts/records`;
   const list = `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`;
   const best = (a, b) => (a.rps >= b.rps ? a : b);
-  const pair = async (label, handUrl, causewayUrl) => {
-    let handResult;
-    let causewayResult;
+  /** Runs two loads alternately, twice, keeping the better run of each: drift on a shared machine then decides neither. */
+  const alternate = async (first, second) => {
+    let a;
+    let b;
     for (let round = 0; round < 2; round++) {
-      const h = await load(handUrl, {}, hand.child.pid);
-      const c = await load(causewayUrl, {}, causeway.child.pid);
-      handResult = handResult ? best(handResult, h) : h;
-      causewayResult = causewayResult ? best(causewayResult, c) : c;
+      const x = await first();
+      const y = await second();
+      a = a ? best(a, x) : x;
+      b = b ? best(b, y) : y;
     }
+    return [a, b];
+  };
+  const pair = async (label, handUrl, causewayUrl) => {
+    const [handResult, causewayResult] = await alternate(() => load(handUrl, {}, hand.child.pid), () => load(causewayUrl, {}, causeway.child.pid));
     row(`hand-written: ${label}`, handResult);
     row(`causeway: ${label}`, causewayResult, handResult);
   };
@@ -205,14 +209,10 @@ try {
   });
   const graphqlOptions = { method: 'POST', headers: { 'content-type': 'application/json' }, body: graphqlQuery };
   {
-    let restResult;
-    let graphqlResult;
-    for (let round = 0; round < 2; round++) {
-      const r = await load(`${list}&expand=author`, {}, causeway.child.pid);
-      const g = await load(`http://127.0.0.1:${causeway.port}/api/graphql`, graphqlOptions, causeway.child.pid);
-      restResult = restResult ? best(restResult, r) : r;
-      graphqlResult = graphqlResult ? best(graphqlResult, g) : g;
-    }
+    const [restResult, graphqlResult] = await alternate(
+      () => load(`${list}&expand=author`, {}, causeway.child.pid),
+      () => load(`http://127.0.0.1:${causeway.port}/api/graphql`, graphqlOptions, causeway.child.pid),
+    );
     row('REST: list 20, expand author', restResult);
     row('GraphQL: list 20 with author', graphqlResult);
     console.log(`${''.padEnd(40)} GraphQL at ${((graphqlResult.rps / restResult.rps) * 100).toFixed(0)}% of REST's throughput (target ≥ 70%), ${((restResult.cpuUs / graphqlResult.cpuUs) * 100).toFixed(0)}% by CPU/req`);
@@ -225,14 +225,7 @@ try {
   const signedIn = { headers: { authorization: `Bearer ${readerToken}` } };
   const notes = `${causewayBase}/api/collections/notes/records`;
   const compareRules = async (label, openUrl, ruledUrl) => {
-    let openResult;
-    let ruledResult;
-    for (let round = 0; round < 2; round++) {
-      const o = await load(openUrl, {}, causeway.child.pid);
-      const r = await load(ruledUrl, signedIn, causeway.child.pid);
-      openResult = openResult ? best(openResult, o) : o;
-      ruledResult = ruledResult ? best(ruledResult, r) : r;
-    }
+    const [openResult, ruledResult] = await alternate(() => load(openUrl, {}, causeway.child.pid), () => load(ruledUrl, signedIn, causeway.child.pid));
     row(`no rules, anonymous: ${label}`, openResult);
     const cost = (1 - ruledResult.rps / openResult.rps) * 100;
     row(`owner rule, signed in: ${label}`, ruledResult);
