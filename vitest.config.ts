@@ -1,7 +1,42 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { postgresProjectEnabled, testPostgresServer } from './test/support/postgres-project.js';
 
-export default defineConfig({
+// Names this run's PostgreSQL schemas, so the project's teardown drops exactly what the run made.
+process.env.CAUSEWAY_TEST_RUN ??= randomBytes(4).toString('hex');
+
+/** Tests that exercise SQLite files, child processes on the default database, or no database at all run once. */
+const databaseNeutral = [
+  'packages/*/src/**/*.test.ts',
+  'test/cli.test.ts',
+  'test/cli-admin.test.ts',
+  'test/filter-conformance.test.ts',
+  'test/redis-bus.test.ts',
+  'test/rate-limits-redis.test.ts',
+  'test/postgres-bus.test.ts',
+  'test/multi-instance.test.ts',
+  'test/database-migration.test.ts',
+];
+
+const sqliteProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: { name: 'sqlite', include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'] },
+};
+
+/** The same suite on PostgreSQL, each test server in a schema of its own (required under CI=true). */
+const postgresProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: 'postgres',
+    include: ['test/**/*.test.ts'],
+    exclude: databaseNeutral,
+    env: { CAUSEWAY_TEST_DATABASE_URL: testPostgresServer },
+    globalSetup: ['./test/support/postgres-teardown.ts'],
+  },
+};
+
+export default defineConfig(async () => ({
   resolve: {
     // Tests run the core from source, so a change is tested without a build.
     alias: [
@@ -13,11 +48,14 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: more workers only contend.
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      sqliteProject,
+      ...((await postgresProjectEnabled()) ? [postgresProject] : []),
+    ],
   },
-});
+}));

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyFilePath } from '../packages/server/src/auth/key-ring.js';
+import { signingKey } from './support/signing-key.js';
 import { anonymous, bearer, mailedToken, readMail, signUp } from './support/accounts.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -16,13 +15,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-function signingKey(): { kid: string; secret: Uint8Array } {
-  const { keys } = JSON.parse(readFileSync(keyFilePath(t.dataDir), 'utf8')) as { keys: { kid: string; secret: string }[] };
-  return { kid: keys[0]!.kid, secret: Buffer.from(keys[0]!.secret, 'base64url') };
-}
-
 async function token(claims: Record<string, unknown>, options: { secret?: Uint8Array; kid?: string; exp?: number; alg?: string } = {}): Promise<string> {
-  const key = signingKey();
+  const key = await signingKey(t);
   const jwt = new SignJWT({ typ: 'access', ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'HS256', kid: options.kid ?? key.kid })
     .setIssuer('causeway')

@@ -14,6 +14,7 @@ import {
 import type { Schema } from '../packages/client/type-tests/schema.js';
 import { typescriptTypes } from '../packages/server/src/codegen/typescript-types.js';
 import { clientFixtureCollections } from './support/client-fixture.js';
+import { testDatabaseEnv } from './support/test-database.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
@@ -59,7 +60,7 @@ describe('causeway types', () => {
     const refused = await run(['--url', t.url], { CAUSEWAY_TOKEN: '' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('admin token');
-    const fromDir = await run(['--data-dir', t.dataDir], {});
+    const fromDir = await run(['--data-dir', t.dataDir], testDatabaseEnv(t.dataDir));
     expect(fromDir.stdout).toBe(fromUrl.stdout);
   });
 });

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, bearer, signUp, type Account } from './support/accounts.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
+import { countStatements } from './support/statements.js';
 
 let t: TestServer;
 let alice: Account;
@@ -129,10 +130,9 @@ describe('queries and mutations', () => {
     await t.request('POST', '/api/batch', { operations: batch });
     const count = async (first: number) => {
       await gqlRequest('{ __typename }');
-      let statements = 0;
-      t.server.db.onStatement(() => statements++);
-      const response = await gqlRequest(`{ posts(filter: "title ~ \\"r\\"", first: ${first}) { edges { node { title author { name } reviewers { edges { node { name } } } } } } }`);
-      t.server.db.onStatement(undefined);
+      const { statements, result: response } = await countStatements(t.server.db, () =>
+        gqlRequest(`{ posts(filter: "title ~ \\"r\\"", first: ${first}) { edges { node { title author { name } reviewers { edges { node { name } } } } } } }`),
+      );
       expect(response.body.data.posts.edges).toHaveLength(first);
       expect(response.body.data.posts.edges[0].node.author.name).toMatch(/^a/);
       return statements;

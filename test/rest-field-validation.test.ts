@@ -58,7 +58,20 @@ const cases: { field: string; value: unknown; stored?: unknown; error?: string }
   { field: 'author', value: 'no-such-author', error: 'not_found' },
   { field: 'reviewers', value: ['no-such-author'], error: 'not_found' },
   { field: 'reviewers', value: 17, error: 'type' },
+  // PostgreSQL text cannot hold U+0000, and a lone surrogate would be stored as U+FFFD: refused on every database.
+  { field: 'title', value: 'a\u0000b', error: 'text' },
+  { field: 'title', value: 'a\uD800b', error: 'text' },
+  { field: 'tags', value: ['a\u0000'], error: 'text' },
+  { field: 'meta', value: { text: 'a\u0000b' }, stored: { text: 'a\u0000b' } },
 ];
+
+describe('ids that no record can have', () => {
+  it('answers 404 for an id holding a NUL character', async () => {
+    const response = await t.request('GET', `${posts}/a%00b`);
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('RECORD_NOT_FOUND');
+  });
+});
 
 describe('field validation on create', () => {
   it.each(cases)('$field = $value → $error$stored', async ({ field, value, stored, error }) => {

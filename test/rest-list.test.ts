@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorsDefinition, postsDefinition } from './support/fixtures.js';
 import { startTestServer, type TestResponse, type TestServer } from './support/test-server.js';
+import { countStatements } from './support/statements.js';
 
 let t: TestServer;
 const posts = '/api/collections/posts/records';
@@ -136,10 +137,7 @@ describe('expand', () => {
 
   it('runs the same number of SQL statements for 5 and for 50 records', async () => {
     const count = async (limit: string) => {
-      let statements = 0;
-      t.server.db.onStatement(() => statements++);
-      const response = await t.request('GET', q({ expand: 'author,reviewers', limit }));
-      t.server.db.onStatement(undefined);
+      const { statements, result: response } = await countStatements(t.server.db, () => t.request('GET', q({ expand: 'author,reviewers', limit })));
       expect(response.body.items.length).toBe(Number(limit));
       return statements;
     };

@@ -137,10 +137,10 @@ describe('relations on delete', () => {
     const seqBefore = await maxSeq();
     expect((await t.request('DELETE', `${authors}/${author.body.id}`)).status).toBe(204);
     expect((await t.request('GET', `${posts}/${post.body.id}`)).status).toBe(404);
-    const changes = await t.server.db.all('SELECT collection, record_id, op FROM _changes WHERE seq > ? ORDER BY seq', [seqBefore]);
+    const changes = (await t.server.feed.since(seqBefore)).map(({ collection, recordId, op }) => ({ collection, recordId, op }));
     expect(changes).toEqual([
-      { collection: 'posts', record_id: post.body.id, op: 'delete' },
-      { collection: 'authors', record_id: author.body.id, op: 'delete' },
+      { collection: 'posts', recordId: post.body.id, op: 'delete' },
+      { collection: 'authors', recordId: author.body.id, op: 'delete' },
     ]);
   });
 
@@ -217,6 +217,5 @@ describe('batch', () => {
 });
 
 async function maxSeq(): Promise<number> {
-  const row = await t.server.db.get('SELECT MAX(seq) AS seq FROM _changes');
-  return Number(row?.seq ?? 0);
+  return t.server.feed.latest();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer, type CausewayServer } from '../../packages/server/src/app.js';
 import { loadConfig } from '../../packages/server/src/config/config.js';
+import { dropTestDatabase, testDatabaseFlags } from './test-database.js';
 
 /** Response bodies are checked by shape in assertions; a loose type keeps those assertions readable. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,7 +15,10 @@ export interface TestResponse<T = Json> {
   body: T;
 }
 
-/** A real Causeway on a fresh SQLite file in a temporary directory, listening on a random port. */
+/**
+ * A real Causeway listening on a random port, on a fresh SQLite file in a temporary directory, or in the `postgres`
+ * test project on a fresh PostgreSQL schema named after that directory.
+ */
 export interface TestServer {
   server: CausewayServer;
   url: string;
@@ -43,7 +47,7 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'causeway-test-'));
   // The lowest scrypt cost keeps hashing out of the tests' time; the bench measures the real cost.
-  const config = loadConfig({ dataDir, port: 0, logLevel: 'silent', passwordCost: 10, authRateLimit: 1000, ...options.config }, {});
+  const config = loadConfig({ dataDir, port: 0, logLevel: process.env.CAUSEWAY_TEST_LOG_LEVEL ?? 'silent', passwordCost: 10, authRateLimit: 1000, ...testDatabaseFlags(dataDir), ...options.config }, {});
   const server = await createServer({ config });
   const url = await server.app.listen({ host: '127.0.0.1', port: config.port });
   let adminToken = '';
@@ -75,7 +79,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async stop(keepData = false) {
       await server.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      await dropTestDatabase(dataDir);
     },
   };
 }

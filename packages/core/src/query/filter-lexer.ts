@@ -1,4 +1,5 @@
 import { CausewayError } from '../errors/causeway-error.js';
+import { isStorableText, unstorableTextMessage } from '../values/storable-text.js';
 
 export type TokenKind = 'path' | 'variable' | 'string' | 'number' | 'keyword' | 'op' | 'punct' | 'eof';
 
@@ -50,14 +51,6 @@ function readString(text: string, start: number): { value: string; end: number }
   throw filterError('unterminated string starting', start);
 }
 
-// A lone surrogate cannot be encoded as UTF-8: the driver would bind U+FFFD instead, and SQL would then match
-// records the in-memory matcher does not.
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-export function isWellFormed(text: string): boolean {
-  return !loneSurrogate.test(text);
-}
-
 /** Splits a filter into tokens, each with its 0-based character position. */
 export function tokenize(text: string): Token[] {
   if (text.length > maxFilterLength) throw filterError(`the filter is longer than ${maxFilterLength} characters`, maxFilterLength);
@@ -71,7 +64,7 @@ export function tokenize(text: string): Token[] {
     }
     if (char === '"' || char === "'") {
       const { value, end } = readString(text, i);
-      if (!isWellFormed(value)) throw filterError('the string starting here holds a lone surrogate (not valid Unicode)', i);
+      if (!isStorableText(value)) throw filterError(`the string starting here ${unstorableTextMessage}`, i);
       tokens.push({ kind: 'string', text: text.slice(i, end), value, pos: i });
       i = end;
       continue;

@@ -7,7 +7,8 @@ import { normalizeDate, normalizeDateTime } from '../values/dates.js';
 import { compareValues, containsFolded } from './compare-values.js';
 import type { CompareOp, FilterNode, LiteralValue, Operand, PathOperand } from './filter-ast.js';
 import type { Condition, ConditionValue, FieldRef, RelationHop, ResolvedPath } from './filter-condition.js';
-import { filterError, isWellFormed } from './filter-lexer.js';
+import { filterError } from './filter-lexer.js';
+import { isStorableText } from '../values/storable-text.js';
 
 export const maxRelationHops = 4;
 /**
@@ -86,7 +87,7 @@ function variableValue(name: string, variables: FilterVariables, pos: number): L
   if (value === undefined) throw filterError(`unknown variable '${name}'`, pos);
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && isWellFormed(value)) return value;
+  if (typeof value === 'string' && isStorableText(value)) return value;
   throw filterError(`variable '${name}' has no usable value (finite number, valid string, boolean or null)`, pos);
 }
 

@@ -14,6 +14,7 @@ import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './li
 import { parseFields, projectRecord } from './project-fields.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
 import { decodeRow } from './record-row.js';
+import { isStorableText } from '../values/storable-text.js';
 
 const rowAlias = 't';
 
@@ -88,6 +89,8 @@ export class RecordsReader {
 
   /** The record with `id`, if it exists and, when a condition is given, matches it. */
   async find(collection: Collection, id: string, executor: SqlExecutor = this.db, condition?: Condition): Promise<VersionedRecord | undefined> {
+    // No stored id holds such text, and PostgreSQL could not even compare it.
+    if (!isStorableText(id)) return undefined;
     if (condition) {
       const params = this.s.params();
       const sql = `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id = ${params.add(id)} AND ${compileCondition(condition, rowAlias, params, this.db.dialect)}`;

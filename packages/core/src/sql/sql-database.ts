@@ -16,6 +16,11 @@ export interface SqlDdl {
   bootstrap(): string[];
   /** Brings system tables made by an earlier version up to date (added columns); idempotent. */
   upgrade(tx: SqlExecutor): Promise<void>;
+  /**
+   * Makes the change log's next sequence number greater than `seq` (an imported deployment continues after its
+   * source's position, so a client resuming with an old position is told to resync, never shown other events).
+   */
+  continueChangeLogAfter(tx: SqlExecutor, seq: number): Promise<void>;
   /** The table for `collection`, created under `tableName` (a temporary name while migrating). */
   createTable(collection: Collection, tableName: string): string[];
   /** Declared indexes plus the automatic ones (`created`, to-one relations, unique fields). */

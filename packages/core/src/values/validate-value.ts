@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../errors/causeway-error.js';
 import type { Field, TextField } from '../schema/field.js';
 import { normalizeDate, normalizeDateTime } from './dates.js';
+import { isStorableText, unstorableTextMessage } from './storable-text.js';
 
 export type ValueCheck = { ok: true; value: unknown } | { ok: false; issue: FieldIssue };
 
@@ -40,11 +41,18 @@ function checkList(value: unknown, what: string, allowed?: readonly string[]): V
   return ok(value);
 }
 
+/** Strings, and strings in lists, that every database can hold (json values are stored as escaped JSON text). */
+function storable(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  return !Array.isArray(value) || value.every((item) => typeof item !== 'string' || isStorableText(item));
+}
+
 /**
  * Checks one non-null value against its field and returns it normalised (dates to their stored form).
  * Presence (`required`) and relation targets are checked by the caller, which sees the whole record.
  */
 export function validateValue(field: Field, value: unknown): ValueCheck {
+  if (field.type !== 'json' && !storable(value)) return fail('text', unstorableTextMessage);
   switch (field.type) {
     case 'text':
       return typeof value === 'string' ? checkText(field, value) : fail('type', 'must be a string');

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SqlDatabase, SqlExecutor, SqlRow, StoreFailure } from '@causeway/core';
+import { WriteQueue } from '../write-queue.js';
 import { sqliteDdl } from './sqlite-ddl.js';
 import { registerSqliteFunctions, sqliteDialect } from './sqlite-dialect.js';
 
@@ -76,7 +77,7 @@ export class SqliteDatabase implements SqlDatabase {
   readonly ddl = sqliteDdl;
   private readonly writer: SqliteExecutor;
   private readonly reader: SqliteExecutor;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new WriteQueue();
   private listener: ((sql: string) => void) | undefined;
 
   constructor(readonly file: string) {
@@ -99,7 +100,7 @@ export class SqliteDatabase implements SqlDatabase {
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T> {
     const connection = this.writer.connection;
-    const next = this.queue.then(async () => {
+    return this.queue.run(async () => {
       connection.exec('BEGIN IMMEDIATE');
       let result: T;
       try {
@@ -112,8 +113,6 @@ export class SqliteDatabase implements SqlDatabase {
       onCommit?.(result);
       return result;
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   classifyError(error: unknown): StoreFailure | undefined {
@@ -130,7 +129,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     this.reader.connection.close();
     this.writer.connection.close();
   }

@@ -1,5 +1,5 @@
-import type { Collection, Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import type { Field, SqlDdl } from '@causeway/core';
+import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
@@ -34,6 +34,11 @@ export const sqliteDdl: SqlDdl = {
       if (!columns.some((c) => c.name === column)) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN ${q(column)} ${type}`);
     }
   },
+  // AUTOINCREMENT continues after the largest of MAX(seq) and the sqlite_sequence entry.
+  continueChangeLogAfter: async (tx, seq) => {
+    const updated = await tx.run('UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?', [seq, changeLogTable]);
+    if (updated.changes === 0) await tx.run('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)', [changeLogTable, seq]);
+  },
   createTable: (collection, tableName) => {
     const columns = [
       'id TEXT PRIMARY KEY NOT NULL',
@@ -44,27 +49,10 @@ export const sqliteDdl: SqlDdl = {
     ];
     return [`CREATE TABLE ${q(tableName)} (${columns.join(', ')}) STRICT`];
   },
-  createIndexes: (collection) => indexesOf(collection).map(
+  createIndexes: (collection) => collectionIndexes(collection).map(
     ({ name, fields, unique }) =>
       `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${q(name)} ON ${q(collection.name)} (${fields.map(q).join(', ')})`,
   ),
   dropTable: (tableName) => [`DROP TABLE IF EXISTS ${q(tableName)}`],
   renameTable: (from, to) => [`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`],
 };
-
-/**
- * Declared indexes plus the automatic ones, with database-wide unique names (`posts__created`). Non-unique
- * indexes end with `id`, the tie-breaker of every sort, so a sorted page is read straight from the index.
- */
-export function indexesOf(collection: Collection): { name: string; fields: string[]; unique: boolean }[] {
-  const prefix = `${collection.name}__`;
-  const withId = (fields: string[]) => (fields.includes('id') ? fields : [...fields, 'id']);
-  return [
-    { name: `${prefix}created`, fields: ['created', 'id'], unique: false },
-    ...collection.fields
-      .filter((f) => f.type === 'relation' && !f.multiple && !f.unique)
-      .map((f) => ({ name: `${prefix}${f.name}`, fields: [f.name, 'id'], unique: false })),
-    ...collection.fields.filter((f) => f.unique).map((f) => ({ name: `${prefix}${f.name}__unique`, fields: [f.name], unique: true })),
-    ...collection.indexes.map((index) => ({ ...index, name: `${prefix}${index.name}`, fields: index.unique ? index.fields : withId(index.fields) })),
-  ];
-}

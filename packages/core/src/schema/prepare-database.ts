@@ -1,0 +1,9 @@
+import type { SqlDatabase } from '../sql/sql-database.js';
+
+/** Creates the system tables, or brings those of an earlier version up to date; idempotent. */
+export async function prepareDatabase(db: SqlDatabase): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const statement of db.ddl.bootstrap()) await tx.run(statement);
+    await db.ddl.upgrade(tx);
+  });
+}

@@ -1,0 +1,133 @@
+import postgres from 'postgres';
+import type { SqlDatabase, SqlExecutor, SqlRow, StoreFailure } from '@causeway/core';
+import { WriteQueue } from '../write-queue.js';
+import { postgresDdl } from './postgres-ddl.js';
+import { postgresDialect } from './postgres-dialect.js';
+
+type Client = postgres.Sql<Record<string, never>>;
+type Connection = Client | postgres.TransactionSql<Record<string, never>>;
+type Param = postgres.ParameterOrJSON<never>;
+
+export interface PostgresOptions {
+  /** `postgres://user:pass@host:5432/db`; a `schema` query parameter picks the schema (default `public`). */
+  url: string;
+  /** Connections in the pool (default 10). */
+  maxConnections?: number;
+}
+
+class PostgresExecutor implements SqlExecutor {
+  constructor(
+    private readonly connection: Connection,
+    private readonly notify: (sql: string) => void,
+  ) {}
+
+  async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
+    this.notify(sql);
+    return [...(await this.connection.unsafe(sql, params as Param[], { prepare: true }))];
+  }
+
+  async get(sql: string, params: readonly unknown[] = []): Promise<SqlRow | undefined> {
+    this.notify(sql);
+    return (await this.connection.unsafe(sql, params as Param[], { prepare: true }))[0];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    this.notify(sql);
+    return { changes: (await this.connection.unsafe(sql, params as Param[], { prepare: true })).count };
+  }
+}
+
+/** Splits the `schema` parameter (Causeway's, not a server setting) off a connection URL. */
+export function parsePostgresUrl(url: string): { url: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') || 'public';
+  parsed.searchParams.delete('schema');
+  return { url: parsed.toString(), schema };
+}
+
+/**
+ * PostgreSQL through postgres.js, with a connection pool. Write transactions are serialised twice: in this
+ * process by a queue (one pooled connection writes at a time), and across every instance sharing the schema by
+ * a transaction-scoped advisory lock. That keeps SQLite's single-writer guarantees the core relies on — change-log
+ * sequence numbers are given out in commit order, so a reader that has seen seq n has seen everything before it,
+ * and read-check-write steps (rules before and after, ETags) cannot interleave.
+ */
+export class PostgresDatabase implements SqlDatabase {
+  readonly dialect = postgresDialect;
+  readonly ddl;
+  readonly schema: string;
+  private readonly client: Client;
+  private readonly reader: PostgresExecutor;
+  private readonly queue = new WriteQueue();
+  private listener: ((sql: string) => void) | undefined;
+  private readonly statementSeen = (sql: string) => this.listener?.(sql);
+
+  constructor(options: PostgresOptions) {
+    const { url, schema } = parsePostgresUrl(options.url);
+    this.schema = schema;
+    this.ddl = postgresDdl(schema);
+    this.client = postgres(url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => undefined,
+      connection: { search_path: schema, application_name: 'causeway' },
+      // COUNT(*), sequence numbers and versions are bigint; every one Causeway stores fits a double.
+      types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
+    }) as unknown as Client;
+    this.reader = new PostgresExecutor(this.client, this.statementSeen);
+  }
+
+  all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
+    return this.reader.all(sql, params);
+  }
+
+  get(sql: string, params?: readonly unknown[]): Promise<SqlRow | undefined> {
+    return this.reader.get(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }> {
+    return this.transaction((tx) => tx.run(sql, params));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T> {
+    return this.queue.run(async () => {
+      const result = (await this.client.begin(async (connection) => {
+        await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
+        return work(new PostgresExecutor(connection, this.statementSeen));
+      })) as T;
+      onCommit?.(result);
+      return result;
+    });
+  }
+
+  classifyError(error: unknown): StoreFailure | undefined {
+    const { code, table_name: table, detail } = (error ?? {}) as { code?: string; table_name?: string; detail?: string };
+    if (code !== '23505') return undefined;
+    // detail: Key (slug, other)=(a, b) already exists.
+    const columns = /^Key \((.+?)\)=/.exec(detail ?? '')?.[1]?.split(',').map((c) => c.trim().replace(/^"|"$/g, '')) ?? [];
+    return { kind: 'unique', table: table ?? '', columns };
+  }
+
+  onStatement(listener: ((sql: string) => void) | undefined): void {
+    this.listener = listener;
+  }
+
+  /** Listens on a NOTIFY channel (on a connection of its own); resolves to a function that stops listening. */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    const meta = await this.client.listen(channel, onPayload);
+    return () => meta.unlisten();
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.client.unsafe('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  /** Drops the schema and everything in it: for tests and `causeway import --replace`. */
+  async dropSchema(): Promise<void> {
+    await this.client.unsafe(`DROP SCHEMA IF EXISTS ${this.dialect.quoteIdent(this.schema)} CASCADE`);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.idle();
+    await this.client.end({ timeout: 5 });
+  }
+}

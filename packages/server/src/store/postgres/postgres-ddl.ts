@@ -1,0 +1,88 @@
+import type { Field, SqlDdl } from '@causeway/core';
+import { adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { createHash } from 'node:crypto';
+import { postgresDialect } from './postgres-dialect.js';
+
+const q = postgresDialect.quoteIdent;
+/** Every text column sorts and compares by code point, as SQLite and the in-memory matcher do. */
+const text = 'TEXT COLLATE "C"';
+
+function columnType(field: Field): string {
+  // Integers too: an integer field compared with a fractional filter value must not fail to parse.
+  if (field.type === 'number') return 'DOUBLE PRECISION';
+  if (field.type === 'bool') return 'BOOLEAN';
+  return text;
+}
+
+const maxIdentifierBytes = 63;
+
+/**
+ * A derived name (index, constraint) that PostgreSQL keeps whole. It would cut longer names to 63 bytes, so two
+ * indexes of a long-named collection could end up with one name (and `IF NOT EXISTS` silently skip the second);
+ * a long name is instead shortened with a hash of the whole, still unique and the same every time.
+ */
+function fit(name: string): string {
+  if (Buffer.byteLength(name) <= maxIdentifierBytes) return name;
+  return `${name.slice(0, maxIdentifierBytes - 17)}_${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+}
+
+/** Columns added to system tables after their first release: [table, column, type]. */
+const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', text]];
+
+const requireIcu = `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
+    RAISE EXCEPTION 'Causeway needs a PostgreSQL built with ICU (collation "und-x-icu" is missing)';
+  END IF;
+END $$`;
+
+/**
+ * PostgreSQL schema statements, in `schema` (created if missing). The change log's sequence is an identity
+ * column; commit order equals sequence order because write transactions are serialised (see PostgresDatabase).
+ */
+export function postgresDdl(schema: string): SqlDdl {
+  return {
+    bootstrap: () => [
+      requireIcu,
+      `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`,
+      `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id ${text} PRIMARY KEY, name ${text} NOT NULL UNIQUE, definition TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id ${text} PRIMARY KEY, email ${text} NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created ${text} NOT NULL, updated ${text} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id ${text} PRIMARY KEY, family ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, token_hash ${text} NOT NULL UNIQUE, created ${text} NOT NULL, expires ${text} NOT NULL, used ${text}, revoked ${text})`,
+      `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
+      `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__subject`)} ON ${q(sessionsTable)} (realm, subject)`,
+      `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key ${text} PRIMARY KEY, value TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash ${text} PRIMARY KEY, purpose ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, expires ${text} NOT NULL)`,
+    ],
+    upgrade: async (tx) => {
+      for (const [table, column, type] of addedColumns) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} ${type}`);
+    },
+    continueChangeLogAfter: async (tx, seq) => {
+      if (seq < 1) return;
+      await tx.run(
+        `SELECT setval(pg_get_serial_sequence($1, 'seq'), GREATEST($2::bigint, (SELECT COALESCE(MAX(seq), 0) FROM ${q(changeLogTable)})))`,
+        [q(changeLogTable), seq],
+      );
+    },
+    createTable: (collection, tableName) => {
+      const columns = [
+        `id ${text} NOT NULL`,
+        `created ${text} NOT NULL`,
+        `updated ${text} NOT NULL`,
+        `${q(versionColumn)} BIGINT NOT NULL DEFAULT 1`,
+        ...collection.fields.map((f) => `${q(f.name)} ${columnType(f)}`),
+        // Named after the table it is created for, so renameTable can carry the name along.
+        `CONSTRAINT ${q(fit(`${tableName}__pkey`))} PRIMARY KEY (id)`,
+      ];
+      return [`CREATE TABLE ${q(tableName)} (${columns.join(', ')})`];
+    },
+    // NULLS FIRST like the sorts (cursor.ts): scanned forward the index serves ASC NULLS FIRST, backward
+    // DESC NULLS LAST, so both directions of a sort read a page straight from it.
+    createIndexes: (collection) => collectionIndexes(collection).map(
+      ({ name, fields, unique }) =>
+        `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${q(fit(name))} ON ${q(collection.name)} (${fields.map((f) => `${q(f)} NULLS FIRST`).join(', ')})`,
+    ),
+    dropTable: (tableName) => [`DROP TABLE IF EXISTS ${q(tableName)}`],
+    // The primary key's index is a relation in the schema's namespace too: it must leave the temporary name.
+    renameTable: (from, to) => [`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`, `ALTER TABLE ${q(to)} RENAME CONSTRAINT ${q(fit(`${from}__pkey`))} TO ${q(fit(`${to}__pkey`))}`],
+  };
+}
