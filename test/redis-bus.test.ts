@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '@causeway/core';
-import { RedisBus } from '../packages/server/src/events/redis-bus.js';
+import { deploymentId } from '@causeway/core';
+import { RedisBus, redisChannel } from '../packages/server/src/events/redis-bus.js';
 import { serviceAvailable } from './support/services.js';
 import { startTestServer } from './support/test-server.js';
 
@@ -37,7 +38,7 @@ describe.skipIf(!available)('the Redis event bus', () => {
 describe.skipIf(!available)('a server with CAUSEWAY_REDIS_URL', () => {
   it('publishes its committed changes to Redis for other instances', async () => {
     const t = await startTestServer({ config: { redisUrl: redisUrl } });
-    const other = new RedisBus(redisUrl);
+    const other = new RedisBus(redisUrl, redisChannel(await deploymentId(t.server.db)));
     buses.push(other);
     await other.connected();
     const received: ChangeEvent[] = [];

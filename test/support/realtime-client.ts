@@ -18,7 +18,7 @@ export interface RealtimeClient {
 
 let requests = 0;
 
-export async function connect(t: TestServer, token?: string): Promise<RealtimeClient> {
+export async function connect(t: Pick<TestServer, 'url'>, token?: string): Promise<RealtimeClient> {
   const socket = new WebSocket(`${t.url.replace('http', 'ws')}/api/realtime`);
   const received: Json[] = [];
   const waiters: { match: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];

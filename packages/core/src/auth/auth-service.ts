@@ -62,9 +62,20 @@ export class AuthService {
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
+    // Ended sessions stop working at once here, and on other instances as soon as they hear of it.
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds, {
-      sessionEnded: (sessionId) => this.callers.forgetSession(sessionId),
-      accountSignedOut: (owner) => this.callers.forgetAccount(owner.realm, owner.subject),
+      sessionEnded: (sessionId) => {
+        this.callers.forgetSession(sessionId);
+        void deps.bus.signal({ kind: 'session-ended', sessionId }).catch(() => undefined);
+      },
+      accountSignedOut: (owner) => {
+        this.callers.forgetAccount(owner.realm, owner.subject);
+        void deps.bus.signal({ kind: 'account-signed-out', realm: owner.realm, subject: owner.subject }).catch(() => undefined);
+      },
+    });
+    deps.bus.onSignal((signal) => {
+      if (signal.kind === 'session-ended') this.callers.forgetSession(signal.sessionId);
+      if (signal.kind === 'account-signed-out') this.callers.forgetAccount(signal.realm, signal.subject);
     });
     this.oneTime = new OneTimeTokens(this.s);
     // A changed or deleted account must not keep acting with its old fields (rules read them).

@@ -1,5 +1,5 @@
 import type { ChangeEvent } from './change-event.js';
-import type { ChangeListener, EventBus } from './event-bus.js';
+import type { ChangeListener, ClusterSignal, EventBus, SignalListener } from './event-bus.js';
 
 /** The single-process bus: delivers to listeners in this process, synchronously, in publish order. */
 export class MemoryBus implements EventBus {
@@ -12,6 +12,13 @@ export class MemoryBus implements EventBus {
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** There is no other instance to tell. */
+  async signal(_signal: ClusterSignal): Promise<void> {}
+
+  onSignal(_listener: SignalListener): () => void {
+    return () => undefined;
   }
 
   async close(): Promise<void> {

@@ -20,11 +20,19 @@ export interface RealtimeHubDeps {
   feed: ChangeFeed;
   /** Told about a failure while delivering to one subscription (it is then ended). */
   onError?: (error: unknown, subscription: Subscription) => void;
+  /**
+   * How often to look at the change log for changes the bus did not announce (another instance died between
+   * its commit and its publish, or a bus message was lost); 0 never looks.
+   */
+  pollMs?: number;
 }
 
 const replayPage = 1000;
-/** Deliveries between yields to the event loop, so closes and drains are seen during a large fan-out. */
-const deliveriesPerTurn = 20_000;
+/**
+ * Longest the hub delivers before it yields to the event loop: closes and drains must be seen during a large
+ * fan-out, and a write waiting on its database's answers (PostgreSQL) must not wait behind a whole backlog.
+ */
+const deliveryMsPerTurn = 10;
 
 /**
  * Fans committed changes out to subscriptions, strictly in change-log order. The bus only says "there is
@@ -38,7 +46,8 @@ export class RealtimeHub {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly byCollection = new Map<string, Set<Subscription>>();
   private stopBus: (() => void) | undefined;
-  private deliveries = 0;
+  private poll: NodeJS.Timeout | undefined;
+  private turnStarted = performance.now();
 
   constructor(private readonly deps: RealtimeHubDeps) {}
 
@@ -48,6 +57,10 @@ export class RealtimeHub {
       const last = events.at(-1);
       if (last) void this.enqueue(() => this.advance(last.seq, events));
     });
+    if (this.deps.pollMs) {
+      this.poll = setInterval(() => void this.sync().catch(() => undefined), this.deps.pollMs);
+      this.poll.unref();
+    }
   }
 
   /** The change-log position every subscription has been brought up to. */
@@ -115,6 +128,7 @@ export class RealtimeHub {
 
   stop(): void {
     this.stopBus?.();
+    clearInterval(this.poll);
     for (const set of this.byCollection.values()) for (const subscription of set) subscription.closed = true;
     this.byCollection.clear();
   }
@@ -160,10 +174,9 @@ export class RealtimeHub {
       }
     }
     if (pending.length > 0) await Promise.all(pending);
-    this.deliveries += subscriptions.size;
-    if (this.deliveries >= deliveriesPerTurn) {
-      this.deliveries = 0;
+    if (performance.now() - this.turnStarted >= deliveryMsPerTurn) {
       await nextTurn();
+      this.turnStarted = performance.now();
     }
   }
 
@@ -178,6 +191,8 @@ export class RealtimeHub {
       subscription.cursor = this.seq;
       return;
     }
+    // A client coming from another instance may know of changes this one has not heard of yet.
+    if (since > this.seq) await this.advance(await this.deps.feed.latest(), []);
     const oldest = await this.deps.feed.oldest();
     if (since > this.seq || oldest === undefined || since < oldest - 1) {
       subscription.cursor = this.seq;

@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { CausewayError } from '../errors/causeway-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 
 export const settingsTable = '_settings';
+
+/**
+ * Settings keys starting with this belong to Causeway itself (deployment id, schema generation, signing keys):
+ * admins neither see nor set them, and they stay with their database when data moves to another.
+ */
+export const internalSettingPrefix = '_';
 
 /** Settings an admin can change while the server runs (the console's settings page). */
 export interface RuntimeSettings {
@@ -35,15 +42,21 @@ export class SettingsService {
   constructor(
     private readonly db: SqlDatabase,
     private readonly defaults: RuntimeSettings,
+    private readonly bus?: EventBus,
   ) {
     this.s = sqlTemplate(db.dialect);
     this.settings = { ...defaults };
+    // Another instance stored new settings: read them.
+    bus?.onSignal((signal) => {
+      if (signal.kind === 'settings') void this.open().catch(() => undefined);
+    });
   }
 
   /** Loads what admins stored over the configured defaults. */
   async open(): Promise<void> {
     const { text, params } = this.s.q`SELECT key, value FROM ${this.s.id(settingsTable)}`;
-    const stored = Object.fromEntries((await this.db.all(text, params)).map((row) => [String(row.key), JSON.parse(String(row.value)) as unknown]));
+    const rows = (await this.db.all(text, params)).filter((row) => !String(row.key).startsWith(internalSettingPrefix));
+    const stored = Object.fromEntries(rows.map((row) => [String(row.key), JSON.parse(String(row.value)) as unknown]));
     const parsed = settingsPatch.safeParse(stored);
     this.settings = { ...this.defaults, ...(parsed.success ? parsed.data : {}) } as RuntimeSettings;
   }
@@ -65,6 +78,7 @@ export class SettingsService {
       }
     });
     this.settings = { ...this.settings, ...Object.fromEntries(entries) } as RuntimeSettings;
+    await this.bus?.signal({ kind: 'settings' });
     return this.settings;
   }
 }

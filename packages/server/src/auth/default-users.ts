@@ -1,4 +1,4 @@
-import type { AuthService, CollectionsService } from '@causeway/core';
+import { isCausewayError, type AuthService, type CollectionsService } from '@causeway/core';
 
 /** The `users` collection a new data directory starts with: people may sign up, and see and edit only themselves. */
 export const defaultUsersCollection = {
@@ -18,5 +18,10 @@ export const defaultUsersCollection = {
  */
 export async function seedUsersCollection(collections: CollectionsService, auth: AuthService): Promise<void> {
   if (collections.list().length > 0 || (await auth.hasAdmin())) return;
-  await collections.create(defaultUsersCollection);
+  try {
+    await collections.create(defaultUsersCollection);
+  } catch (error) {
+    // Another instance starting on the same new database seeded it first.
+    if (!isCausewayError(error) || error.code !== 'COLLECTION_EXISTS') throw error;
+  }
 }

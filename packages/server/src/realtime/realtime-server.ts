@@ -9,6 +9,8 @@ import {
   type AuthService,
   type Caller,
   type ChannelRules,
+  type ClusterSignal,
+  type EventBus,
   type HubMessage,
   type RealtimeHub,
   type RecordsService,
@@ -23,7 +25,6 @@ export const realtimePath = '/api/realtime';
 
 export interface RealtimeLimits {
   maxSubscriptions: number;
-  maxConnectionsPerIp: number;
   maxMessageBytes: number;
   maxBufferedBytes: number;
   heartbeatMs: number;
@@ -34,6 +35,8 @@ export interface RealtimeServerDeps {
   auth: AuthService;
   records: RecordsService;
   channelRules: ChannelRules;
+  /** Carries channel traffic to the other instances. */
+  bus: EventBus;
   limits: RealtimeLimits;
   log: { warn(object: object, message: string): void };
 }
@@ -103,6 +106,9 @@ class Connection implements Subscriber {
   }
 }
 
+/** How often each instance tells the others who is in its channels; members unmentioned for 2.5 rosters expire. */
+const rosterMs = 20_000;
+
 /**
  * `/api/realtime`: JSON messages over one WebSocket (docs/realtime.md). A thin adapter: subscriptions go to the
  * core's realtime hub, writes to the records service, both under the connection's caller.
@@ -110,14 +116,18 @@ class Connection implements Subscriber {
 export class RealtimeServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
-  private readonly perIp = new Map<string, number>();
   private readonly channels = new Channels<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly roster: NodeJS.Timeout;
+  private readonly stopSignals: () => void;
 
   constructor(private readonly deps: RealtimeServerDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxMessageBytes });
     this.heartbeat = setInterval(() => this.ping(), deps.limits.heartbeatMs);
     this.heartbeat.unref();
+    this.stopSignals = deps.bus.onSignal((signal) => this.channelSignal(signal));
+    this.roster = setInterval(() => this.sendRoster(), rosterMs);
+    this.roster.unref();
   }
 
   private readonly encoded = new Map<string, string>();
@@ -144,16 +154,7 @@ export class RealtimeServer {
 
   /** Takes over an HTTP upgrade request for the realtime path. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const ip = request.socket.remoteAddress ?? '';
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const count = (this.perIp.get(ip) ?? 0) + 1;
-      if (count > this.deps.limits.maxConnectionsPerIp) {
-        ws.close(closeCodes.tooManyConnections, 'too many connections from this address');
-        return;
-      }
-      this.perIp.set(ip, count);
-      this.accept(ws, ip);
-    });
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
   /** Ends the connection's subscriptions when its access token expires: nothing is delivered past it. */
@@ -168,18 +169,20 @@ export class RealtimeServer {
     const ended = [...connection.subscriptions.keys()];
     for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
     connection.subscriptions.clear();
-    this.channels.leaveAll(connection.id, (channel, member, others) => this.announce(others, { type: 'presence', channel, event: 'leave', member }));
+    this.channels.leaveAll(connection.id, (channel, member, others) => this.left(channel, member, others));
     return ended;
   }
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.roster);
+    this.stopSignals();
     for (const connection of this.connections) connection.dispose();
     for (const client of this.wss.clients) client.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket, ip: string): void {
+  private accept(ws: WebSocket): void {
     const connection = new Connection(ws, this);
     this.connections.add(connection);
     ws.on('pong', () => (connection.alive = true));
@@ -193,9 +196,6 @@ export class RealtimeServer {
       this.connections.delete(connection);
       connection.dispose();
       this.release(connection);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
     });
     ws.on('error', (error) => this.deps.log.warn({ err: error }, 'realtime connection error'));
     connection.deliver({ type: 'welcome', protocol: protocolVersion, connection: connection.id, seq: this.deps.hub.position });
@@ -307,7 +307,7 @@ export class RealtimeServer {
     const member = memberOf(connection);
     if (message.type === 'leave') {
       const others = this.channels.leave(message.channel, connection.id);
-      if (others) this.announce(others, { type: 'presence', channel: message.channel, event: 'leave', member });
+      if (others) this.left(message.channel, member, others);
       return connection.deliver({ type: 'left', channel: message.channel, ...req });
     }
     const action = message.type === 'join' ? 'join' : 'send';
@@ -317,16 +317,56 @@ export class RealtimeServer {
     if (message.type === 'join') {
       const { members, others } = this.channels.join(message.channel, member, connection);
       this.announce(others, { type: 'presence', channel: message.channel, event: 'join', member });
+      this.relay({ kind: 'channel-join', channel: message.channel, member });
       return connection.deliver({ type: 'joined', channel: message.channel, members, ...req });
     }
     const others = this.channels.othersIn(message.channel, connection.id);
     if (!others) return connection.refuse(new CausewayError('BAD_REQUEST', `Join channel '${message.channel}' before sending to it.`), req);
     this.announce(others, { type: 'message', channel: message.channel, from: member, payload: message.payload });
+    this.relay({ kind: 'channel-message', channel: message.channel, from: member, payload: message.payload });
     if (message.req !== undefined) connection.deliver({ type: 'ack', req: message.req });
   }
 
   private announce(targets: Iterable<Connection>, message: ServerMessage): void {
     for (const target of targets) target.deliver(message);
+  }
+
+  /** A local member left a channel: its local members hear it here, the other instances' through the bus. */
+  private left(channel: string, member: ChannelMember, others: Connection[]): void {
+    this.announce(others, { type: 'presence', channel, event: 'leave', member });
+    this.relay({ kind: 'channel-leave', channel, member });
+  }
+
+  /** Tells the other instances about channel traffic here; a lost message is healed by the next roster. */
+  private relay(signal: ClusterSignal): void {
+    this.deps.bus.signal(signal).catch((error: unknown) => this.deps.log.warn({ err: error }, 'relaying channel traffic failed'));
+  }
+
+  /** Channel traffic from another instance, delivered to this instance's members of the channel. */
+  private channelSignal(signal: ClusterSignal): void {
+    const now = Date.now();
+    if (signal.kind === 'channel-message') {
+      this.announce(this.channels.targetsIn(signal.channel), { type: 'message', channel: signal.channel, from: signal.from, payload: signal.payload });
+    } else if (signal.kind === 'channel-join') {
+      if (this.channels.remoteJoin(signal.channel, signal.member, now)) this.tellPresence(signal.channel, 'join', signal.member);
+    } else if (signal.kind === 'channel-leave') {
+      if (this.channels.remoteLeave(signal.channel, signal.member.connection)) this.tellPresence(signal.channel, 'leave', signal.member);
+    } else if (signal.kind === 'channel-roster') {
+      for (const { channel, member } of signal.seats) {
+        if (this.channels.remoteJoin(channel, member, now)) this.tellPresence(channel, 'join', member);
+      }
+    }
+  }
+
+  private tellPresence(channel: string, event: 'join' | 'leave', member: ChannelMember): void {
+    this.announce(this.channels.targetsIn(channel), { type: 'presence', channel, event, member });
+  }
+
+  /** Says who is here, and forgets members of instances that stopped saying so (they died without a goodbye). */
+  private sendRoster(): void {
+    const seats = this.channels.localSeats();
+    if (seats.length > 0) this.relay({ kind: 'channel-roster', seats });
+    for (const { channel, member } of this.channels.expire(Date.now() - rosterMs * 2.5)) this.tellPresence(channel, 'leave', member);
   }
 
   /** Terminates connections that did not answer the previous ping. */

@@ -28,7 +28,7 @@ function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: 
   app.post(`${prefix}/sign-in`, async (request) => {
     const realm = realmOf(request);
     const { email, password } = bodyOf(request);
-    limiter.hit(`ip:${request.ip}:sign-in`, accountKey(realm, email));
+    await limiter.hit(`ip:${request.ip}:sign-in`, accountKey(realm, email));
     return auth.signIn(realm, email, password);
   });
   app.post(`${prefix}/refresh`, async (request) => auth.refresh(realmOf(request), bodyOf(request).refreshToken));
@@ -52,30 +52,30 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   sessionRoutes(app, '/api/admins/auth', () => adminsRealm, options);
 
   app.post<{ Params: CollectionParams }>(`${prefix}/sign-up`, async (request, reply) => {
-    limiter.hit(`ip:${request.ip}:sign-up`);
+    await limiter.hit(`ip:${request.ip}:sign-up`);
     return reply.code(201).send(await auth.signUp(request.caller, request.params.collection, bodyOf(request)));
   });
 
   // Answered 202 at once whether or not the account exists; the mail goes out afterwards.
   app.post<{ Params: CollectionParams }>(`${prefix}/request-password-reset`, async (request, reply) => {
     const { email } = bodyOf(request);
-    limiter.hit(`ip:${request.ip}:reset`, accountKey(request.params.collection, email));
+    await limiter.hit(`ip:${request.ip}:reset`, accountKey(request.params.collection, email));
     auth.requestPasswordReset(request.params.collection, email);
     return reply.code(202).send({ status: 'accepted' });
   });
   app.post<{ Params: CollectionParams }>(`${prefix}/confirm-password-reset`, async (request, reply) => {
-    limiter.hit(`ip:${request.ip}:reset`);
+    await limiter.hit(`ip:${request.ip}:reset`);
     await auth.confirmPasswordReset(request.params.collection, bodyOf(request));
     return reply.code(204).send();
   });
   app.post<{ Params: CollectionParams }>(`${prefix}/request-verification`, async (request, reply) => {
     const { email } = bodyOf(request);
-    limiter.hit(`ip:${request.ip}:verify`, accountKey(request.params.collection, email));
+    await limiter.hit(`ip:${request.ip}:verify`, accountKey(request.params.collection, email));
     auth.requestVerification(request.params.collection, email);
     return reply.code(202).send({ status: 'accepted' });
   });
   app.post<{ Params: CollectionParams }>(`${prefix}/confirm-verification`, async (request) => {
-    limiter.hit(`ip:${request.ip}:verify`);
+    await limiter.hit(`ip:${request.ip}:verify`);
     return auth.confirmVerification(request.params.collection, bodyOf(request).token);
   });
 
@@ -85,7 +85,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   app.post('/api/admins/first-run', async (request, reply) => {
     if (await auth.hasAdmin()) throw new CausewayError('FORBIDDEN', 'An admin already exists; sign in instead.');
     if (!isLoopback(request.ip)) throw new CausewayError('FORBIDDEN', 'The first admin can only be created from the server itself (or with `causeway admin create`).');
-    limiter.hit(`ip:${request.ip}:sign-up`);
+    await limiter.hit(`ip:${request.ip}:sign-up`);
     const { email, password } = bodyOf(request);
     await auth.createAdmin(email, password);
     return reply.code(201).send(await auth.signIn(adminsRealm, email, password));

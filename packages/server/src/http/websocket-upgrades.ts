@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { closeCodes } from '../realtime/protocol.js';
+
+/** A WebSocket endpoint: takes over an HTTP upgrade request for its path. */
+export interface WebSocketEndpoint {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+
+/**
+ * Routes upgrade requests to the WebSocket endpoints by path, and holds every endpoint to one limit of open
+ * connections per client address, counted on the underlying socket so no endpoint can forget to give one back.
+ * A refused client still completes the handshake and is closed with 4029 and a reason: browsers cannot read the
+ * status of a failed handshake, but they do see a close code.
+ */
+export class WebSocketUpgrades {
+  private readonly perIp = new Map<string, number>();
+  private readonly refusing = new WebSocketServer({ noServer: true });
+
+  constructor(
+    private readonly endpoints: ReadonlyMap<string, WebSocketEndpoint>,
+    private readonly maxConnectionsPerIp: number,
+  ) {}
+
+  handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const endpoint = this.endpoints.get(request.url?.split('?')[0] ?? '');
+    if (!endpoint) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const ip = request.socket.remoteAddress ?? '';
+    const count = (this.perIp.get(ip) ?? 0) + 1;
+    if (count > this.maxConnectionsPerIp) {
+      this.refusing.handleUpgrade(request, socket, head, (ws) => ws.close(closeCodes.tooManyConnections, 'too many connections from this address'));
+      return;
+    }
+    this.perIp.set(ip, count);
+    socket.once('close', () => {
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
+    endpoint.handleUpgrade(request, socket, head);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.refusing.close(() => resolve()));
+  }
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RedisRateLimiter } from '../packages/server/src/auth/rate-limiter.js';
+import { serviceAvailable } from './support/services.js';
+
+const redisUrl = 'redis://127.0.0.1:6379';
+const available = await serviceAvailable('Redis', '127.0.0.1', 6379);
+/** This run's keys all start with it, so runs never share counters and the cleanup removes exactly them. */
+const runPrefix = `causeway:test-rate:${randomBytes(6).toString('hex')}`;
+const limiters: RedisRateLimiter[] = [];
+let inspector: Redis | undefined;
+
+/** A plain client to look at (and remove) what the limiters wrote. */
+function redis(): Redis {
+  inspector ??= new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  return inspector;
+}
+
+async function runKeys(pattern = '*'): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const batch of redis().scanStream({ match: `${runPrefix}:${pattern}` })) keys.push(...(batch as string[]));
+  return keys;
+}
+
+afterEach(async () => {
+  for (const limiter of limiters.splice(0)) await limiter.close();
+});
+
+afterAll(async () => {
+  if (!inspector) return;
+  const keys = await runKeys();
+  if (keys.length > 0) await inspector.del(...keys);
+  inspector.disconnect();
+});
+
+/** Two instances' limiters on one Redis, with a key prefix of this test's own. */
+function pair(limit: number, windowMs: number, now?: () => number): [RedisRateLimiter, RedisRateLimiter] {
+  const prefix = `${runPrefix}:${randomBytes(4).toString('hex')}`;
+  const made = [0, 1].map(() => new RedisRateLimiter(redisUrl, limit, { windowMs, prefix, ...(now ? { now } : {}) }));
+  limiters.push(...made);
+  return made as [RedisRateLimiter, RedisRateLimiter];
+}
+
+function retryAfterOf(attempt: Promise<void>): Promise<number | undefined> {
+  return attempt.then(
+    () => undefined,
+    (error: { code: string; extra: { retryAfter: number } }) => {
+      expect(error.code).toBe('RATE_LIMITED');
+      return error.extra.retryAfter;
+    },
+  );
+}
+
+describe.skipIf(!available)('rate limits shared through Redis', () => {
+  it('counts attempts on every instance against one limit, per key', async () => {
+    const [a, b] = pair(3, 60_000);
+    await a.hit('ip:1', 'account:ann');
+    await a.hit('ip:1', 'account:ann');
+    await b.hit('ip:1');
+    const retryAfter = await retryAfterOf(b.hit('ip:1'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Over on one key is enough; the other keys of the attempt are independent.
+    expect(await retryAfterOf(a.hit('account:ann', 'ip:1'))).toBeGreaterThanOrEqual(1);
+    await expect(a.hit('ip:2', 'account:bob')).resolves.toBeUndefined();
+  });
+
+  it('starts counting again in the next window, and lets Redis expire the old one', async () => {
+    let now = 1_000_000;
+    const [a, b] = pair(1, 1000, () => now);
+    await a.hit('ip:1');
+    await expect(b.hit('ip:1')).rejects.toMatchObject({ code: 'RATE_LIMITED', extra: { retryAfter: 1 } });
+    // Window 1000 (= 1_000_000 ms / 1000 ms) of this pair: one counter, gone with its window.
+    const ttls = await Promise.all((await runKeys('*:1000:ip:1')).map((key) => redis().pttl(key)));
+    expect(ttls).toHaveLength(1);
+    expect(ttls[0]).toBeGreaterThan(0);
+    expect(ttls[0]).toBeLessThanOrEqual(1000);
+    now += 1000;
+    await expect(b.hit('ip:1')).resolves.toBeUndefined();
+  });
+
+  it('lets attempts through when Redis cannot be reached, and says so once', async () => {
+    const errors: unknown[] = [];
+    const limiter = new RedisRateLimiter('redis://127.0.0.1:1', 1, { onError: (error) => errors.push(error) });
+    limiters.push(limiter);
+    await limiter.hit('ip:1');
+    await limiter.hit('ip:1');
+    expect(errors.length).toBe(1);
+  });
+});

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const cli = path.resolve('packages/server/dist/cli/main.js');
+
+/** A `causeway serve` process, as an operator would run one instance of several. */
+export interface InstanceProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** Stops it: SIGKILL for a crash, SIGTERM for a clean stop. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startInstance(env: Record<string, string>): Promise<InstanceProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-instance-'));
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, CAUSEWAY_LOG_LEVEL: 'info', CAUSEWAY_PASSWORD_COST: '10', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    resolve(code);
+  }));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s)"]+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then(() => reject(new Error(`the instance exited while starting:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
