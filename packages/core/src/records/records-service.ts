@@ -2,8 +2,10 @@ import { monotonicFactory } from 'ulid';
 import { CausewayError, isCausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { EventBus } from '../events/event-bus.js';
+import { assertSchemaCurrent, reloadRegistry, retryOnStaleSchema } from '../schema/schema-generation.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
+import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { parseBatch, type BatchOperation } from './batch.js';
 import type { RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
@@ -30,9 +32,11 @@ export type BatchResult = { action: 'create' | 'update'; record: VersionedRecord
 export class RecordsService {
   private readonly reader: RecordsReader;
   private readonly writer: RecordsWriter;
+  private readonly s: SqlTemplate;
 
   constructor(private readonly deps: RecordsServiceDeps) {
     const ulid = monotonicFactory();
+    this.s = sqlTemplate(deps.db.dialect);
     this.reader = new RecordsReader(deps.db, deps.schema, new AccessRules(deps.schema));
     this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, deps.newRecordId ?? (() => ulid().toLowerCase()));
   }
@@ -48,16 +52,16 @@ export class RecordsService {
   }
 
   list(caller: Caller, collection: string, query: ListQuery = {}): Promise<ListPage> {
-    return this.reader.list(caller, collection, query);
+    return this.read(() => this.reader.list(caller, collection, query));
   }
 
   /** Several records by id in one statement, under the view rule: what GraphQL batches relations with. */
   getMany(caller: Caller, collection: string, ids: readonly string[]): Promise<Map<string, CausewayRecord>> {
-    return this.reader.visibleMany(caller, this.reader.collection(collection), ids);
+    return this.read(() => this.reader.visibleMany(caller, this.reader.collection(collection), ids));
   }
 
   get(caller: Caller, collection: string, id: string, options?: ReadOptions): Promise<VersionedRecord> {
-    return this.reader.get(caller, collection, id, options);
+    return this.read(() => this.reader.get(caller, collection, id, options));
   }
 
   create(caller: Caller, collection: string, data: unknown, options?: CreateOptions): Promise<VersionedRecord> {
@@ -109,16 +113,39 @@ export class RecordsService {
     }
   }
 
+  /**
+   * Runs a write in one transaction, judged by the schema in force: if another instance changed the schema since
+   * this one loaded it, the registry is brought up to date and the write validated and run again.
+   */
   private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<T> {
-    const events: ChangeEvent[] = [];
+    let events: ChangeEvent[] = [];
     let result: T;
     try {
-      result = await this.deps.db.transaction((tx) => work(tx, events));
+      result = await retryOnStaleSchema(this.deps.schema, () => {
+        events = [];
+        return this.deps.db.transaction(async (tx) => {
+          await assertSchemaCurrent(tx, this.s, this.deps.schema);
+          return work(tx, events);
+        });
+      });
     } catch (error) {
       throw this.explain(error);
     }
     if (events.length > 0) await this.deps.bus.publish(events);
     return result;
+  }
+
+  /**
+   * Runs a read; one that failed in the database because another instance changed the schema under it (a
+   * dropped column or table) runs again on the new schema instead of failing.
+   */
+  private async read<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (isCausewayError(error) || !(await reloadRegistry(this.deps.db, this.s, this.deps.schema))) throw error;
+      return attempt();
+    }
   }
 
   /** Turns a database constraint failure into the client error it stands for. */

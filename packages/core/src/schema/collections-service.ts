@@ -1,37 +1,57 @@
 import { CausewayError } from '../errors/causeway-error.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { canonicalJson } from '../values/canonical-json.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { adminOnlyRules, type Collection } from './collection.js';
-import { deleteCollectionRow, loadCollections, saveCollection } from './collections-table.js';
+import { deleteCollectionRow, saveCollection } from './collections-table.js';
 import { dataLoss, diffFields, migrateCollection } from './migrate-collection.js';
 import { normalizeCollection } from './normalize-collection.js';
+import { prepareDatabase } from './prepare-database.js';
+import { assertSchemaCurrent, reloadRegistry, retryOnStaleSchema, stampSchemaGeneration } from './schema-generation.js';
 import type { SchemaLookup } from './schema-lookup.js';
 import type { SchemaRegistry } from './schema-registry.js';
+
+export interface ImportReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
 
 export interface DestructiveOptions {
   /** Allows a change that drops data (a field or collection holding values). */
   confirm?: boolean;
 }
 
-/** Creates, alters and deletes collections: their definitions, their tables and the data in them. */
+/**
+ * Creates, alters and deletes collections: their definitions, their tables and the data in them. With several
+ * instances on one database, each change is planned against this instance's registry and then checked, inside
+ * the (globally serialised) transaction, against what is stored: if another instance changed the schema first,
+ * the registry is refreshed and the change planned again. Other instances are told to reload.
+ */
 export class CollectionsService {
   private readonly s: SqlTemplate;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly schema: SchemaRegistry,
+    private readonly bus?: EventBus,
   ) {
     this.s = sqlTemplate(db.dialect);
+    bus?.onSignal((signal) => {
+      if (signal.kind === 'schema') void this.reload().catch(() => undefined);
+    });
+  }
+
+  /** Reads the stored schema into the registry (at start, or after another instance changed it). */
+  async reload(): Promise<void> {
+    await reloadRegistry(this.db, this.s, this.schema);
   }
 
   /** Creates the system tables if needed and loads the collections into the registry. */
   async open(): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const statement of this.db.ddl.bootstrap()) await tx.run(statement);
-      await this.db.ddl.upgrade(tx);
-    });
-    this.schema.replace(await loadCollections(this.db, this.s));
+    await prepareDatabase(this.db);
+    await this.reload();
   }
 
   list(): Collection[] {
@@ -44,7 +64,11 @@ export class CollectionsService {
     return collection;
   }
 
-  async create(input: unknown): Promise<Collection> {
+  create(input: unknown): Promise<Collection> {
+    return retryOnStaleSchema(this.schema, () => this.createNow(input));
+  }
+
+  private async createNow(input: unknown): Promise<Collection> {
     const collection = normalizeCollection(input, this.schema);
     this.assertNameFree(collection.name);
     await this.commit(async (tx) => {
@@ -54,7 +78,11 @@ export class CollectionsService {
     return this.get(collection.name);
   }
 
-  async update(name: string, input: unknown, options: DestructiveOptions = {}): Promise<Collection> {
+  update(name: string, input: unknown, options: DestructiveOptions = {}): Promise<Collection> {
+    return retryOnStaleSchema(this.schema, () => this.updateNow(name, input, options));
+  }
+
+  private async updateNow(name: string, input: unknown, options: DestructiveOptions): Promise<Collection> {
     const before = this.get(name);
     const after = normalizeCollection(input, this.schema, before);
     if (after.name !== before.name) {
@@ -73,7 +101,11 @@ export class CollectionsService {
     return this.get(name);
   }
 
-  async delete(name: string, options: DestructiveOptions = {}): Promise<void> {
+  delete(name: string, options: DestructiveOptions = {}): Promise<void> {
+    return retryOnStaleSchema(this.schema, () => this.deleteNow(name, options));
+  }
+
+  private async deleteNow(name: string, options: DestructiveOptions): Promise<void> {
     const collection = this.get(name);
     const referencing = this.schema.referencesTo(name).filter((r) => r.collection.name !== name);
     if (referencing.length > 0) {
@@ -95,7 +127,11 @@ export class CollectionsService {
    * Applies a whole schema (a schema file): creates what is missing, alters what differs, leaves equal
    * collections untouched, all in one transaction. Collections not in the file are kept.
    */
-  async import(inputs: readonly unknown[], options: DestructiveOptions = {}): Promise<{ created: string[]; updated: string[]; unchanged: string[] }> {
+  import(inputs: readonly unknown[], options: DestructiveOptions = {}): Promise<ImportReport> {
+    return retryOnStaleSchema(this.schema, () => this.importNow(inputs, options));
+  }
+
+  private async importNow(inputs: readonly unknown[], options: DestructiveOptions): Promise<ImportReport> {
     const names = new Set(inputs.map((i) => (i as { name?: unknown })?.name).filter((n): n is string => typeof n === 'string'));
     const lookup: SchemaLookup = {
       collection: (name) => this.schema.collection(name) ?? (names.has(name) ? placeholder(name) : undefined),
@@ -105,7 +141,7 @@ export class CollectionsService {
       const before = typeof name === 'string' ? this.schema.collection(name) : undefined;
       return { before, after: normalizeCollection(input, lookup, before) };
     });
-    const report = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+    const report: ImportReport = { created: [], updated: [], unchanged: [] };
     const next = new Map(this.schema.list().map((c) => [c.name, c]));
     await this.commit(async (tx) => {
       for (const { before, after } of planned) {
@@ -143,7 +179,12 @@ export class CollectionsService {
 
   /** Runs a schema transaction and swaps the registry at commit, before any other write can start. */
   private async commit(work: Parameters<SqlDatabase['transaction']>[0], next: Collection[] | (() => Collection[])): Promise<void> {
-    await this.db.transaction(work, () => this.schema.replace(typeof next === 'function' ? next() : next));
+    await this.db.transaction(async (tx) => {
+      await assertSchemaCurrent(tx, this.s, this.schema);
+      await work(tx);
+      return stampSchemaGeneration(tx, this.s);
+    }, (generation) => this.schema.replace(typeof next === 'function' ? next() : next, generation));
+    await this.bus?.signal({ kind: 'schema' });
   }
 }
 

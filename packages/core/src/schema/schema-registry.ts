@@ -13,10 +13,16 @@ export interface RelationReference {
  */
 export class SchemaRegistry implements SchemaLookup {
   private byName = new Map<string, Collection>();
+  private generationInForce = '';
   private listeners = new Set<() => void>();
 
   constructor(collections: readonly Collection[] = []) {
-    this.replace(collections);
+    this.replace(collections, '');
+  }
+
+  /** The stored schema generation these collections were loaded at (see schema-generation.ts). */
+  get generation(): string {
+    return this.generationInForce;
   }
 
   collection(name: string): Collection | undefined {
@@ -38,8 +44,9 @@ export class SchemaRegistry implements SchemaLookup {
     return references;
   }
 
-  replace(collections: readonly Collection[]): void {
+  replace(collections: readonly Collection[], generation: string): void {
     this.byName = new Map(collections.map((c) => [c.name, Object.freeze(c)]));
+    this.generationInForce = generation;
     for (const listener of this.listeners) listener();
   }
 
