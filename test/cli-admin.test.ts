@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
 import { bearer } from './support/accounts.js';
+import { signingKey } from './support/signing-key.js';
 import { startTestServer } from './support/test-server.js';
 
 const cli = path.resolve('packages/server/dist/cli/main.js');
@@ -44,31 +47,63 @@ describe('causeway admin create', () => {
 });
 
 describe('causeway keys rotate', () => {
-  it('keeps tokens signed with the previous key valid, and drops the key before it', async () => {
+  const forge = async (key: { kid: string; secret: Uint8Array }, subject: { id: string; sessionId: string }) =>
+    new SignJWT({ typ: 'access', realm: '_admins', sid: subject.sessionId })
+      .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+      .setSubject(subject.id)
+      .setIssuer('causeway')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+      .sign(key.secret);
+
+  it('reaches a running server at once, keeps the previous key verifying, and drops the key before it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'causeway-keys-'));
-    const run = async () => {
-      const t = await startTestServer({ dataDir: dir });
-      return { t, token: t.adminToken };
-    };
+    const rotate = () => spawnSync(process.execPath, [cli, 'keys', 'rotate', '--data-dir', dir], { encoding: 'utf8' });
     try {
-      const first = await run();
-      const oldToken = first.token;
-      await first.t.stop(true);
-      const rotated = spawnSync(process.execPath, [cli, 'keys', 'rotate', '--data-dir', dir], { encoding: 'utf8' });
+      const first = await startTestServer({ dataDir: dir });
+      const oldToken = first.adminToken;
+      const admin = (await first.server.auth.authenticate(oldToken)) as { id: string; sessionId: string };
+      const rotated = rotate();
       expect(rotated.status).toBe(0);
       expect(rotated.stdout).toMatch(/still verifying: \S+/);
+      // A token signed with the new key (as another instance that has re-read the keys would) is accepted at once.
+      const newKey = await signingKey(first);
+      expect(oldToken.split('.')[0]).not.toBe((await forge(newKey, admin)).split('.')[0]);
+      expect((await first.request('GET', '/api/collections', undefined, bearer(await forge(newKey, admin)))).status).toBe(200);
+      expect((await first.request('GET', '/api/collections', undefined, bearer(oldToken))).status).toBe(200);
+      await first.stop(true);
 
-      const second = await run();
-      expect((await second.t.request('GET', '/api/collections', undefined, bearer(oldToken))).status).toBe(200);
-      expect(second.token.split('.')[0]).not.toBe(oldToken.split('.')[0]);
-      await second.t.stop(true);
-      spawnSync(process.execPath, [cli, 'keys', 'rotate', '--data-dir', dir], { encoding: 'utf8' });
+      const second = await startTestServer({ dataDir: dir });
+      expect(JSON.parse(Buffer.from(second.adminToken.split('.')[0]!, 'base64url').toString()).kid).toBe(newKey.kid);
+      await second.stop(true);
+      expect(rotate().status).toBe(0);
 
-      const third = await run();
-      expect((await third.t.request('GET', '/api/collections', undefined, bearer(oldToken))).status).toBe(401);
-      await third.t.stop();
+      const third = await startTestServer({ dataDir: dir });
+      expect((await third.request('GET', '/api/collections', undefined, bearer(oldToken))).status).toBe(401);
+      await third.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('carries the key file of an earlier version into the database, so its tokens stay valid', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'causeway-legacy-keys-'));
+    const legacy = { kid: 'legacy1', secret: randomBytes(32).toString('base64url'), created: '2026-01-01T00:00:00.000Z' };
+    writeFileSync(path.join(dir, 'token-keys.json'), JSON.stringify({ keys: [legacy] }));
+    try {
+      const t = await startTestServer({ dataDir: dir });
+      const admin = (await t.server.auth.authenticate(t.adminToken)) as { id: string; sessionId: string };
+      expect((await signingKey(t)).kid).toBe('legacy1');
+      const fromEarlierVersion = await forge({ kid: legacy.kid, secret: Buffer.from(legacy.secret, 'base64url') }, admin);
+      expect((await t.request('GET', '/api/collections', undefined, bearer(fromEarlierVersion))).status).toBe(200);
+      await t.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to rotate when the key comes from CAUSEWAY_TOKEN_SECRET', () => {
+    const refused = causeway(['keys', 'rotate'], { env: { CAUSEWAY_TOKEN_SECRET: 'x'.repeat(40) } });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('change the secret instead');
   });
 });

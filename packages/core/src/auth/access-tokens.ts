@@ -1,5 +1,6 @@
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 import { CausewayError } from '../errors/causeway-error.js';
+import type { KeySource } from './signing-keys.js';
 
 /** An HMAC key for access tokens, named by `kid` so several can verify while one signs (rotation). */
 export interface SigningKey {
@@ -38,19 +39,19 @@ const algorithm = 'HS256';
 export class AccessTokens {
   /** `ttlSeconds` is read at each signing, so an admin's change applies to the next token. */
   constructor(
-    private readonly keys: KeyRing,
+    private readonly keys: KeySource,
     private readonly ttlSeconds: () => number,
   ) {}
 
   async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
     const ttl = this.ttlSeconds();
     const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: 'access' })
-      .setProtectedHeader({ alg: algorithm, kid: this.keys.current.kid })
+      .setProtectedHeader({ alg: algorithm, kid: this.keys.ring.current.kid })
       .setSubject(claims.subject)
       .setIssuer(issuer)
       .setIssuedAt()
       .setExpirationTime(`${ttl}s`)
-      .sign(this.keys.current.secret);
+      .sign(this.keys.ring.current.secret);
     return { token, expiresIn: ttl };
   }
 
@@ -68,8 +69,10 @@ export class AccessTokens {
     }
   }
 
-  private keyFor(header: JWTHeaderParameters): Uint8Array {
-    const key = this.keys.verifying.find((k) => k.kid === header.kid);
+  /** A key this instance does not know may be new: another instance or the CLI rotated the keys. */
+  private async keyFor(header: JWTHeaderParameters): Promise<Uint8Array> {
+    const find = () => this.keys.ring.verifying.find((k) => k.kid === header.kid);
+    const key = find() ?? ((await this.keys.refresh()) ? find() : undefined);
     if (!key) throw invalidToken();
     return key.secret;
   }

@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline';
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import { createServer } from '../app.js';
-import { rotateKeys } from '../auth/key-ring.js';
+import { prepareDatabase, rotateStoredKeys } from '@causeway/core';
+import { openKeySource } from '../auth/key-ring.js';
+import { openDatabase } from '../store/open-database.js';
 
 /** Reads a password without echoing it: from a terminal in raw mode, else the first line of standard input. */
 export async function readPassword(prompt: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
@@ -49,6 +51,18 @@ export async function createAdmin(config: Config, email: string, env: Readonly<R
   }
 }
 
-export function rotateTokenKeys(config: Config): ReturnType<typeof rotateKeys> {
-  return rotateKeys(config.dataDir);
+/** `causeway keys rotate`: in the database, so every instance using it picks the new key up (within 10 s). */
+export async function rotateTokenKeys(config: Config): Promise<{ kid: string; kept: string[] }> {
+  if (config.tokenSecret !== undefined) {
+    throw new ConfigError(['CAUSEWAY_TOKEN_SECRET is set, so tokens are signed with it and no stored key is used: change the secret instead']);
+  }
+  const db = openDatabase(config.db);
+  try {
+    await prepareDatabase(db);
+    // A database an earlier version used still has its keys in the key file: carry them over before rotating.
+    await openKeySource(db, config.dataDir, undefined);
+    return await rotateStoredKeys(db);
+  } finally {
+    await db.close();
+  }
 }
