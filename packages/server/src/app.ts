@@ -11,6 +11,8 @@ import {
   CollectionsService,
   RealtimeHub,
   MemoryBus,
+  deploymentId,
+  prepareDatabase,
   RecordsService,
   SchemaRegistry,
   SettingsService,
@@ -21,8 +23,8 @@ import {
 import { authenticateRequests } from './auth/authenticate.js';
 import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
-import { loadKeyRing } from './auth/key-ring.js';
-import { RateLimiter } from './auth/rate-limiter.js';
+import { openKeySource } from './auth/key-ring.js';
+import { openRateLimiter } from './auth/rate-limiter.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { authRoutes } from './rest/auth-routes.js';
@@ -30,14 +32,17 @@ import { settingsRoutes } from './rest/settings-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
-import { RedisBus } from './events/redis-bus.js';
+import { WebSocketUpgrades } from './http/websocket-upgrades.js';
+import { PostgresBus, postgresChannel } from './events/postgres-bus.js';
+import { RedisBus, redisChannel } from './events/redis-bus.js';
+import { PostgresDatabase } from './store/postgres/postgres-database.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
 import { openapiRoutes } from './openapi/openapi-routes.js';
 import { collectionsRoutes } from './rest/collections-routes.js';
 import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
-import { SqliteDatabase } from './store/sqlite/sqlite-database.js';
+import { openDatabase } from './store/open-database.js';
 import { serverVersion } from './version.js';
 
 export interface CausewayServer {
@@ -56,45 +61,60 @@ export interface CausewayServer {
 
 export interface ServerDeps {
   config: Config;
-  /** Defaults to the SQLite file the config names. */
+  /** Defaults to the database the config names (SQLite file or PostgreSQL). */
   db?: SqlDatabase;
+  /** Defaults to Redis when configured, else LISTEN/NOTIFY on PostgreSQL, else in-process. */
   bus?: EventBus;
   /** Defaults to SMTP when configured, else a file in the data directory. */
   mailer?: Mailer;
 }
 
-function openDatabase(config: Config): SqlDatabase {
-  mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteDatabase(config.db.file);
-}
-
-/** Builds the whole server: storage, core services and every surface. The one place things are wired. */
 function openMailer(config: Config): Mailer {
   return config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new FileMailer(mailFilePath(config.dataDir));
 }
 
-function openBus(config: Config): EventBus {
-  return config.redisUrl ? new RedisBus(config.redisUrl) : new MemoryBus();
+/**
+ * How instances sharing the database hear of each other's changes: Redis when configured, else PostgreSQL's
+ * LISTEN/NOTIFY on PostgreSQL; a single SQLite process needs only itself.
+ */
+async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed): Promise<EventBus> {
+  if (!config.redisUrl && !(db instanceof PostgresDatabase)) return new MemoryBus();
+  const deployment = await deploymentId(db);
+  const bus = config.redisUrl ? new RedisBus(config.redisUrl, redisChannel(deployment)) : new PostgresBus(db as PostgresDatabase, feed, postgresChannel(deployment));
+  await bus.connected();
+  return bus;
 }
 
-export async function createServer({ config, db = openDatabase(config), bus = openBus(config), mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
+/** How often an instance looks at the change log (shared databases) and re-reads the schema and signing keys. */
+const pollMs = { changes: 1000, stored: 10_000 };
+
+/** Builds the whole server: storage, core services and every surface. The one place things are wired. */
+export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
+  // The development mail file lives here whichever database holds the records (and an earlier version's key file).
+  mkdirSync(config.dataDir, { recursive: true });
+  await prepareDatabase(db);
+  const feed = new ChangeFeed(db);
+  const bus = givenBus ?? (await openBus(config, db, feed));
+  const shared = !(bus instanceof MemoryBus);
   const schema = new SchemaRegistry();
-  const collections = new CollectionsService(db, schema);
-  await collections.open();
+  const collections = new CollectionsService(db, schema, bus);
+  // The system tables were prepared above (the deployment id needs them): only the schema is left to load.
+  await collections.reload();
   const records = new RecordsService({ db, schema, bus });
   const settings = new SettingsService(db, {
     accessTokenTtl: config.accessTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
     allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
-  });
+  }, bus);
   await settings.open();
+  const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
   const auth = new AuthService({
     db,
     bus,
     schema,
     records,
     mailer,
-    tokens: new AccessTokens(loadKeyRing(config.dataDir, config.tokenSecret), () => settings.current.accessTokenTtl),
+    tokens: new AccessTokens(keys, () => settings.current.accessTokenTtl),
     hashing: { log2N: config.passwordCost },
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
@@ -102,10 +122,9 @@ export async function createServer({ config, db = openDatabase(config), bus = op
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
   });
   await seedUsersCollection(collections, auth);
-  const feed = new ChangeFeed(db);
   const retention = { maxAgeMs: config.changeLogMaxAge * 1000, maxCount: config.changeLogMaxCount };
   await feed.prune(retention);
-  const hub = new RealtimeHub({ records, schema, bus, feed });
+  const hub = new RealtimeHub({ records, schema, bus, feed, pollMs: shared ? pollMs.changes : 0 });
   await hub.start();
 
   const app = Fastify({
@@ -143,7 +162,8 @@ export async function createServer({ config, db = openDatabase(config), bus = op
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
-  await app.register(authRoutes, { auth, limiter: new RateLimiter(config.authRateLimit) });
+  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, (error) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers'));
+  await app.register(authRoutes, { auth, limiter });
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(settingsRoutes, { settings, auth });
   await app.register(recordsRoutes, { records });
@@ -155,9 +175,9 @@ export async function createServer({ config, db = openDatabase(config), bus = op
     auth,
     records,
     channelRules: new ChannelRules({ join: config.channelJoinRule, send: config.channelSendRule }),
+    bus,
     limits: {
       maxSubscriptions: config.realtimeMaxSubscriptions,
-      maxConnectionsPerIp: config.realtimeMaxConnectionsPerIp,
       maxMessageBytes: config.realtimeMaxMessageBytes,
       maxBufferedBytes: config.realtimeMaxBufferedBytes,
       heartbeatMs: config.realtimeHeartbeat * 1000,
@@ -171,20 +191,25 @@ export async function createServer({ config, db = openDatabase(config), bus = op
     auth,
     limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
   });
-  app.server.on('upgrade', (request, socket, head) => {
-    const path = request.url?.split('?')[0];
-    if (path === realtimePath) return realtime.handleUpgrade(request, socket, head);
-    if (path === graphqlPath) return graphql.handleUpgrade(request, socket, head);
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-  });
+  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp);
+  app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
+  // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
+  // signal, which a lost message or a dead sender could skip.
+  const storedPoll = setInterval(() => {
+    void keys.reload().catch((error: unknown) => app.log.error({ err: error }, 'signing keys reload failed'));
+    if (shared) void collections.reload().catch((error: unknown) => app.log.error({ err: error }, 'schema reload failed'));
+  }, pollMs.stored);
+  storedPoll.unref();
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
     clearInterval(pruning);
+    clearInterval(storedPoll);
     hub.stop();
     await realtime.close();
     await graphql.close();
+    await upgrades.close();
   });
 
   return {
@@ -199,6 +224,7 @@ export async function createServer({ config, db = openDatabase(config), bus = op
     feed,
     async close() {
       await app.close();
+      await limiter.close();
       await bus.close();
       await mailer.close?.();
       await db.close();

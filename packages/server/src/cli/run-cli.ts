@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isCausewayError } from '@causeway/core';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createAdmin, rotateTokenKeys } from './admin-commands.js';
+import { exportData, importData, type DataCounts } from './data-commands.js';
 import { exportSchema, importSchema } from './schema-commands.js';
 import { generateTypes } from './types-command.js';
 import { serve } from './serve.js';
@@ -11,7 +12,7 @@ import { serverVersion } from '../version.js';
 /** The `causeway` command. Returns the exit code; `env` is the only place environment variables come from. */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const program = new Command('causeway')
-    .description('Causeway: a self-hosted backend for frontend apps (REST API over collections, on SQLite).')
+    .description('Causeway: a self-hosted backend for frontend apps (REST, GraphQL and realtime over collections, on SQLite or PostgreSQL).')
     .version(serverVersion)
     .exitOverride();
   const withDataDir = (command: Command) => command.option('--data-dir <dir>', 'data directory (env CAUSEWAY_DATA_DIR)', undefined);
@@ -36,6 +37,26 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       process.stdout.write(`created: ${report.created.join(', ') || '-'}\nupdated: ${report.updated.join(', ') || '-'}\nunchanged: ${report.unchanged.join(', ') || '-'}\n`);
     });
 
+  // Moving between databases: export from one configuration, import into another.
+  const withDatabase = (command: Command) =>
+    withDataDir(command).option('--database-url <url>', 'PostgreSQL instead of the data directory\'s SQLite file (env CAUSEWAY_DATABASE_URL)', undefined);
+  const summary = ({ records, system }: DataCounts) => [
+    ...(Object.keys(records).length > 0 ? Object.entries(records).map(([name, n]) => `  ${name}: ${n} record(s)`) : ['  (no collections)']),
+    `  system rows: ${Object.entries(system).map(([table, n]) => `${table} ${n}`).join(', ') || '-'}`,
+  ].join('\n');
+  withDatabase(program.command('export <file>').description('write the schema, records, admins, sessions and settings to a file (newline-delimited JSON; not the change log)'))
+    .action(async (file: string, flags: Record<string, string | undefined>) => {
+      const counts = await exportData(loadConfig(flags, env), file);
+      process.stdout.write(`exported to ${file}:\n${summary(counts)}\n`);
+    });
+  withDatabase(program.command('import <file>').description('load a file written by `causeway export` into this database (run with the server stopped)'))
+    .option('--replace', 'empty the collections the file holds, admins, sessions, settings and the change log first')
+    .action(async (file: string, flags: Record<string, string | boolean | undefined>) => {
+      const { replace, ...rest } = flags;
+      const counts = await importData(loadConfig(rest as Record<string, string | undefined>, env), file, replace === true);
+      process.stdout.write(`imported from ${file}:\n${summary(counts)}\n`);
+    });
+
   const admin = program.command('admin').description('manage admin accounts');
   withDataDir(admin.command('create').description('create an admin (password from CAUSEWAY_ADMIN_PASSWORD or a prompt)'))
     .requiredOption('--email <email>', 'the admin\'s email address')
@@ -56,9 +77,9 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     });
 
   const keys = program.command('keys').description('access-token signing keys');
-  withDataDir(keys.command('rotate').description('sign new tokens with a fresh key; tokens signed with the previous key stay valid until they expire'))
+  withDatabase(keys.command('rotate').description('sign new tokens with a fresh key; tokens signed with the previous key stay valid until they expire'))
     .action(async (flags: Record<string, string | undefined>) => {
-      const { kid, kept } = rotateTokenKeys(loadConfig(flags, env));
+      const { kid, kept } = await rotateTokenKeys(loadConfig(flags, env));
       process.stdout.write(`signing key: ${kid}\nstill verifying: ${kept.join(', ') || '-'}\n`);
     });
 

@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { CausewayError, CollectionsService, SchemaRegistry } from '@causeway/core';
 import type { Config } from '../config/config.js';
-import { SqliteDatabase } from '../store/sqlite/sqlite-database.js';
+import { openDatabase } from '../store/open-database.js';
 
 export async function withCollections<T>(config: Config, work: (collections: CollectionsService) => Promise<T>): Promise<T> {
   mkdirSync(config.dataDir, { recursive: true });
-  const db = new SqliteDatabase(config.db.file);
+  const db = openDatabase(config.db);
   try {
     const collections = new CollectionsService(db, new SchemaRegistry());
     await collections.open();

@@ -44,6 +44,10 @@ const configSchema = z.strictObject({
   graphqlMaxCost: z.coerce.number().int().min(10).default(20_000),
   /** Whether GraphQL introspection (schema queries, the explorer) is allowed. */
   graphqlIntrospection: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+  /** PostgreSQL (`postgres://user:pass@host:5432/db?schema=name`) instead of the SQLite file in the data directory. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  /** Connections each instance keeps open to PostgreSQL. */
+  databasePoolSize: z.coerce.number().int().min(2).max(1000).default(10),
   /** Redis for sharing change events between instances (`redis://host:6379`); in-process when unset. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
@@ -53,8 +57,8 @@ const configSchema = z.strictObject({
 
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** Storage as a tagged union, so adding PostgreSQL later is a new member, not a new set of optional keys. */
-export type DatabaseConfig = { kind: 'sqlite'; file: string };
+/** Storage as a tagged union: each database is a member with only the keys it needs. */
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
 
 export interface Config {
   readonly host: string;
@@ -81,6 +85,8 @@ export interface Config {
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
   readonly graphqlIntrospection: boolean;
+  readonly databaseUrl?: string | undefined;
+  readonly databasePoolSize: number;
   readonly redisUrl?: string | undefined;
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
@@ -113,10 +119,15 @@ export const envVariables = {
   graphqlMaxDepth: 'CAUSEWAY_GRAPHQL_MAX_DEPTH',
   graphqlMaxCost: 'CAUSEWAY_GRAPHQL_MAX_COST',
   graphqlIntrospection: 'CAUSEWAY_GRAPHQL_INTROSPECTION',
+  databaseUrl: 'CAUSEWAY_DATABASE_URL',
+  databasePoolSize: 'CAUSEWAY_DATABASE_POOL_SIZE',
   redisUrl: 'CAUSEWAY_REDIS_URL',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
 } as const satisfies Record<keyof ConfigInput, string>;
+
+/** The conventional names hosting platforms set, read when the Causeway-specific variable is absent. */
+const envFallbacks: Partial<Record<keyof ConfigInput, string>> = { databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL' };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -131,7 +142,8 @@ export class ConfigError extends Error {
 export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, env: Readonly<Record<string, string | undefined>>): Config {
   const merged: Record<string, unknown> = {};
   for (const [key, variable] of Object.entries(envVariables)) {
-    const value = flags[key as keyof ConfigInput] ?? env[variable];
+    const fallback = envFallbacks[key as keyof ConfigInput];
+    const value = flags[key as keyof ConfigInput] ?? (env[variable] || (fallback ? env[fallback] : undefined));
     if (value !== undefined && value !== '') merged[key] = value;
   }
   const parsed = configSchema.safeParse(merged);
@@ -146,7 +158,10 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
   }
   const dataDir = path.resolve(parsed.data.dataDir);
   const publicUrl = (parsed.data.publicUrl ?? `http://${parsed.data.host}:${parsed.data.port}`).replace(/\/+$/, '');
-  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze({ kind: 'sqlite' as const, file: path.join(dataDir, 'data.db') }) });
+  const db: DatabaseConfig = parsed.data.databaseUrl
+    ? { kind: 'postgres', url: parsed.data.databaseUrl, poolSize: parsed.data.databasePoolSize }
+    : { kind: 'sqlite', file: path.join(dataDir, 'data.db') };
+  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db) });
 }
 
 function kebab(key: string): string {
