@@ -5,11 +5,11 @@
 //   [--subscribers 1000] [--rate 100] [--duration 10] [--hold 10000]
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort, now, sleep, subscriberProcess } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
@@ -20,54 +20,10 @@ const hold = arg('hold', 10_000);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-rt-bench-'));
 const children = [];
 
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function rssKiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A child process speaking the small IPC protocol of realtime-clients.mjs. */
-function clients() {
-  const child = fork(path.join(root, 'bench/realtime-clients.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  const waiting = [];
-  child.on('message', (message) => {
-    const index = waiting.findIndex((w) => w.type === message.type);
-    if (index >= 0) waiting.splice(index, 1)[0].resolve(message);
-  });
-  const next = (type) => new Promise((resolve) => waiting.push({ type, resolve }));
-  const ready = next('ready');
-  return {
-    ready,
-    async open(url, count, collection) {
-      const opened = next('opened');
-      child.send({ type: 'open', url, count, collection });
-      return opened;
-    },
-    expect(deliveries) {
-      child.send({ type: 'expect', deliveries });
-      return next('all-received');
-    },
-    async latencies(from) {
-      const answer = next('latencies');
-      child.send({ type: 'latencies', from });
-      return answer;
-    },
-    close() {
-      child.send({ type: 'close' });
-    },
-  };
 }
 
 async function startCauseway() {
@@ -118,7 +74,7 @@ try {
   const bare = fork(path.join(root, 'bench/servers/bare-ws.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(bare);
   const barePort = await new Promise((resolve) => bare.once('message', ({ port }) => resolve(port)));
-  const bareClients = clients();
+  const bareClients = subscriberProcess(children);
   await bareClients.ready;
   await bareClients.open(`ws://127.0.0.1:${barePort}`, subscribers);
   const bareDone = bareClients.expect(subscribers * rate * duration);
@@ -143,7 +99,7 @@ try {
   const admin = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   await fetch(`${base}/api/collections`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'ticks', fields: [{ name: 'n', type: 'number' }, { name: 'title', type: 'text' }], listRule: '', viewRule: '' }) });
 
-  const causewayClients = clients();
+  const causewayClients = subscriberProcess(children);
   await causewayClients.ready;
   await causewayClients.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, subscribers, 'ticks');
   const done = causewayClients.expect(subscribers * rate * duration);
@@ -162,7 +118,7 @@ try {
 
   // Memory per idle subscribed connection.
   const before = rssKiB(causeway.child.pid);
-  const holders = clients();
+  const holders = subscriberProcess(children);
   await holders.ready;
   const openStart = now();
   const opened = await holders.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, hold, 'ticks');

@@ -3,12 +3,12 @@
 // rule beside anonymous reads without rules) and sign-in latency at the default password cost.
 // Usage: npm run build && node bench/rest.mjs [--duration 10]
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
@@ -129,15 +129,6 @@ const row = (name, { rps, p99, cpuUs }, reference) => {
   const ratio = reference ? `   ${((rps / reference.rps) * 100).toFixed(0).padStart(4)}% of hand-written req/s, ${((reference.cpuUs / cpuUs) * 100).toFixed(0)}% by CPU/req` : '';
   console.log(`${name.padEnd(40)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
 };
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startCauseway() {
   const port = await freePort();

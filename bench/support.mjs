@@ -1,0 +1,51 @@
+// Helpers the benchmarks share: ports, time, and the subscriber processes of realtime-clients.mjs.
+import { fork } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const now = () => performance.timeOrigin + performance.now();
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process speaking the small IPC protocol of realtime-clients.mjs; pushed onto `children` to be killed at exit. */
+export function subscriberProcess(children) {
+  const child = fork(path.join(root, 'bench/realtime-clients.mjs'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  const waiting = [];
+  child.on('message', (message) => {
+    const index = waiting.findIndex((w) => w.type === message.type);
+    if (index >= 0) waiting.splice(index, 1)[0].resolve(message);
+  });
+  const next = (type) => new Promise((resolve) => waiting.push({ type, resolve }));
+  const ready = next('ready');
+  return {
+    ready,
+    async open(url, count, collection) {
+      const opened = next('opened');
+      child.send({ type: 'open', url, count, collection });
+      return opened;
+    },
+    expect(deliveries) {
+      child.send({ type: 'expect', deliveries });
+      return next('all-received');
+    },
+    async latencies(from) {
+      const answer = next('latencies');
+      child.send({ type: 'latencies', from });
+      return answer;
+    },
+    close() {
+      child.send({ type: 'close' });
+    },
+  };
+}
