@@ -45,6 +45,29 @@ describe('collection definitions', () => {
     expect(response.body.code).toBe('COLLECTION_EXISTS');
   });
 
+  it('takes names up to the 63-character limit, even where derived names (indexes, keys) would be longer', async () => {
+    const name = `c${'x'.repeat(62)}`;
+    const field = (suffix: string) => `f${'y'.repeat(61)}${suffix}`;
+    const created = await t.request('POST', '/api/collections', {
+      name,
+      fields: [{ name: field('a'), type: 'text', unique: true }, { name: field('b'), type: 'text', unique: true }, { name: 'n', type: 'number' }],
+      indexes: [{ name: `i${'z'.repeat(61)}a`, fields: ['n'] }, { name: `i${'z'.repeat(61)}b`, fields: [field('a'), 'n'] }],
+    });
+    expect(created.status).toBe(201);
+    expect((await t.request('POST', records(name), { [field('a')]: 'one', [field('b')]: 'one', n: 1 })).status).toBe(201);
+    // Both unique fields are enforced: their indexes were not taken for one another.
+    for (const clash of [{ [field('a')]: 'one', [field('b')]: 'two' }, { [field('a')]: 'two', [field('b')]: 'one' }]) {
+      const refused = await t.request('POST', records(name), clash);
+      expect(refused.status).toBe(409);
+      expect(Object.keys(refused.body.errors)).toEqual([Object.keys(clash).find((k) => clash[k] === 'one')]);
+    }
+    // A change that rebuilds the table keeps the data and the constraints.
+    const altered = await t.request('PATCH', `/api/collections/${name}`, { fields: [...created.body.fields, { name: 'label', type: 'text' }] });
+    expect(altered.status).toBe(200);
+    expect((await t.request('POST', records(name), { [field('a')]: 'one' })).status).toBe(409);
+    expect((await t.request('GET', `${records(name)}?sort=n`)).body.items).toHaveLength(1);
+  });
+
   it('answers 404 for an unknown collection', async () => {
     expect((await t.request('GET', '/api/collections/nope')).status).toBe(404);
     expect((await t.request('PATCH', '/api/collections/nope', { fields: [] })).status).toBe(404);
@@ -107,7 +130,8 @@ describe('altering a collection with data in place', () => {
     const fields = await fieldsOf();
     const response = await t.request('PATCH', '/api/collections/people', { fields: fields.map((f) => (f.name === 'fullName' ? { ...f, unique: true } : f)) });
     expect(response.status).toBe(409);
-    await t.request('DELETE', `${records('people')}/p3`);
+    const removed = await t.request('DELETE', `${records('people')}/p3`);
+    expect(removed.status, JSON.stringify(removed.body)).toBe(204);
   });
 
   it('changes a field type when every value fits, converting storage', async () => {
@@ -139,6 +163,27 @@ describe('altering a collection with data in place', () => {
     const after = await t.request('GET', `${records('people')}/p1`);
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
     expect(after.body.updated).toBe(before.body.updated);
+  });
+});
+
+describe('statements cached before a schema change', () => {
+  it('keeps reading and writing records after their columns change, on every pooled connection', async () => {
+    // Two connections, both made to cache the record statements, so whichever one the write gets has them.
+    const small = await startTestServer({ config: { databasePoolSize: 2 } });
+    try {
+      const items = `/api/collections/tools/records`;
+      await small.request('POST', '/api/collections', { name: 'tools', fields: [{ name: 'label', type: 'text' }] });
+      for (const id of ['t1', 't2', 't3']) await small.request('POST', items, { id, label: id });
+      await Promise.all(Array.from({ length: 8 }, () => small.request('GET', `${items}/t1`)));
+      const fields = (await small.request('GET', '/api/collections/tools')).body.fields;
+      expect((await small.request('PATCH', '/api/collections/tools', { fields: [...fields, { name: 'weight', type: 'number' }] })).status).toBe(200);
+      expect((await small.request('PATCH', `${items}/t1`, { weight: 2 })).status).toBe(200);
+      expect((await small.request('DELETE', `${items}/t2`)).status).toBe(204);
+      expect((await small.request('GET', `${items}/t1`)).body).toMatchObject({ label: 't1', weight: 2 });
+      expect((await small.request('GET', `${items}/t3`)).body).toMatchObject({ label: 't3', weight: null });
+    } finally {
+      await small.stop();
+    }
   });
 });
 

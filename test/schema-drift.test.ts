@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CollectionsService, MemoryBus, RecordsService, SchemaRegistry, isCausewayError, systemCaller, type SqlDatabase } from '@causeway/core';
+import { CollectionsService, MemoryBus, RecordsService, SchemaRegistry, isCausewayError, reloadRegistry, sqlTemplate, systemCaller, type SqlDatabase, type SqlExecutor } from '@causeway/core';
 import { loadConfig } from '../packages/server/src/config/config.js';
 import { openDatabase } from '../packages/server/src/store/open-database.js';
 import { dropTestDatabase, testDatabaseFlags } from './support/test-database.js';
@@ -14,6 +14,7 @@ import { dropTestDatabase, testDatabaseFlags } from './support/test-database.js'
  */
 interface Instance {
   db: SqlDatabase;
+  schema: SchemaRegistry;
   collections: CollectionsService;
   records: RecordsService;
 }
@@ -28,7 +29,7 @@ async function open(): Promise<Instance> {
   const bus = new MemoryBus();
   const collections = new CollectionsService(db, schema, bus);
   await collections.open();
-  return { db, collections, records: new RecordsService({ db, schema, bus }) };
+  return { db, schema, collections, records: new RecordsService({ db, schema, bus }) };
 }
 
 async function failure(work: Promise<unknown>): Promise<{ status: number; code: string; fields?: Record<string, { code: string }> }> {
@@ -97,5 +98,33 @@ describe('an instance that has not heard of another instance\'s schema change', 
     await a.collections.delete('notes', { confirm: true });
     expect((await failure(b.records.list(systemCaller, 'notes', {}))).status).toBe(404);
     expect((await failure(b.records.create(systemCaller, 'notes', { title: 'gone' }))).status).toBe(404);
+  });
+});
+
+describe('re-reading the schema', () => {
+  it('does not put back an older schema when a change commits while it reads', async () => {
+    await a.collections.create({ name: 'slow', fields: [{ name: 'one', type: 'text' }] });
+    await b.collections.reload();
+    // B's periodic re-read has read the stored schema, and is slow to finish; meanwhile B itself adds a field.
+    let release = () => {};
+    let readDone = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const read = new Promise<void>((resolve) => (readDone = resolve));
+    const slowReads: SqlExecutor = {
+      get: (sql, params) => b.db.get(sql, params),
+      all: async (sql, params) => {
+        const rows = await b.db.all(sql, params);
+        readDone();
+        await gate;
+        return rows;
+      },
+      run: (sql, params) => b.db.run(sql, params),
+    };
+    const reread = reloadRegistry(slowReads, sqlTemplate(b.db.dialect), b.schema);
+    await read;
+    await b.collections.update('slow', { name: 'slow', fields: [...b.collections.get('slow').fields, { name: 'two', type: 'text' }] });
+    release();
+    await reread;
+    expect(b.collections.get('slow').fields.map((f) => f.name)).toEqual(['one', 'two']);
   });
 });

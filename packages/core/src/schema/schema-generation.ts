@@ -37,13 +37,17 @@ export class StaleSchema extends Error {
 }
 
 /**
- * Reads the stored schema into `registry` if it differs; resolves whether it did. Generation first: a change
- * committing between the two reads leaves the registry looking stale (so the next write reloads again), never
- * looking current with an older schema.
+ * Reads the stored schema into `registry` if it differs; resolves whether the registry changed. Generation
+ * first: a change committing between the two reads leaves the registry looking stale (so the next write reloads
+ * again), never looking current with an older schema. A registry replaced while this one read (by a schema
+ * change committed here, or a write that found it stale) is kept: putting back what this read found could undo
+ * a newer change, and a registry that is still behind is caught by the next write's check.
  */
 export async function reloadRegistry(executor: SqlExecutor, s: SqlTemplate, registry: SchemaRegistry): Promise<boolean> {
+  const revision = registry.revision;
   const generation = await readSchemaGeneration(executor, s);
   const stored = await loadCollections(executor, s);
+  if (registry.revision !== revision) return true;
   if (generation === registry.generation && sameSchema(stored, registry.list())) return false;
   registry.replace(stored, generation);
   return true;

@@ -14,6 +14,7 @@ export interface RelationReference {
 export class SchemaRegistry implements SchemaLookup {
   private byName = new Map<string, Collection>();
   private generationInForce = '';
+  private replaced = 0;
   private listeners = new Set<() => void>();
 
   constructor(collections: readonly Collection[] = []) {
@@ -23,6 +24,11 @@ export class SchemaRegistry implements SchemaLookup {
   /** The stored schema generation these collections were loaded at (see schema-generation.ts). */
   get generation(): string {
     return this.generationInForce;
+  }
+
+  /** Counts replacements, so a slow re-read can tell that a newer schema arrived while it was reading. */
+  get revision(): number {
+    return this.replaced;
   }
 
   collection(name: string): Collection | undefined {
@@ -47,6 +53,7 @@ export class SchemaRegistry implements SchemaLookup {
   replace(collections: readonly Collection[], generation: string): void {
     this.byName = new Map(collections.map((c) => [c.name, Object.freeze(c)]));
     this.generationInForce = generation;
+    this.replaced += 1;
     for (const listener of this.listeners) listener();
   }
 

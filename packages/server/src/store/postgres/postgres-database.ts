@@ -15,25 +15,37 @@ export interface PostgresOptions {
   maxConnections?: number;
 }
 
+/**
+ * Runs statements on the pool or inside a transaction. Outside transactions statements are prepared and cached
+ * per connection by their text. Inside they are not: a schema change (this instance's or another's) changes what
+ * `SELECT *` returns, PostgreSQL then refuses the cached statement ("cached plan must not change result type"),
+ * and while postgres.js re-prepares and retries such a statement on its own, inside a transaction the refusal
+ * has already aborted the transaction. Writes take the parse, and never fail that way.
+ */
 class PostgresExecutor implements SqlExecutor {
+  private readonly options: { prepare: boolean };
+
   constructor(
     private readonly connection: Connection,
     private readonly notify: (sql: string) => void,
-  ) {}
+    inTransaction: boolean,
+  ) {
+    this.options = { prepare: !inTransaction };
+  }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
     this.notify(sql);
-    return [...(await this.connection.unsafe(sql, params as Param[], { prepare: true }))];
+    return [...(await this.connection.unsafe(sql, params as Param[], this.options))];
   }
 
   async get(sql: string, params: readonly unknown[] = []): Promise<SqlRow | undefined> {
     this.notify(sql);
-    return (await this.connection.unsafe(sql, params as Param[], { prepare: true }))[0];
+    return (await this.connection.unsafe(sql, params as Param[], this.options))[0];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     this.notify(sql);
-    return { changes: (await this.connection.unsafe(sql, params as Param[], { prepare: true })).count };
+    return { changes: (await this.connection.unsafe(sql, params as Param[], this.options)).count };
   }
 }
 
@@ -73,7 +85,7 @@ export class PostgresDatabase implements SqlDatabase {
       // COUNT(*), sequence numbers and versions are bigint; every one Causeway stores fits a double.
       types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
     }) as unknown as Client;
-    this.reader = new PostgresExecutor(this.client, this.statementSeen);
+    this.reader = new PostgresExecutor(this.client, this.statementSeen, false);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -92,7 +104,7 @@ export class PostgresDatabase implements SqlDatabase {
     return this.queue.run(async () => {
       const result = (await this.client.begin(async (connection) => {
         await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
-        return work(new PostgresExecutor(connection, this.statementSeen));
+        return work(new PostgresExecutor(connection, this.statementSeen, true));
       })) as T;
       onCommit?.(result);
       return result;
