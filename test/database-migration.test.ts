@@ -118,7 +118,7 @@ describe('causeway import refuses what it cannot load safely', () => {
     // Every file above was refused before the database was opened: no collection was created from its schema.
     const left = causeway('schema', 'export', '--data-dir', target);
     expect(JSON.parse(left.stdout).collections).toEqual([]);
-    // With their end line such lines load: here 2,345 of them, more than a page (1,000) and several batches (500).
+    // With their end line such lines load: here 2,345 of them, more than a page (1,000) of the export that follows.
     const rows = Array.from({ length: 2345 }, (_, i) => ({ ...JSON.parse(note).row, id: `n${(i * 7919) % 2345}`, body: `note ${i}` }));
     const good = path.join(scratch, 'good.ndjson');
     writeFileSync(good, `${header}${schemaLine}${rows.map((row) => `${JSON.stringify({ collection: 'notes', row })}\n`).join('')}{"end":{"records":{"notes":2345},"system":{}}}\n`);
@@ -131,6 +131,15 @@ describe('causeway import refuses what it cannot load safely', () => {
     expect(again.stderr).toContain('CONFIRMATION_REQUIRED: The target database is not empty (notes: 2345 records)');
     expect(again.stderr).toContain('--replace');
     expect(causeway('import', good, '--data-dir', target, '--replace').status).toBe(0);
+    // A file that passes the check but fails in the database (two records with one id) leaves the target as it was,
+    // even with --replace, which had emptied it first in the same transaction.
+    const clash = path.join(scratch, 'clash.ndjson');
+    writeFileSync(clash, `${header}${JSON.stringify({ schema: { version: 1, collections: [{ name: 'notes', fields: [{ name: 'body', type: 'text' }, { name: 'extra', type: 'text' }] }] } })}\n${note}${note}{"end":{"records":{"notes":2},"system":{}}}\n`);
+    const failed = causeway('import', clash, '--data-dir', target, '--replace');
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/^The database refused the import, so nothing was written: .*(UNIQUE|unique)/);
+    const kept = JSON.parse(causeway('schema', 'export', '--data-dir', target).stdout).collections;
+    expect(kept[0].fields.map((f: Json) => f.name)).toEqual(['body']);
     const exported = path.join(scratch, 'good-again.ndjson');
     expect(causeway('export', exported, '--data-dir', target).stdout).toContain('notes: 2345 record(s)');
     const lines = readFileSync(exported, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));

@@ -1,6 +1,6 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { SqlDatabase } from '../sql/sql-database.js';
+import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { canonicalJson } from '../values/canonical-json.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { adminOnlyRules, type Collection } from './collection.js';
@@ -21,6 +21,14 @@ export interface ImportReport {
 export interface DestructiveOptions {
   /** Allows a change that drops data (a field or collection holding values). */
   confirm?: boolean;
+}
+
+/** Work a schema import carries out in its own transaction, so the whole import is kept or none of it is. */
+export interface ImportOptions extends DestructiveOptions {
+  /** Runs first (a data import empties what it replaces here, so nothing stands in the way of altering). */
+  before?: (tx: SqlExecutor) => Promise<void>;
+  /** Runs last, with the collections as the import leaves them (a data import inserts its rows here). */
+  after?: (tx: SqlExecutor, collections: ReadonlyMap<string, Collection>) => Promise<void>;
 }
 
 /**
@@ -127,11 +135,11 @@ export class CollectionsService {
    * Applies a whole schema (a schema file): creates what is missing, alters what differs, leaves equal
    * collections untouched, all in one transaction. Collections not in the file are kept.
    */
-  import(inputs: readonly unknown[], options: DestructiveOptions = {}): Promise<ImportReport> {
+  import(inputs: readonly unknown[], options: ImportOptions = {}): Promise<ImportReport> {
     return retryOnStaleSchema(this.schema, () => this.importNow(inputs, options));
   }
 
-  private async importNow(inputs: readonly unknown[], options: DestructiveOptions): Promise<ImportReport> {
+  private async importNow(inputs: readonly unknown[], options: ImportOptions): Promise<ImportReport> {
     const names = new Set(inputs.map((i) => (i as { name?: unknown })?.name).filter((n): n is string => typeof n === 'string'));
     const lookup: SchemaLookup = {
       collection: (name) => this.schema.collection(name) ?? (names.has(name) ? placeholder(name) : undefined),
@@ -144,6 +152,7 @@ export class CollectionsService {
     const report: ImportReport = { created: [], updated: [], unchanged: [] };
     const next = new Map(this.schema.list().map((c) => [c.name, c]));
     await this.commit(async (tx) => {
+      await options.before?.(tx);
       for (const { before, after } of planned) {
         if (!before) {
           for (const statement of [...this.db.ddl.createTable(after, after.name), ...this.db.ddl.createIndexes(after)]) await tx.run(statement);
@@ -162,6 +171,7 @@ export class CollectionsService {
         await saveCollection(tx, this.s, after);
         next.set(after.name, after);
       }
+      await options.after?.(tx, next);
     }, () => [...next.values()]);
     return report;
   }

@@ -13,6 +13,7 @@ import {
   changeLogTable,
   decodeValue,
   internalSettingPrefix,
+  isCausewayError,
   encodeValue,
   oneTimeTokensTable,
   sessionsTable,
@@ -20,6 +21,7 @@ import {
   versionColumn,
   type Collection,
   type SqlDatabase,
+  type SqlExecutor,
 } from '@causeway/core';
 import type { Config } from '../config/config.js';
 import { openDatabase } from '../store/open-database.js';
@@ -28,7 +30,6 @@ const format = 'causeway-export';
 /** The change-log entry an import leaves: no collection has this name (names cannot start with `_`). */
 const importMarker = '_import';
 const pageSize = 1000;
-const insertBatch = 500;
 
 /**
  * System tables that move with the data: admins, sessions (so people stay signed in, given the same signing
@@ -233,11 +234,12 @@ async function heldData(db: SqlDatabase, collections: CollectionsService): Promi
 }
 
 /**
- * `causeway import`: loads an export into the configured database. The whole file is checked first; then the
- * schema is applied (collections created, or altered to match, such as the `users` a new data directory
- * starts with), then system rows and records go in, in transactions of 500 rows, keeping ids, timestamps and
- * versions exactly. A target holding any records, admins, sessions or settings is refused unless `replace`,
- * which first empties the file's collections, those system tables and the change log.
+ * `causeway import`: loads an export into the configured database. The whole file is checked first; then, in one
+ * transaction (kept whole or not at all), the schema is applied (collections created, or altered to match, such
+ * as the `users` a new data directory starts with) and system rows and records go in, keeping ids, timestamps
+ * and versions exactly. A target holding any records, admins, sessions or settings is refused unless `replace`,
+ * which first empties the file's collections, those system tables and the change log (in the same transaction:
+ * an import that fails leaves the target as it was).
  */
 export async function importData(config: Config, file: string, replace: boolean): Promise<DataCounts> {
   const { schema, position } = await checkExport(file);
@@ -247,50 +249,48 @@ export async function importData(config: Config, file: string, replace: boolean)
     if (held.length > 0) {
       throw new CausewayError('CONFIRMATION_REQUIRED', `The target database is not empty (${held.join(', ')}); import with --replace to empty the file's collections, admins, sessions and settings first.`);
     }
-    if (replace) {
-      // Emptied before the schema is applied, so the old data cannot stand in the way of altering a collection.
-      const inFile = new Set(schema.collections.map((c) => c.name));
-      await db.transaction(async (tx) => {
-        for (const { name } of collections.list().filter((c) => inFile.has(c.name))) await tx.run(`DELETE FROM ${q(name)}`);
-        for (const table of systemTables) {
-          const params = new SqlParams(db.dialect);
-          await tx.run(`DELETE FROM ${q(table.table)}${where(keepCondition(db, table, params))}`, params.values);
+    const inFile = new Set(schema.collections.map((c) => c.name));
+    const empty = async (tx: SqlExecutor) => {
+      for (const { name } of collections.list().filter((c) => inFile.has(c.name))) await tx.run(`DELETE FROM ${q(name)}`);
+      for (const table of systemTables) {
+        const params = new SqlParams(db.dialect);
+        await tx.run(`DELETE FROM ${q(table.table)}${where(keepCondition(db, table, params))}`, params.values);
+      }
+      await tx.run(`DELETE FROM ${q(changeLogTable)}`);
+    };
+    let counts: DataCounts = { records: {}, system: {} };
+    const insertAll = async (tx: SqlExecutor, byName: ReadonlyMap<string, Collection>) => {
+      counts = { records: Object.fromEntries(schema.collections.map((c) => [c.name, 0])), system: {} };
+      await continueChangeLog(db, tx, position);
+      for await (const { number, line } of readLines(file)) {
+        if (number <= 2 || 'end' in line) continue;
+        const row = line.row as Row;
+        if (typeof line.system === 'string') {
+          await run(tx, insertRow(db, line.system, Object.keys(row), Object.values(row)));
+          counts.system[line.system] = (counts.system[line.system] ?? 0) + 1;
+        } else {
+          const collection = byName.get(line.collection as string)!;
+          await run(tx, recordInsert(db, collection, row));
+          counts.records[collection.name]! += 1;
         }
-        await tx.run(`DELETE FROM ${q(changeLogTable)}`);
-      });
-    }
-    await continueChangeLog(db, position);
+      }
+    };
     // Fields are matched by name, not by the ids another database gave them, so an existing collection is altered
     // only where the export differs. Nothing it alters holds data any more, so no change needs confirming.
-    await collections.import(schema.collections.map((c) => withFieldIdsOf(c, collections.list().find((t) => t.name === c.name))), { confirm: true });
-
-    const byName = new Map(collections.list().map((c) => [c.name, c]));
-    const counts: DataCounts = { records: Object.fromEntries(schema.collections.map((c) => [c.name, 0])), system: {} };
-    let batch: { sql: string; params: unknown[] }[] = [];
-    const flush = async () => {
-      const statements = batch;
-      batch = [];
-      if (statements.length > 0) await db.transaction(async (tx) => {
-        for (const { sql, params } of statements) await tx.run(sql, params);
-      });
-    };
-    for await (const { number, line } of readLines(file)) {
-      if (number <= 2 || 'end' in line) continue;
-      const row = line.row as Row;
-      if (typeof line.system === 'string') {
-        batch.push(insertRow(db, line.system, Object.keys(row), Object.values(row)));
-        counts.system[line.system] = (counts.system[line.system] ?? 0) + 1;
-      } else {
-        const collection = byName.get(line.collection as string)!;
-        batch.push(recordInsert(db, collection, row));
-        counts.records[collection.name]! += 1;
-      }
-      if (batch.length >= insertBatch) await flush();
+    try {
+      await collections.import(
+        schema.collections.map((c) => withFieldIdsOf(c, collections.list().find((t) => t.name === c.name))),
+        { confirm: true, ...(replace ? { before: empty } : {}), after: insertAll },
+      );
+    } catch (error) {
+      if (isCausewayError(error)) throw error;
+      throw new Error(`The database refused the import, so nothing was written: ${error instanceof Error ? error.message : String(error)}`);
     }
-    await flush();
     return counts;
   });
 }
+
+const run = (tx: SqlExecutor, { sql, params }: { sql: string; params: unknown[] }) => tx.run(sql, params);
 
 /**
  * Makes the target's change log continue after the source's position, and marks it with an entry (of no
@@ -298,13 +298,11 @@ export async function importData(config: Config, file: string, replace: boolean)
  * later export. A client resuming from the source's last position then gets nothing it did not see, and one
  * resuming from further back is told to resync: it is never shown this database's events as the source's.
  */
-async function continueChangeLog(db: SqlDatabase, position: number): Promise<void> {
+async function continueChangeLog(db: SqlDatabase, tx: SqlExecutor, position: number): Promise<void> {
   if (position === 0) return;
   const at = new Date().toISOString();
-  await db.transaction(async (tx) => {
-    await db.ddl.continueChangeLogAfter(tx, position);
-    await appendChange(tx, sqlTemplate(db.dialect), importMarker, 'create', { id: importMarker, created: at, updated: at }, null, at);
-  });
+  await db.ddl.continueChangeLogAfter(tx, position);
+  await appendChange(tx, sqlTemplate(db.dialect), importMarker, 'create', { id: importMarker, created: at, updated: at }, null, at);
 }
 
 function insertRow(db: SqlDatabase, table: string, columns: readonly string[], values: readonly unknown[]): { sql: string; params: unknown[] } {
