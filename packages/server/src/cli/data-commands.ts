@@ -266,11 +266,11 @@ export async function importData(config: Config, file: string, replace: boolean)
         if (number <= 2 || 'end' in line) continue;
         const row = line.row as Row;
         if (typeof line.system === 'string') {
-          await run(tx, insertRow(db, line.system, Object.keys(row), Object.values(row)));
+          await insertRow(db, tx, line.system, Object.keys(row), Object.values(row));
           counts.system[line.system] = (counts.system[line.system] ?? 0) + 1;
         } else {
           const collection = byName.get(line.collection as string)!;
-          await run(tx, recordInsert(db, collection, row));
+          await insertRecord(db, tx, collection, row);
           counts.records[collection.name]! += 1;
         }
       }
@@ -290,8 +290,6 @@ export async function importData(config: Config, file: string, replace: boolean)
   });
 }
 
-const run = (tx: SqlExecutor, { sql, params }: { sql: string; params: unknown[] }) => tx.run(sql, params);
-
 /**
  * Makes the target's change log continue after the source's position, and marks it with an entry (of no
  * collection anyone subscribes to) so the position survives even before the first write, including into a
@@ -305,10 +303,10 @@ async function continueChangeLog(db: SqlDatabase, tx: SqlExecutor, position: num
   await appendChange(tx, sqlTemplate(db.dialect), importMarker, 'create', { id: importMarker, created: at, updated: at }, null, at);
 }
 
-function insertRow(db: SqlDatabase, table: string, columns: readonly string[], values: readonly unknown[]): { sql: string; params: unknown[] } {
+async function insertRow(db: SqlDatabase, tx: SqlExecutor, table: string, columns: readonly string[], values: readonly unknown[]): Promise<void> {
   const params = new SqlParams(db.dialect);
   const placeholders = values.map((value) => params.addRaw(value));
-  return { sql: `INSERT INTO ${db.dialect.quoteIdent(table)} (${columns.map(db.dialect.quoteIdent).join(', ')}) VALUES (${placeholders.join(', ')})`, params: params.values };
+  await tx.run(`INSERT INTO ${db.dialect.quoteIdent(table)} (${columns.map(db.dialect.quoteIdent).join(', ')}) VALUES (${placeholders.join(', ')})`, params.values);
 }
 
 /** A stored row as the API values of every field, hidden ones included: the export must carry password hashes. */
@@ -318,11 +316,11 @@ function exportedRecord(collection: Collection, row: Row): Row {
   return record;
 }
 
-function recordInsert(db: SqlDatabase, collection: Collection, record: Row): { sql: string; params: unknown[] } {
+function insertRecord(db: SqlDatabase, tx: SqlExecutor, collection: Collection, record: Row): Promise<void> {
   const system = ['id', 'created', 'updated', versionColumn];
   const columns = [...system, ...collection.fields.map((f) => f.name)];
   const values = [...system.map((c) => record[c] ?? null), ...collection.fields.map((f) => encodeValue(f, record[f.name] ?? null, db.dialect))];
-  return insertRow(db, collection.name, columns, values);
+  return insertRow(db, tx, collection.name, columns, values);
 }
 
 /** The exported definition, with the target's ids for the collection and for fields it already has by name. */
