@@ -10,7 +10,10 @@ export function compileCondition(condition: Condition, tableAlias: string, param
   let aliases = 0;
   const q = dialect.quoteIdent;
 
-  /** Applies `leaf` to the column a path ends at, through EXISTS subqueries for each relation hop. */
+  /**
+   * Applies `leaf` to the column a path ends at, through EXISTS subqueries for each relation hop; a hop bounded
+   * by the caller's view of its target carries that condition inside its subquery, so it costs one predicate.
+   */
   const atPath = (path: ResolvedPath, alias: string, leaf: (column: string) => string): string => {
     const [hop, ...rest] = path.hops;
     if (!hop) return leaf(`${alias}.${q(path.field.name)}`);
@@ -19,32 +22,34 @@ export function compileCondition(condition: Condition, tableAlias: string, param
     const target = `r${n}`;
     const source = `${alias}.${q(hop.field.name)}`;
     const elements = hop.field.multiple ? dialect.jsonArrayElements(source, `e${n}`) : undefined;
-    const inner = atPath({ hops: rest, field: path.field }, target, leaf);
+    // Compiled in text order: SQLite's placeholders are positional.
+    const view = hop.view ? `${compile(hop.view, target)} AND ` : '';
+    const inner = `${view}${atPath({ hops: rest, field: path.field }, target, leaf)}`;
     if (!elements) {
       return `EXISTS (SELECT 1 FROM ${q(hop.target.name)} AS ${target} WHERE ${target}.${q('id')} = ${source} AND ${inner})`;
     }
     return `EXISTS (SELECT 1 FROM ${elements.from} JOIN ${q(hop.target.name)} AS ${target} ON ${target}.${q('id')} = ${elements.value} WHERE ${inner})`;
   };
 
-  const compile = (c: Condition): string => {
+  const compile = (c: Condition, alias: string): string => {
     switch (c.kind) {
       case 'and':
       case 'or':
         // An empty list is its identity (all of nothing holds, some of nothing does not), like `every`/`some`.
         if (c.items.length === 0) return c.kind === 'and' ? '1=1' : '1=0';
-        return `(${c.items.map(compile).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
+        return `(${c.items.map((item) => compile(item, alias)).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
       case 'not':
-        return `NOT (${compile(c.item)})`;
+        return `NOT (${compile(c.item, alias)})`;
       case 'const':
         return c.value ? '1=1' : '1=0';
       case 'isNull':
-        return atPath(c.path, tableAlias, (column) => `${column} IS ${c.negated ? 'NOT ' : ''}NULL`);
+        return atPath(c.path, alias, (column) => `${column} IS ${c.negated ? 'NOT ' : ''}NULL`);
       case 'in':
         if (c.values.length === 0) return '1=0';
-        return atPath(c.path, tableAlias, (column) => `(${column} IN (${c.values.map((v) => params.add(v)).join(', ')}) AND ${column} IS NOT NULL)`);
+        return atPath(c.path, alias, (column) => `(${column} IN (${c.values.map((v) => params.add(v)).join(', ')}) AND ${column} IS NOT NULL)`);
       case 'compare': {
         const { op, value } = c;
-        return atPath(c.path, tableAlias, (column) => {
+        return atPath(c.path, alias, (column) => {
           if (c.path.field.multiple) {
             const elements = dialect.jsonArrayElements(column, `e${++aliases}`);
             const has = `EXISTS (SELECT 1 FROM ${elements.from} WHERE ${elements.value} = ${params.add(value)})`;
@@ -68,5 +73,5 @@ export function compileCondition(condition: Condition, tableAlias: string, param
     }
   };
 
-  return compile(condition);
+  return compile(condition, tableAlias);
 }

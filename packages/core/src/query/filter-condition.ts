@@ -16,6 +16,11 @@ export interface FieldRef {
 export interface RelationHop {
   readonly field: RelationField;
   readonly target: Collection;
+  /**
+   * The target records this hop may reach: the target's view condition for the caller whose filter this is.
+   * Absent, every target record is reachable (admins, and access rules, which an admin wrote).
+   */
+  readonly view?: Condition;
 }
 
 /** `author.org.name` from posts: two hops (author → authors, org → orgs), then the field `name`. */
@@ -49,9 +54,34 @@ export function collectionsTouched(condition: Condition): Set<string> {
       case 'const':
         return;
       default:
-        for (const hop of c.path.hops) names.add(hop.target.name);
+        for (const hop of c.path.hops) {
+          names.add(hop.target.name);
+          if (hop.view) visit(hop.view);
+        }
     }
   };
   visit(condition);
   return names;
+}
+
+/** The paths of a condition that cross relations (not those inside their hops' views). */
+export function relationPaths(condition: Condition, into: ResolvedPath[] = []): ResolvedPath[] {
+  switch (condition.kind) {
+    case 'and':
+    case 'or':
+      for (const item of condition.items) relationPaths(item, into);
+      break;
+    case 'not':
+      relationPaths(condition.item, into);
+      break;
+    case 'const':
+      break;
+    default:
+      if (condition.path.hops.length > 0) into.push(condition.path);
+  }
+  return into;
+}
+
+export function hasRelationPaths(condition: Condition): boolean {
+  return relationPaths(condition).length > 0;
 }

@@ -18,7 +18,8 @@ function reached(path: ResolvedPath, record: RecordValues, lookup: RecordLookup)
     current = current.flatMap((r) =>
       idsIn(r[hop.field.name]).flatMap((id): RecordValues[] => {
         const found = lookup(hop.target.name, id);
-        return found ? [found] : [];
+        // A hop bounded by the caller's view of its target reaches only the records that view holds.
+        return found && (!hop.view || matchesCondition(hop.view, found, lookup)) ? [found] : [];
       }),
     );
   }

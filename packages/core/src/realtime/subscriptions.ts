@@ -1,13 +1,14 @@
 import type { ChangeEvent } from '../events/change-event.js';
-import { collectionsTouched, parseFilter, resolveFilter, type Condition, matchesCondition } from '../query/index.js';
+import { collectionsTouched, hasRelationPaths, type Condition, matchesCondition } from '../query/index.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
+import { clientRecord } from '../records/record-row.js';
 import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import { diffLists, type ListOp } from './list-diff.js';
-import { hasRelationPaths, relatedLookup } from './related-records.js';
+import { relatedLookup } from './related-records.js';
 
 /** What a client asks to follow. `since` resumes after that change-log position. */
 export type SubscriptionSpec =
@@ -44,7 +45,7 @@ function visibleWhere(context: SubscriptionContext, caller: Caller, collection: 
   const verdict = context.records.rules.require(collection, action, caller);
   const parts: Condition[] = [];
   if (verdict.kind === 'where') parts.push(verdict.condition);
-  if (filter !== undefined && filter.trim() !== '') parts.push(resolveFilter(parseFilter(filter), collection, context.schema, { rejectHidden: true }));
+  if (filter !== undefined && filter.trim() !== '') parts.push(context.records.filterCondition(caller, collection, filter));
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : { kind: 'and', items: parts };
 }
@@ -120,7 +121,9 @@ export class MatchingSubscription extends Subscription {
   private emit(event: ChangeEvent, was: boolean, is: boolean): void {
     if (!was && !is) return;
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
-    this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record: is ? event.record : (event.previous ?? event.record) });
+    // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
+    const record = clientRecord(this.collection, is ? event.record : (event.previous ?? event.record));
+    this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record });
   }
 }
 

@@ -1,4 +1,6 @@
-import { compileCondition, parseFilter, resolveFilter } from '../query/index.js';
+import { compileCondition, hasRelationPaths, parseFilter, resolveFilter, type Condition } from '../query/index.js';
+import type { AccessRules } from '../rules/access-rules.js';
+import { isPrivileged, type Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
@@ -11,34 +13,64 @@ export interface CompiledFilter {
   params: readonly unknown[];
 }
 
+interface Entry {
+  /** The filter resolved against the schema, before any caller's bounds. */
+  condition: Condition;
+  /** Whether it follows relations, so its SQL depends on the caller's view of their targets. */
+  throughRelations: boolean;
+  /** SQL per row alias, for callers the filter is the same for. */
+  sql: Map<string, CompiledFilter>;
+}
+
 const capacity = 1000;
 
 /**
- * Filter text → SQL, cached: clients repeat the same few filters, and parsing, resolving and compiling
- * cost more than the query itself. Cleared whenever the schema changes, since resolution depends on it.
- * Only positional-parameter-neutral SQL is cached: the params start at 1 for each use.
+ * A client's filter text → condition and SQL, cached: clients repeat the same few filters, and parsing,
+ * resolving and compiling cost more than the query itself. Cleared whenever the schema changes, since resolution
+ * depends on it. A filter through relations is bounded per caller by the targets' view rules (see
+ * `AccessRules.bounded`), so its SQL is compiled per request unless the caller is an admin; the resolved tree is
+ * still shared.
  */
 export class CompiledFilters {
-  private readonly cache = new Map<string, CompiledFilter>();
+  private readonly cache = new Map<string, Entry>();
 
   constructor(
     private readonly schema: SchemaRegistry,
     private readonly dialect: SqlDialect,
+    private readonly rules: AccessRules,
   ) {
     schema.onChange(() => this.cache.clear());
   }
 
-  /** A client's filter: hidden fields are unknown to it, so it cannot probe their values. */
-  get(collection: Collection, filter: string, alias: string): CompiledFilter {
-    const key = `${collection.name}\u0000${alias}\u0000${filter}`;
-    let compiled = this.cache.get(key);
-    if (!compiled) {
-      const params = new SqlParams(this.dialect);
-      const sql = compileCondition(resolveFilter(parseFilter(filter), collection, this.schema, { rejectHidden: true }), alias, params, this.dialect);
-      compiled = { sql, params: params.values };
-      if (this.cache.size >= capacity) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, compiled);
-    }
+  /** The caller's condition: hidden fields are unknown to a client, and relation hops reach what it may view. */
+  condition(collection: Collection, filter: string, caller: Caller): Condition {
+    return this.rules.bounded(this.entry(collection, filter).condition, caller);
+  }
+
+  /** SQL for the caller's condition over `alias`; its placeholders are numbered from 1. */
+  get(collection: Collection, filter: string, alias: string, caller: Caller): CompiledFilter {
+    const entry = this.entry(collection, filter);
+    if (entry.throughRelations && !isPrivileged(caller)) return this.compile(this.rules.bounded(entry.condition, caller), alias);
+    let compiled = entry.sql.get(alias);
+    if (!compiled) entry.sql.set(alias, (compiled = this.compile(entry.condition, alias)));
     return compiled;
+  }
+
+  private compile(condition: Condition, alias: string): CompiledFilter {
+    const params = new SqlParams(this.dialect);
+    const sql = compileCondition(condition, alias, params, this.dialect);
+    return { sql, params: params.values };
+  }
+
+  private entry(collection: Collection, filter: string): Entry {
+    const key = `${collection.name}\u0000${filter}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const condition = resolveFilter(parseFilter(filter), collection, this.schema, { rejectHidden: true });
+      entry = { condition, throughRelations: hasRelationPaths(condition), sql: new Map() };
+      if (this.cache.size >= capacity) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, entry);
+    }
+    return entry;
   }
 }

@@ -13,7 +13,7 @@ import { expandRecords, parseExpand, type RecordsByIds } from './expand.js';
 import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
 import { parseFields, projectRecord } from './project-fields.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
-import { decodeRow } from './record-row.js';
+import { clientRecord, decodeRow, type RecordImage } from './record-row.js';
 import { isStorableText } from '../values/storable-text.js';
 
 const rowAlias = 't';
@@ -30,7 +30,7 @@ export class RecordsReader {
     readonly rules: AccessRules,
   ) {
     this.s = sqlTemplate(db.dialect);
-    this.filters = new CompiledFilters(schema, db.dialect);
+    this.filters = new CompiledFilters(schema, db.dialect, rules);
     schema.onChange(() => this.findSql.clear());
   }
 
@@ -51,7 +51,7 @@ export class RecordsReader {
     const where: string[] = [];
     if (query.filter !== undefined && query.filter.trim() !== '') {
       // The filter comes first, so its cached placeholders are numbered from 1 in every dialect.
-      const filter = this.filters.get(collection, query.filter, rowAlias);
+      const filter = this.filters.get(collection, query.filter, rowAlias, caller);
       where.push(filter.sql);
       for (const value of filter.params) params.addRaw(value);
     }
@@ -82,12 +82,21 @@ export class RecordsReader {
     // A record the view rule hides answers exactly like a missing one.
     const found = await this.find(collection, id, executor, rule.kind === 'where' ? rule.condition : undefined);
     if (!found) throw notFound(collection, id);
+    found.record = clientRecord(collection, found.record);
     if (options.expand?.length) await expandRecords([found.record], parseExpand(options.expand, collection, this.schema), this.visibleByIds(executor, caller));
     if (options.fields) found.record = projectRecord(found.record, parseFields(options.fields, collection));
     return found;
   }
 
-  /** The record with `id`, if it exists and, when a condition is given, matches it. */
+  /** A client's filter as the condition it means for `caller` (hidden fields unknown, relation hops bounded). */
+  filterCondition(caller: Caller, collection: Collection, filter: string): Condition {
+    return this.filters.condition(collection, filter, caller);
+  }
+
+  /**
+   * The record with `id`, if it exists and, when a condition is given, matches it: its internal image (hidden
+   * fields too), for the core's judgements and the change log; `get` is what clients are given.
+   */
   async find(collection: Collection, id: string, executor: SqlExecutor = this.db, condition?: Condition): Promise<VersionedRecord | undefined> {
     // No stored id holds such text, and PostgreSQL could not even compare it.
     if (!isStorableText(id)) return undefined;
@@ -95,7 +104,7 @@ export class RecordsReader {
       const params = this.s.params();
       const sql = `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id = ${params.add(id)} AND ${compileCondition(condition, rowAlias, params, this.db.dialect)}`;
       const row = await executor.get(sql, params.values);
-      return row ? decodeRow(collection, row) : undefined;
+      return row ? decodeRow(collection, row, 'internal') : undefined;
     }
     let sql = this.findSql.get(collection.name);
     if (sql === undefined) {
@@ -103,7 +112,7 @@ export class RecordsReader {
       this.findSql.set(collection.name, sql);
     }
     const row = await executor.get(sql, [id]);
-    return row ? decodeRow(collection, row) : undefined;
+    return row ? decodeRow(collection, row, 'internal') : undefined;
   }
 
   /** Whether the caller may see record `id` (it exists and passes the view rule): tells 403 from 404. */
@@ -113,9 +122,9 @@ export class RecordsReader {
     return (await this.find(collection, id, executor, verdict.kind === 'where' ? verdict.condition : undefined)) !== undefined;
   }
 
-  /** Records by id whatever the rules: for integrity checks inside the core, never for output. */
+  /** Records by id whatever the rules, as internal images: for checks and matching inside the core, never for output. */
   byIds(executor: SqlExecutor): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' });
+    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' }, 'internal');
   }
 
   /** Records by id that the caller may view (absent ones are missing or hidden by the view rule). */
@@ -124,12 +133,12 @@ export class RecordsReader {
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */
-  private visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller));
+  visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
+    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), 'client');
   }
 
   /** One statement for any number of ids: the ids travel as one JSON array parameter. */
-  private async loadByIds(executor: SqlExecutor, collection: Collection, ids: readonly string[], verdict: RuleVerdict): Promise<Map<string, CausewayRecord>> {
+  private async loadByIds(executor: SqlExecutor, collection: Collection, ids: readonly string[], verdict: RuleVerdict, image: RecordImage): Promise<Map<string, CausewayRecord>> {
     if (verdict.kind === 'deny') return new Map();
     const params = this.s.params();
     const elements = this.db.dialect.jsonArrayElements(params.addRaw(JSON.stringify(ids)), 'ids');
@@ -138,7 +147,7 @@ export class RecordsReader {
       `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id IN (SELECT ${elements.value} FROM ${elements.from})${rule}`,
       params.values,
     );
-    return new Map(rows.map((row) => [row.id as string, decodeRow(collection, row).record] as [string, CausewayRecord]));
+    return new Map(rows.map((row) => [row.id as string, decodeRow(collection, row, image).record] as [string, CausewayRecord]));
   }
 }
 

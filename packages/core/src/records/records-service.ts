@@ -14,6 +14,8 @@ import { RecordsReader } from './records-reader.js';
 import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
 import { AccessRules } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
+import type { Condition } from '../query/index.js';
+import type { Collection } from '../schema/collection.js';
 
 export interface RecordsServiceDeps {
   db: SqlDatabase;
@@ -49,6 +51,14 @@ export class RecordsService {
   /** Records by id, whatever the rules: for following relations inside conditions, never for output. */
   relatedRecords(): RecordsByIds {
     return this.reader.byIds(this.deps.db);
+  }
+
+  /**
+   * A client's filter as the condition it means for `caller`: hidden fields are unknown, and every relation hop
+   * reaches only target records the caller may view. What realtime matches events with.
+   */
+  filterCondition(caller: Caller, collection: Collection, filter: string): Condition {
+    return this.reader.filterCondition(caller, collection, filter);
   }
 
   list(caller: Caller, collection: string, query: ListQuery = {}): Promise<ListPage> {

@@ -2,6 +2,7 @@ import { CausewayError } from '../errors/causeway-error.js';
 import type { Condition } from '../query/index.js';
 import { forbidden, type AccessRules, type RuleVerdict } from '../rules/access-rules.js';
 import { isPrivileged, type Caller } from '../rules/caller.js';
+import { ruleBody } from '../rules/rule-variables.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
@@ -12,9 +13,9 @@ import { appendChange } from './change-log.js';
 import { versionTag } from './etag.js';
 import { encodeValue } from './field-codec.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
-import { decodeRow, versionColumn } from './record-row.js';
+import { clientRecord, decodeRow, versionColumn } from './record-row.js';
 import { notFound, type RecordsReader } from './records-reader.js';
-import { checkRelationTargets, findReferencing, withoutTarget } from './relation-integrity.js';
+import { checkRelationTargets, findReferencing, withoutTarget, type LinkCheck } from './relation-integrity.js';
 import { validateInput } from './validate-input.js';
 
 export interface WriteOptions {
@@ -45,22 +46,25 @@ export class RecordsWriter {
 
   async create(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, data: unknown, options: CreateOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
-    const rule = this.rules.require(collection, 'create', caller, bodyOf(data));
+    this.rules.refuseAdminsOnly(collection, 'create', caller);
     const source = options.system ? { privileged: isPrivileged(caller), system: options.system } : { privileged: isPrivileged(caller) };
     const { values, id = this.newRecordId() } = validateInput(collection, data, 'create', source);
-    await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
+    // Judged on the values as they will be stored, so `@request.body` cannot be fooled by their spelling.
+    const rule = this.rules.require(collection, 'create', caller, ruleBody(collection, data, values));
     const now = nowIso();
     const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
     const row = [id, now, now, 1, ...collection.fields.map((f) => encodeValue(f, values[f.name] ?? null, this.db.dialect))];
     const params = this.s.params();
     const text = `INSERT INTO ${this.db.dialect.quoteIdent(name)} (${columns.map((c) => this.db.dialect.quoteIdent(c)).join(', ')})
       VALUES (${row.map((value) => params.addRaw(value)).join(', ')}) RETURNING *`;
-    const created = decodeRow(collection, (await tx.get(text, params.values))!);
+    const created = decodeRow(collection, (await tx.get(text, params.values))!, 'internal');
     // Checked on the stored row, so the rule sees defaults and relations; failing rolls the insert back.
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
+    // After the rule, so a caller the rule refuses is told so (403) before anything about the targets.
+    await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
     const event = await appendChange(tx, this.s, name, 'create', created.record, null, now);
     events.push(event);
-    return { ...created, seq: event.seq };
+    return { record: clientRecord(collection, created.record), version: created.version, seq: event.seq };
   }
 
   /**
@@ -70,13 +74,32 @@ export class RecordsWriter {
    */
   async update(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, data: unknown, options: WriteOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
-    const rule = this.rules.require(collection, 'update', caller, bodyOf(data));
+    this.rules.refuseAdminsOnly(collection, 'update', caller);
+    const existing = await this.reader.find(collection, id, tx);
+    if (!existing) throw notFound(collection, id);
+    let values: Record<string, unknown>;
+    try {
+      ({ values } = validateInput(collection, data, 'update', { privileged: isPrivileged(caller) }, existing.record));
+    } catch (error) {
+      // Field errors only for a record the caller can see; anyone else learns nothing about its existence.
+      if (!(await this.reader.visible(caller, collection, id, tx))) throw notFound(collection, id);
+      throw error;
+    }
+    const rule = this.rules.require(collection, 'update', caller, ruleBody(collection, data, values));
     const current = await this.current(tx, caller, collection, id, options, rule, 'update');
-    const { values } = validateInput(collection, data, 'update', { privileged: isPrivileged(caller) }, current.record);
-    await checkRelationTargets(collection, values, this.schema, this.reader.byIds(tx));
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
-    return updated;
+    await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
+    return { ...updated, record: clientRecord(collection, updated.record) };
+  }
+
+  /** How this writer's relation targets are checked: admins may link any record, others those they may view. */
+  private links(tx: SqlExecutor, caller: Caller, previous?: CausewayRecord): LinkCheck {
+    return {
+      existing: this.reader.byIds(tx),
+      ...(isPrivileged(caller) ? {} : { viewable: this.reader.visibleByIds(tx, caller) }),
+      ...(previous ? { previous } : {}),
+    };
   }
 
   /** Sets values Causeway owns (an account's `verified`, its password hash) without rules. */
@@ -85,7 +108,8 @@ export class RecordsWriter {
     const current = await this.reader.find(collection, id, tx);
     if (!current) throw notFound(collection, id);
     const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
-    return this.writeValues(tx, events, collection, current.record, values);
+    const updated = await this.writeValues(tx, events, collection, current.record, values);
+    return { ...updated, record: clientRecord(collection, updated.record) };
   }
 
   async delete(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, options: WriteOptions = {}): Promise<void> {
@@ -134,7 +158,7 @@ export class RecordsWriter {
       `UPDATE ${this.db.dialect.quoteIdent(collection.name)} SET ${assignments.join(', ')} WHERE id = ${params.add(id)} RETURNING *`,
       params.values,
     );
-    const updated = decodeRow(collection, row!);
+    const updated = decodeRow(collection, row!, 'internal');
     const event = await appendChange(tx, this.s, collection.name, 'update', updated.record, previous, now);
     events.push(event);
     return { ...updated, seq: event.seq };
@@ -152,7 +176,7 @@ export class RecordsWriter {
     for (const reference of this.schema.referencesTo(collection.name)) {
       const rows = await findReferencing(tx, this.db.dialect, reference, target.record.id);
       for (const row of rows) {
-        const referencing = decodeRow(reference.collection, row);
+        const referencing = decodeRow(reference.collection, row, 'internal');
         if (visited.has(`${reference.collection.name}/${referencing.record.id}`)) continue;
         switch (reference.field.onDelete) {
           case 'restrict':
@@ -173,9 +197,4 @@ export class RecordsWriter {
     await tx.run(text, params);
     events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, target.record, nowIso()));
   }
-}
-
-/** The request body as rule variables see it (`@request.body.*`). */
-function bodyOf(data: unknown): Readonly<Record<string, unknown>> {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 }

@@ -6,24 +6,40 @@ import type { SqlDialect } from '../sql/sql-dialect.js';
 import type { SqlExecutor, SqlRow } from '../sql/sql-database.js';
 import { SqlParams } from '../sql/sql-dialect.js';
 import type { RecordsByIds } from './expand.js';
+import type { CausewayRecord } from './record.js';
+import { idsIn } from '../query/match-condition.js';
+
+/** How a write's relation targets are checked. */
+export interface LinkCheck {
+  /** Every record by id: a target must exist. */
+  existing: RecordsByIds;
+  /** The records the writer may view, when it is not an admin: only those may be linked, unless the field says `linkAny`. */
+  viewable?: RecordsByIds;
+  /** The record before an update: ids it already held are not checked again. */
+  previous?: CausewayRecord;
+}
 
 /**
- * Relation targets must exist when written; relation `onDelete` rules are applied by the core, not by
- * database foreign keys, so that every cascaded delete and set-null lands in the change log too.
+ * Relation targets must exist when written, and a non-admin may link only records it may view, so a relation
+ * cannot become a window onto records hidden from it (its filters follow relations). A target the writer may
+ * not view is refused exactly like a missing one, so the answer does not reveal that it exists.
+ * `onDelete` rules of relations are applied by the core, not by database foreign keys, so that every cascaded
+ * delete and set-null lands in the change log too.
  */
 export async function checkRelationTargets(
   collection: Collection,
   values: Readonly<Record<string, unknown>>,
   schema: SchemaRegistry,
-  load: RecordsByIds,
+  check: LinkCheck,
 ): Promise<void> {
   const issues: Record<string, FieldIssue> = {};
   for (const field of collection.fields) {
     if (field.type !== 'relation') continue;
-    const value = values[field.name];
-    const ids = Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
+    const held = new Set(check.previous ? idsIn(check.previous[field.name]) : []);
+    const ids = idsIn(values[field.name]).filter((id) => !held.has(id));
     if (ids.length === 0) continue;
     const target = schema.collection(field.collection);
+    const load = check.viewable && !field.linkAny ? check.viewable : check.existing;
     const found = target ? await load(target, ids) : new Map();
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {

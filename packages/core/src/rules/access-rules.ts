@@ -1,5 +1,5 @@
 import { CausewayError } from '../errors/causeway-error.js';
-import { parseFilter, resolveFilter, type Condition, type FilterNode } from '../query/index.js';
+import { parseFilter, resolveFilter, type Condition, type FilterNode, type RelationHop } from '../query/index.js';
 import type { Collection, RuleAction } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import { isPrivileged, type Caller } from './caller.js';
@@ -29,6 +29,53 @@ export class AccessRules {
     const condition = resolveFilter(this.parse(rule), collection, this.schema, { variables: requestVariables(caller, action, body) });
     if (condition.kind === 'const') return condition.value ? allow : { kind: 'where', condition };
     return { kind: 'where', condition };
+  }
+
+  /**
+   * A client's condition (filter, live query, subscription), with every relation hop bounded by the caller's
+   * view of its target: a client reaches through a relation only records it could read by id. Rules are not
+   * bounded (an admin wrote them), so a rule's own hops keep no view. Returns `condition` itself when nothing
+   * needs bounding (admins, no relation hops, targets anyone may view).
+   */
+  bounded(condition: Condition, caller: Caller): Condition {
+    if (isPrivileged(caller)) return condition;
+    const views = new Map<string, Condition | undefined>();
+    const viewOf = (hop: RelationHop): Condition | undefined => {
+      if (!views.has(hop.target.name)) {
+        const verdict = this.verdict(hop.target, 'view', caller);
+        views.set(hop.target.name, verdict.kind === 'allow' ? undefined : verdict.kind === 'deny' ? { kind: 'const', value: false } : verdict.condition);
+      }
+      return views.get(hop.target.name);
+    };
+    const bound = (c: Condition): Condition => {
+      switch (c.kind) {
+        case 'and':
+        case 'or': {
+          const items = c.items.map(bound);
+          return items.every((item, i) => item === c.items[i]) ? c : { kind: c.kind, items };
+        }
+        case 'not': {
+          const item = bound(c.item);
+          return item === c.item ? c : { kind: 'not', item };
+        }
+        case 'const':
+          return c;
+        default: {
+          if (c.path.hops.length === 0) return c;
+          const hops = c.path.hops.map((hop) => {
+            const view = viewOf(hop);
+            return view ? { ...hop, view } : hop;
+          });
+          return hops.every((hop, i) => hop === c.path.hops[i]) ? c : { ...c, path: { ...c.path, hops } };
+        }
+      }
+    };
+    return bound(condition);
+  }
+
+  /** Refuses with 403 when the action is for admins only (whatever the request says). */
+  refuseAdminsOnly(collection: Collection, action: RuleAction, caller: Caller): void {
+    if (!isPrivileged(caller) && collection[`${action}Rule`] === null) throw forbidden(collection, action);
   }
 
   /** The verdict, refusing with 403 when the action is for admins only. */

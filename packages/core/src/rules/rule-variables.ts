@@ -1,5 +1,7 @@
 import type { LiteralValue } from '../query/filter-ast.js';
 import type { Collection, RuleAction } from '../schema/collection.js';
+import { isMultiValued } from '../schema/field.js';
+import { canonicalJson } from '../values/canonical-json.js';
 import type { Caller } from './caller.js';
 
 /** The HTTP verb each action stands for, whatever the surface: `@request.method` in rules. */
@@ -32,6 +34,22 @@ export function requestVariables(caller: Caller, action: RuleAction, body: Reado
     }
     return undefined;
   };
+}
+
+/**
+ * `@request.body` for a write: the fields the request sent, in the form they will be stored — validated and
+ * normalised (a datetime in UTC, a date as YYYY-MM-DD), lists and json values as their canonical JSON text, so a
+ * sent value is never mistaken for an absent one. Fields not sent are absent (the variable reads null).
+ */
+export function ruleBody(collection: Collection, sent: unknown, values: Readonly<Record<string, unknown>>): Record<string, LiteralValue> {
+  const body: Record<string, LiteralValue> = {};
+  if (typeof sent !== 'object' || sent === null) return body;
+  for (const field of collection.fields) {
+    if (!Object.hasOwn(sent, field.name) || !Object.hasOwn(values, field.name)) continue;
+    const value = values[field.name];
+    body[field.name] = isMultiValued(field) || field.type === 'json' ? canonicalJson(value ?? null) : scalar(value);
+  }
+  return body;
 }
 
 /** The variables a rule of `collection` may name, all null: enough to check a rule when it is saved. */

@@ -61,6 +61,7 @@ const fieldInput = z.discriminatedUnion('type', [
     collection: name,
     multiple: z.boolean().optional(),
     onDelete: z.enum(['cascade', 'restrict', 'setNull']).optional(),
+    linkAny: z.boolean().optional(),
   }),
 ]);
 

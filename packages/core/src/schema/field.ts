@@ -64,6 +64,11 @@ export interface RelationField extends FieldCommon {
   collection: string;
   multiple: boolean;
   onDelete: OnDelete;
+  /**
+   * Any existing target may be linked, even one the writer may not view (invitations). Without it a non-admin
+   * may only link records it could read by id, so a relation cannot become a window onto hidden records.
+   */
+  linkAny?: boolean;
 }
 
 export type Field =

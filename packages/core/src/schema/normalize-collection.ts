@@ -29,8 +29,9 @@ function toField(input: FieldInput, previous: Collection | undefined): Field {
     case 'select':
       return { ...input, ...base, multiple: input.multiple ?? false };
     case 'relation': {
-      const required = base.required;
-      return { ...input, ...base, multiple: input.multiple ?? false, onDelete: input.onDelete ?? (required ? 'restrict' : 'setNull') };
+      const { linkAny, ...rest } = input;
+      const onDelete = input.onDelete ?? (base.required ? 'restrict' : 'setNull');
+      return { ...rest, ...base, multiple: input.multiple ?? false, onDelete, ...(linkAny ? { linkAny: true } : {}) };
     }
     default:
       return { ...input, ...base } as Field;
