@@ -4,6 +4,21 @@ import { filterError, tokenize, type Token } from './filter-lexer.js';
 export const maxFilterDepth = 64;
 const compareOps = new Set<string>(['=', '!=', '>', '>=', '<', '<=', '~', '!~']);
 
+/**
+ * Refuses a filter tree a surface built itself (GraphQL's `where`) that nests deeper than text could: every
+ * interpreter walks trees recursively. Long `and`/`or` lists are balanced by their builders, so they stay shallow.
+ */
+export function checkFilterDepth(node: FilterNode, limit = maxFilterDepth * 2): void {
+  const walk = (n: FilterNode, depth: number): void => {
+    if (depth > limit) throw filterError(`the filter nests deeper than ${limit} levels`, 0);
+    if (n.kind === 'and' || n.kind === 'or') {
+      walk(n.left, depth + 1);
+      walk(n.right, depth + 1);
+    } else if (n.kind === 'not') walk(n.operand, depth + 1);
+  };
+  walk(node, 1);
+}
+
 function describe(token: Token): string {
   return token.kind === 'eof' ? 'the end' : `'${token.text}'`;
 }

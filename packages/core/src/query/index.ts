@@ -1,5 +1,5 @@
 export * from './filter-ast.js';
-export { parseFilter, maxFilterDepth } from './filter-parser.js';
+export { parseFilter, checkFilterDepth, maxFilterDepth } from './filter-parser.js';
 export { maxFilterLength } from './filter-lexer.js';
 export { printFilter } from './print-filter.js';
 export * from './filter-condition.js';

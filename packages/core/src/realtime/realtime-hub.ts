@@ -1,13 +1,15 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { CausewayError } from '../errors/causeway-error.js';
+import { CausewayError, isCausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { RecordsService } from '../records/records-service.js';
+import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { ChangeFeed } from './change-feed.js';
 import {
   LiveQuerySubscription,
   MatchingSubscription,
+  type EndReason,
   type Subscriber,
   type Subscription,
   type SubscriptionSpec,
@@ -46,6 +48,7 @@ export class RealtimeHub {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly byCollection = new Map<string, Set<Subscription>>();
   private stopBus: (() => void) | undefined;
+  private stopSchema: (() => void) | undefined;
   private poll: NodeJS.Timeout | undefined;
   private turnStarted = performance.now();
 
@@ -53,6 +56,7 @@ export class RealtimeHub {
 
   async start(): Promise<void> {
     this.seq = await this.deps.feed.latest();
+    this.stopSchema = this.deps.schema.onChange(() => void this.enqueue(() => this.rejudgeAll()));
     this.stopBus = this.deps.bus.subscribe((events) => {
       const last = events.at(-1);
       if (last) void this.enqueue(() => this.advance(last.seq, events));
@@ -105,18 +109,52 @@ export class RealtimeHub {
     const refused: { subscription: Subscription; error: unknown }[] = [];
     await this.enqueue(async () => {
       for (const subscription of subscriptions) {
-        const before = subscription.collections();
-        try {
-          await subscription.refresh();
-          for (const name of before) this.byCollection.get(name)?.delete(subscription);
-          this.add(subscription);
-        } catch (error) {
-          this.unsubscribe(subscription);
-          refused.push({ subscription, error });
-        }
+        const error = await this.rejudge(subscription, subscription.collection);
+        if (error !== undefined) refused.push({ subscription, error });
       }
     });
     return refused;
+  }
+
+  /**
+   * After any schema change (here or, through the registry's reload, on another instance): every open
+   * subscription is judged again under the collection now in force, in order with the events around it. One
+   * whose collection is gone or was re-created ends with `collection_deleted`; one no longer allowed, or that
+   * can no longer run, ends with `forbidden` or `invalid`; live queries re-run and send the difference.
+   */
+  private async rejudgeAll(): Promise<void> {
+    const open = new Set<Subscription>();
+    for (const set of this.byCollection.values()) for (const subscription of set) open.add(subscription);
+    for (const subscription of open) {
+      if (subscription.closed) continue;
+      const current = this.deps.schema.collection(subscription.collection.name);
+      if (!current || current.id !== subscription.collection.id) {
+        const error = new CausewayError('COLLECTION_NOT_FOUND', `Collection '${subscription.collection.name}' was deleted.`);
+        this.end(subscription, 'collection_deleted', error);
+        continue;
+      }
+      const error = await this.rejudge(subscription, current);
+      if (error !== undefined) this.end(subscription, endReason(error), asCausewayError(error));
+    }
+  }
+
+  /** Judges one subscription again; answers the error that ends it, after taking it off the hub. */
+  private async rejudge(subscription: Subscription, collection: Collection): Promise<unknown> {
+    const before = subscription.collections();
+    try {
+      await subscription.rejudge(collection);
+      for (const name of before) this.byCollection.get(name)?.delete(subscription);
+      this.add(subscription);
+      return undefined;
+    } catch (error) {
+      this.unsubscribe(subscription);
+      return error ?? new Error('rejudge failed');
+    }
+  }
+
+  private end(subscription: Subscription, reason: EndReason, error: CausewayError): void {
+    this.unsubscribe(subscription);
+    subscription.subscriber.ended(subscription, reason, error);
   }
 
   /** Resolves once every change committed so far has been delivered; returns the position reached. */
@@ -128,6 +166,7 @@ export class RealtimeHub {
 
   stop(): void {
     this.stopBus?.();
+    this.stopSchema?.();
     clearInterval(this.poll);
     for (const set of this.byCollection.values()) for (const subscription of set) subscription.closed = true;
     this.byCollection.clear();
@@ -180,9 +219,10 @@ export class RealtimeHub {
     }
   }
 
+  /** A subscription that failed while delivering ends, and its subscriber is told (its id is free again). */
   private fail(subscription: Subscription, error: unknown): void {
-    this.unsubscribe(subscription);
     this.deps.onError?.(error, subscription);
+    this.end(subscription, endReason(error), asCausewayError(error));
   }
 
   /** Replays what a resuming subscription missed, or tells it to refetch when the log no longer holds it. */
@@ -210,4 +250,14 @@ export class RealtimeHub {
     }
     subscription.cursor = this.seq;
   }
+}
+
+function endReason(error: unknown): EndReason {
+  return isCausewayError(error) && (error.code === 'FORBIDDEN' || error.code === 'UNAUTHENTICATED') ? 'forbidden' : isCausewayError(error) && error.code === 'COLLECTION_NOT_FOUND' ? 'collection_deleted' : 'invalid';
+}
+
+/** What a subscriber is told when a subscription ends on an unexpected failure: nothing internal. */
+function asCausewayError(error: unknown): CausewayError {
+  if (isCausewayError(error)) return error;
+  return new CausewayError('INTERNAL', 'The subscription could not continue; subscribe again.', { cause: error });
 }

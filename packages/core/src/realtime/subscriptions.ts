@@ -1,5 +1,6 @@
+import type { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
-import { collectionsTouched, hasRelationPaths, type Condition, matchesCondition } from '../query/index.js';
+import { collectionsTouched, hasRelationPaths, type Condition, type FilterNode, matchesCondition } from '../query/index.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
 import { clientRecord } from '../records/record-row.js';
@@ -12,7 +13,7 @@ import { relatedLookup } from './related-records.js';
 
 /** What a client asks to follow. `since` resumes after that change-log position. */
 export type SubscriptionSpec =
-  | { kind: 'collection'; collection: string; filter?: string | undefined; since?: number | undefined }
+  | { kind: 'collection'; collection: string; filter?: string | undefined; where?: FilterNode | undefined; since?: number | undefined }
   | { kind: 'record'; collection: string; id: string; since?: number | undefined }
   | { kind: 'query'; collection: string; filter?: string | undefined; sort?: string | undefined; limit?: number | undefined };
 
@@ -24,10 +25,19 @@ export type HubMessage =
   | { type: 'diff'; sub: string; seq: number; ops: ListOp[] }
   | { type: 'resync'; sub: string; seq: number; reason: string };
 
+/**
+ * Why the hub ended a subscription: its caller may no longer see what it follows (`forbidden`), its collection
+ * was deleted or re-created (`collection_deleted`), or it can no longer run at all (`invalid`: a field its filter
+ * names was removed, a failure while delivering).
+ */
+export type EndReason = 'forbidden' | 'collection_deleted' | 'invalid';
+
 /** One client connection as the hub sees it: who it is, and where its messages go. */
 export interface Subscriber {
   readonly caller: Caller;
   deliver(message: HubMessage): void;
+  /** The hub ended `subscription` and will send it nothing more; `error` says why, in the catalogue's terms. */
+  ended(subscription: Subscription, reason: EndReason, error: CausewayError): void;
 }
 
 export interface SubscriptionContext {
@@ -41,11 +51,12 @@ const defaultLiveQueryLimit = 20;
  * The records of `collection` the caller may see under `action`'s rule and that match `filter`, as one
  * condition (undefined: all of them). Throws FORBIDDEN for an admins-only rule, INVALID_FILTER for a bad filter.
  */
-function visibleWhere(context: SubscriptionContext, caller: Caller, collection: Collection, action: 'list' | 'view', filter?: string): Condition | undefined {
+function visibleWhere(context: SubscriptionContext, caller: Caller, collection: Collection, action: 'list' | 'view', filter?: string, where?: FilterNode): Condition | undefined {
   const verdict = context.records.rules.require(collection, action, caller);
   const parts: Condition[] = [];
   if (verdict.kind === 'where') parts.push(verdict.condition);
   if (filter !== undefined && filter.trim() !== '') parts.push(context.records.filterCondition(caller, collection, filter));
+  if (where) parts.push(context.records.filterCondition(caller, collection, where));
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : { kind: 'and', items: parts };
 }
@@ -58,14 +69,27 @@ export abstract class Subscription {
   constructor(
     readonly id: string,
     readonly subscriber: Subscriber,
-    readonly collection: Collection,
+    private definition: Collection,
     protected readonly context: SubscriptionContext,
   ) {}
 
+  /** The collection as this subscription was last judged against (replaced by `rejudge` after a schema change). */
+  get collection(): Collection {
+    return this.definition;
+  }
+
   /** Collections whose changes this subscription must see. */
   abstract collections(): string[];
-  /** Re-reads the rules (after the subscriber re-authenticated); throws when no longer allowed. */
-  abstract refresh(): Promise<void>;
+  /**
+   * Judges the subscription again — its caller changed, or the collection's rules or fields did (`collection`,
+   * the definition now in force) — and brings the client up to date; throws when it is no longer allowed.
+   */
+  async rejudge(collection: Collection = this.definition): Promise<void> {
+    this.definition = collection;
+    await this.refresh();
+  }
+
+  protected abstract refresh(): Promise<void>;
   protected abstract apply(event: ChangeEvent): void | Promise<void>;
 
   handle(event: ChangeEvent): void | Promise<void> {
@@ -92,13 +116,14 @@ export class MatchingSubscription extends Subscription {
     return [this.collection.name];
   }
 
-  async refresh(): Promise<void> {
+  protected async refresh(): Promise<void> {
     this.where = this.compute();
   }
 
   private compute(): Condition | undefined {
     const action = this.spec.kind === 'record' ? 'view' : 'list';
-    return visibleWhere(this.context, this.subscriber.caller, this.collection, action, this.spec.kind === 'collection' ? this.spec.filter : undefined);
+    const spec = this.spec.kind === 'collection' ? this.spec : undefined;
+    return visibleWhere(this.context, this.subscriber.caller, this.collection, action, spec?.filter, spec?.where);
   }
 
   protected apply(event: ChangeEvent): void | Promise<void> {
@@ -154,7 +179,7 @@ export class LiveQuerySubscription extends Subscription {
     return this.items;
   }
 
-  async refresh(): Promise<void> {
+  protected async refresh(): Promise<void> {
     this.touched = this.compute();
     await this.apply(undefined);
   }

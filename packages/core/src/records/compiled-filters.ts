@@ -1,4 +1,4 @@
-import { compileCondition, hasRelationPaths, parseFilter, resolveFilter, type Condition } from '../query/index.js';
+import { checkFilterDepth, compileCondition, hasRelationPaths, parseFilter, resolveFilter, type Condition, type FilterNode } from '../query/index.js';
 import type { AccessRules } from '../rules/access-rules.js';
 import { isPrivileged, type Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
@@ -54,6 +54,12 @@ export class CompiledFilters {
     let compiled = entry.sql.get(alias);
     if (!compiled) entry.sql.set(alias, (compiled = this.compile(entry.condition, alias)));
     return compiled;
+  }
+
+  /** A filter a surface parsed itself (not cached: trees are built per request). */
+  tree(collection: Collection, node: FilterNode, caller: Caller): Condition {
+    checkFilterDepth(node);
+    return this.rules.bounded(resolveFilter(node, collection, this.schema, { rejectHidden: true }), caller);
   }
 
   private compile(condition: Condition, alias: string): CompiledFilter {

@@ -1,4 +1,5 @@
 import { CausewayError } from '../errors/causeway-error.js';
+import type { FilterNode } from '../query/filter-ast.js';
 import type { CausewayRecord } from './record.js';
 
 export const defaultPageSize = 30;
@@ -16,6 +17,11 @@ export function pageLimit(limit: number | undefined, fallback = defaultPageSize)
 /** A list request, the same from every surface: text filter and sort in the Causeway query language. */
 export interface ListQuery {
   filter?: string;
+  /**
+   * A filter a surface built as a tree itself (GraphQL's typed `where`), and-ed with `filter`: resolved and
+   * bounded exactly like filter text, without being printed and parsed again.
+   */
+  where?: FilterNode;
   sort?: string;
   limit?: number;
   /** Cursor from a previous page's `nextCursor`. */

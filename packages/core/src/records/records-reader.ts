@@ -1,5 +1,5 @@
 import { CausewayError } from '../errors/causeway-error.js';
-import { compileCondition, type Condition } from '../query/index.js';
+import { compileCondition, type Condition, type FilterNode } from '../query/index.js';
 import { parseSort } from '../query/parse-sort.js';
 import { AccessRules, type RuleVerdict } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
@@ -55,6 +55,7 @@ export class RecordsReader {
       where.push(filter.sql);
       for (const value of filter.params) params.addRaw(value);
     }
+    if (query.where) where.push(compileCondition(this.filters.tree(collection, query.where, caller), rowAlias, params, this.db.dialect));
     // The list rule is part of the query, so pages, cursors and counts only ever see permitted records.
     if (rule.kind === 'where') where.push(compileCondition(rule.condition, rowAlias, params, this.db.dialect));
     const filterParams = [...params.values];
@@ -89,8 +90,8 @@ export class RecordsReader {
   }
 
   /** A client's filter as the condition it means for `caller` (hidden fields unknown, relation hops bounded). */
-  filterCondition(caller: Caller, collection: Collection, filter: string): Condition {
-    return this.filters.condition(collection, filter, caller);
+  filterCondition(caller: Caller, collection: Collection, filter: string | FilterNode): Condition {
+    return typeof filter === 'string' ? this.filters.condition(collection, filter, caller) : this.filters.tree(collection, filter, caller);
   }
 
   /**

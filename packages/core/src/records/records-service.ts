@@ -14,7 +14,7 @@ import { RecordsReader } from './records-reader.js';
 import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
 import { AccessRules } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
-import type { Condition } from '../query/index.js';
+import type { Condition, FilterNode } from '../query/index.js';
 import type { Collection } from '../schema/collection.js';
 
 export interface RecordsServiceDeps {
@@ -57,7 +57,7 @@ export class RecordsService {
    * A client's filter as the condition it means for `caller`: hidden fields are unknown, and every relation hop
    * reaches only target records the caller may view. What realtime matches events with.
    */
-  filterCondition(caller: Caller, collection: Collection, filter: string): Condition {
+  filterCondition(caller: Caller, collection: Collection, filter: string | FilterNode): Condition {
     return this.reader.filterCondition(caller, collection, filter);
   }
 

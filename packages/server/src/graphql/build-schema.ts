@@ -21,10 +21,13 @@ import {
 import {
   maxPageSize,
   type Caller,
+  type CausewayError,
   type CausewayRecord,
   type Collection,
   type Field,
+  type FilterNode,
   type HubMessage,
+  type Subscriber,
   type ListQuery,
   type RealtimeHub,
   type RecordsService,
@@ -33,7 +36,7 @@ import {
 import { guarded, toGraphQLError } from './errors.js';
 import { backRelationName, enumValueNames, typeName } from './names.js';
 import { dateScalar, dateTimeScalar, jsonScalar } from './scalars.js';
-import { filterText, type WhereInput } from './where-filter.js';
+import { allOf, holdsNode, idsNode, whereNode, type WhereInput } from './where-filter.js';
 
 /** Per-request state: who asks, and the batching loaders that keep relations to a constant number of queries. */
 export interface GraphQLContext extends Record<PropertyKey, unknown> {
@@ -220,8 +223,9 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
 
   type ListArgs = { where?: WhereInput | null; filter?: string | null; orderBy?: { field: string; direction: 'ASC' | 'DESC' }[] | null; first?: number | null; after?: string | null };
 
-  const toListQuery = (args: ListArgs, info: GraphQLResolveInfo, extraFilter?: string): ListQuery => {
-    const filter = [filterText(args.where, args.filter), extraFilter].filter((f): f is string => f !== undefined).map((f) => `(${f})`).join(' && ');
+  const toListQuery = (args: ListArgs, info: GraphQLResolveInfo, scope?: FilterNode): ListQuery => {
+    const where = allOf([whereNode(args.where), scope]);
+    const filter = args.filter?.trim() ? args.filter : undefined;
     const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
     // Fragments are not followed: where one appears, assume it selects what is asked about.
     const selects = (name: string) => selections.some((s) => s.kind !== 'Field' || s.name.value === name);
@@ -229,6 +233,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
       selections.some((s) => s.kind !== 'Field' || (s.name.value === parent && s.selectionSet?.selections.some((inner) => inner.kind !== 'Field' || inner.name.value === name)));
     return {
       ...(filter ? { filter } : {}),
+      ...(where ? { where } : {}),
       ...(args.orderBy?.length ? { sort: args.orderBy.map((o) => (o.direction === 'DESC' ? `-${o.field}` : o.field)).join(',') } : {}),
       ...(args.first === undefined || args.first === null ? {} : { limit: args.first }),
       ...(args.after ? { after: args.after } : {}),
@@ -286,7 +291,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
             return { edges: nodes.map((node) => ({ node, cursor: '' })), pageInfo: { hasNextPage: false, endCursor: null }, totalCount: nodes.length };
           }
           if (ids.length === 0) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
-          return listPage(context, target, toListQuery(args, info, `id in [${ids.map((id) => JSON.stringify(id)).join(', ')}]`));
+          return listPage(context, target, toListQuery(args, info, idsNode(ids)));
         }),
     };
   };
@@ -326,7 +331,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
               description: `'${other.name}' records whose '${field.name}' points at this record.`,
               args: listArgs(other),
               resolve: (record, args, context, info) =>
-                guarded(() => listPage(context, other, toListQuery(args as ListArgs, info, `${field.name} ${field.multiple ? '~' : '='} ${JSON.stringify(record.id)}`))),
+                guarded(() => listPage(context, other, toListQuery(args as ListArgs, info, holdsNode(field.name, field.multiple, record.id)))),
             };
           }
         }
@@ -396,8 +401,8 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
       type: nonNull(change),
       description: `Changes to '${collection.name}' records you may list (and that match), in commit order.`,
       args: { where: { type: whereType(collection) }, filter: { type: GraphQLString } },
-      subscribe: (_root, args: { where?: WhereInput | null; filter?: string | null }, context) => changesOf(context, collection.name, filterText(args.where, args.filter)),
-      resolve: (event: unknown) => event,
+      subscribe: (_root, args: { where?: WhereInput | null; filter?: string | null }, context) => changesOf(context, collection.name, args.filter?.trim() ? args.filter : undefined, whereNode(args.where)),
+      resolve: changeOrEnd,
     };
   }
 
@@ -413,26 +418,41 @@ function rethrow(error: unknown): never {
   throw toGraphQLError(error);
 }
 
+type ChangePayload = { op: string; seq: number; record: CausewayRecord };
+/** What the subscription's iterator yields: a change, or the end the hub decided (rules or schema changed). */
+type ChangeItem = ChangePayload | { ended: CausewayError };
+
+/** The field's value for one item: the change, or the error the subscription ended with (then it completes). */
+function changeOrEnd(item: unknown): ChangePayload {
+  if (typeof item === 'object' && item !== null && 'ended' in item) throw toGraphQLError((item as { ended: CausewayError }).ended);
+  return item as ChangePayload;
+}
+
 /** A realtime hub subscription as the async iterator graphql-js subscriptions expect. */
-async function changesOf(context: GraphQLContext, collection: string, filter: string | undefined): Promise<AsyncIterableIterator<{ op: string; seq: number; record: CausewayRecord }>> {
-  const queue: { op: string; seq: number; record: CausewayRecord }[] = [];
+async function changesOf(context: GraphQLContext, collection: string, filter: string | undefined, where: FilterNode | undefined): Promise<AsyncIterableIterator<ChangeItem>> {
+  const queue: ChangeItem[] = [];
   let wake: (() => void) | undefined;
   let done = false;
-  const subscriber = {
+  const subscriber: Subscriber = {
     caller: context.caller,
     deliver(message: HubMessage) {
       if (message.type !== 'event') return;
       queue.push({ op: message.op, seq: message.seq, record: message.record });
       wake?.();
     },
+    ended(_subscription, _reason, error) {
+      queue.push({ ended: error });
+      done = true;
+      wake?.();
+    },
   };
-  const subscription = await guarded(() => context.hub.subscribe(subscriber, 'graphql', { kind: 'collection', collection, filter }));
+  const subscription = await guarded(() => context.hub.subscribe(subscriber, 'graphql', { kind: 'collection', collection, filter, where }));
   const finish = () => {
     done = true;
     context.hub.unsubscribe(subscription);
     wake?.();
   };
-  const iterator: AsyncIterableIterator<{ op: string; seq: number; record: CausewayRecord }> = {
+  const iterator: AsyncIterableIterator<ChangeItem> = {
     [Symbol.asyncIterator]() {
       return iterator;
     },

@@ -1,4 +1,4 @@
-import { printFilter, type CompareOp, type FilterNode, type LiteralValue } from '@causeway/core';
+import type { CompareOp, FilterNode, LiteralValue } from '@causeway/core';
 
 /** The typed `where` input, as graphql-js hands it over: field conditions plus AND / OR / NOT. */
 export type WhereInput = { AND?: WhereInput[]; OR?: WhereInput[]; NOT?: WhereInput } & Record<string, unknown>;
@@ -51,9 +51,22 @@ function toNode(where: WhereInput): FilterNode | undefined {
   return join('and', nodes);
 }
 
-/** `where` and the text `filter` argument as one filter text for the records service (values always quoted). */
-export function filterText(where: WhereInput | null | undefined, filter: string | null | undefined): string | undefined {
-  const typed = where ? toNode(where) : undefined;
-  const parts = [typed ? printFilter(typed) : undefined, filter?.trim() ? `(${filter})` : undefined].filter((p): p is string => p !== undefined);
-  return parts.length > 0 ? parts.join(' && ') : undefined;
+/** The typed `where` input as a filter tree for the records service: never printed as text to be parsed again. */
+export function whereNode(where: WhereInput | null | undefined): FilterNode | undefined {
+  return where ? toNode(where) : undefined;
+}
+
+/** `field = value` (or, for a list field, `field ~ value`): how GraphQL follows a back-relation. */
+export function holdsNode(field: string, multiple: boolean, value: string): FilterNode {
+  return { kind: 'compare', op: multiple ? '~' : '=', left: path(field), right: literal(value), pos: 0 };
+}
+
+/** `id in [...]`: the records a to-many relation holds, whatever their number. */
+export function idsNode(ids: readonly string[]): FilterNode {
+  return ids.length === 0 ? constant(false) : { kind: 'in', left: path('id'), items: ids.map(literal), pos: 0 };
+}
+
+/** Conditions and-ed together (undefined for none). */
+export function allOf(nodes: readonly (FilterNode | undefined)[]): FilterNode | undefined {
+  return join('and', nodes.filter((node): node is FilterNode => node !== undefined));
 }

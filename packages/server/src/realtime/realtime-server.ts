@@ -10,6 +10,7 @@ import {
   type Caller,
   type ChannelRules,
   type ClusterSignal,
+  type EndReason,
   type EventBus,
   type HubMessage,
   type RealtimeHub,
@@ -80,6 +81,13 @@ class Connection implements Subscriber {
       return;
     }
     this.socket.send(this.server.encode(message));
+  }
+
+  /** The hub ended a subscription: the client is told why, and its id is free again. */
+  ended(subscription: Subscription, reason: EndReason, error: unknown): void {
+    if (this.subscriptions.get(subscription.id) === subscription) this.subscriptions.delete(subscription.id);
+    this.refuse(error, { sub: subscription.id });
+    this.deliver({ type: 'unsubscribed', sub: subscription.id, reason });
   }
 
   refuse(error: unknown, context: { req?: string; sub?: string } = {}): void {
@@ -253,11 +261,7 @@ export class RealtimeServer {
     const expiresAtMs = (decodeJwt(token).exp ?? 0) * 1000;
     connection.setCaller(caller, expiresAtMs);
     const refused = await this.deps.hub.refresh([...connection.subscriptions.values()]);
-    for (const { subscription, error } of refused) {
-      connection.subscriptions.delete(subscription.id);
-      connection.refuse(error, { sub: subscription.id });
-      connection.deliver({ type: 'unsubscribed', sub: subscription.id, reason: 'forbidden' });
-    }
+    for (const { subscription, error } of refused) connection.ended(subscription, 'forbidden', error);
     const who = caller.kind === 'user' ? { kind: caller.kind, id: caller.record.id, collection: caller.collection } : caller.kind === 'admin' ? { kind: caller.kind, id: caller.id } : { kind: caller.kind };
     connection.deliver({ type: 'authenticated', caller: who, expiresIn: Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000)) });
   }
@@ -273,8 +277,8 @@ export class RealtimeServer {
     connection.starting.add(sub);
     try {
       const subscription = await this.deps.hub.subscribe(connection, sub, spec);
-      // The socket may have closed while the subscription was being set up.
-      if (connection.closed) this.deps.hub.unsubscribe(subscription);
+      // The socket may have closed, or the hub ended it (a schema change), while it was being set up.
+      if (connection.closed || subscription.closed) this.deps.hub.unsubscribe(subscription);
       else connection.subscriptions.set(sub, subscription);
     } catch (error) {
       connection.refuse(error, { sub });
