@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCondition, matchesCondition, parseFilter, resolveFilter } from '../packages/core/src/query/index.js';
-import type { CompareOp, FilterNode, FilterVariables, LiteralValue, Operand } from '../packages/core/src/query/index.js';
+import type { CompareOp, Condition, FilterNode, FilterVariables, LiteralValue, Operand } from '../packages/core/src/query/index.js';
 import { adminOnlyRules, type Collection } from '../packages/core/src/schema/collection.js';
 import type { Field, RelationField } from '../packages/core/src/schema/field.js';
 import { SqlParams } from '../packages/core/src/sql/sql-dialect.js';
@@ -90,9 +90,33 @@ async function storePostgres(tables: Readonly<Record<'authors' | 'posts', readon
   });
 }
 
-/** The ids PostgreSQL selects for a filter, sorted like `select`'s. */
-async function selectPostgres(base: Collection, filter: string, variables: FilterVariables = {}): Promise<string[]> {
+/**
+ * The condition a filter means, with every relation hop bounded by `view` (the caller's view of `authors`, the
+ * target of every relation here), as `AccessRules.bounded` would bound a client's filter.
+ */
+function conditionOf(base: Collection, filter: string, variables: FilterVariables, view?: string): Condition {
   const condition = resolveFilter(parseFilter(filter), base, schema, { variables });
+  if (view === undefined) return condition;
+  const bound = resolveFilter(parseFilter(view), authors, schema, { variables });
+  const visit = (c: Condition): Condition => {
+    switch (c.kind) {
+      case 'and':
+      case 'or':
+        return { kind: c.kind, items: c.items.map(visit) };
+      case 'not':
+        return { kind: 'not', item: visit(c.item) };
+      case 'const':
+        return c;
+      default:
+        return { ...c, path: { ...c.path, hops: c.path.hops.map((hop) => ({ ...hop, view: bound })) } };
+    }
+  };
+  return visit(condition);
+}
+
+/** The ids PostgreSQL selects for a filter, sorted like `select`'s. */
+async function selectPostgres(base: Collection, filter: string, variables: FilterVariables = {}, view?: string): Promise<string[]> {
+  const condition = conditionOf(base, filter, variables, view);
   const params = new SqlParams(postgresDialect);
   const where = compileCondition(condition, 't', params, postgresDialect);
   const rows = await pg.all(`SELECT id FROM ${base.name} AS t WHERE ${where}`, params.values);
@@ -111,8 +135,8 @@ function store(tables: Readonly<Record<'authors' | 'posts', readonly Row[]>>): v
 }
 
 /** Both evaluations of one filter, as sorted id lists. */
-function select(base: Collection, filter: string, tables: Readonly<Record<string, readonly Row[]>>, variables: FilterVariables = {}) {
-  const condition = resolveFilter(parseFilter(filter), base, schema, { variables });
+function select(base: Collection, filter: string, tables: Readonly<Record<string, readonly Row[]>>, variables: FilterVariables = {}, view?: string) {
+  const condition = conditionOf(base, filter, variables, view);
   const params = new SqlParams(sqliteDialect);
   const where = compileCondition(condition, 't', params, sqliteDialect);
   const sql = db.prepare(`SELECT id FROM ${base.name} AS t WHERE ${where}`).all(...params.values) as { id: string }[];
@@ -304,6 +328,26 @@ describe('filter conformance', () => {
     );
   });
 
+  // A client's filter through relations reaches only the related records its caller may view: each hop carries
+  // that view condition (itself a filter over the target, possibly through relations again), in SQL and in memory.
+  it('agree when every relation hop is bounded by a view condition', async () => {
+    const cases = fc.array(fc.tuple(filterOver(posts), filterOver(authors), fc.array(fc.nat(), { minLength: 1, maxLength: 24 })), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(dataset, cases, async (tables, list) => {
+        store(tables);
+        if (pgAvailable) await storePostgres(tables);
+        for (const [node, viewNode, tape] of list) {
+          const filter = print(node, tape);
+          const view = print(viewNode, tape);
+          const { sql, memory } = select(posts, filter, tables, variables, view);
+          expect({ filter, view, ids: sql }).toEqual({ filter, view, ids: memory });
+          if (pgAvailable) expect({ filter, view, postgres: await selectPostgres(posts, filter, variables, view) }).toEqual({ filter, view, postgres: memory });
+        }
+      }),
+      { numRuns: pgAvailable ? 150 : 300 },
+    );
+  }, 120_000);
+
   it.skipIf(!pgAvailable)('PostgreSQL, SQLite and in-memory evaluation select the same records', async () => {
     const over = (c: Collection) => filterOver(c).map((node) => [c.name, node] as const);
     const filters = fc.array(fc.tuple(fc.oneof(over(posts), over(authors)), fc.array(fc.nat(), { minLength: 1, maxLength: 24 })), { minLength: 1, maxLength: 5 });
@@ -374,6 +418,18 @@ describe('filter operators on a fixed data set, in SQL and in memory', () => {
   beforeAll(async () => {
     store(tables);
     if (pgAvailable) await storePostgres(tables);
+  });
+
+  // The caller may view only authors older than 40 (a2): paths through relations reach no one else.
+  const boundedCases: [string, string][] = [
+    ['author.name = "Bob"', 'p2'], ['author.name = "Ann"', ''], ['!(author.name = "Ann")', 'p1 p2 p3 p4 p5'], ['author.name != "Bob"', ''],
+    ['coauthors.name ~ "ann"', ''], ['coauthors.name ~ "bob"', 'p1 p4'], ['author.mentor.name = "Bob"', ''], ['author.age > 0', 'p2'],
+    ['author.mentor is null', 'p2'], ['coauthors.id = "a2"', 'p1 p4'],
+  ];
+  it.each(boundedCases)('through relations bounded by the view "age > 40": %s → %s', async (filter, ids) => {
+    const expected = ids.split(' ').filter(Boolean);
+    expect(select(posts, filter, tables, variables, 'age > 40')).toEqual({ sql: expected, memory: expected });
+    if (pgAvailable) expect(await selectPostgres(posts, filter, variables, 'age > 40')).toEqual(expected);
   });
 
   it.each([...cases.map(([f, ids]) => ['posts', f, ids]), ...authorCases.map(([f, ids]) => ['authors', f, ids])])('%s: %s → %s', async (base, filter, ids) => {
