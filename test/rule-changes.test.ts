@@ -8,7 +8,9 @@
  *   reach the old subscribers); still-allowed ones keep delivering, judged by the new rule;
  * - a live query that can no longer run ends the same way (`"forbidden"` or `"invalid"`), and its id is free again;
  * - a live query whose new rule reaches through `team.members` follows changes there;
- * - on graphql-ws, a subscription no longer allowed gets an `error` (FORBIDDEN or COLLECTION_NOT_FOUND) and ends.
+ * - the realtime server says why first: an `error` for that `sub` with the catalogue code, then `unsubscribed`;
+ * - on graphql-ws, a subscription no longer allowed gets a last `next` whose errors carry FORBIDDEN or
+ *   COLLECTION_NOT_FOUND, then `complete`.
  */
 import { applyOps } from '@causeway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,13 +103,19 @@ async function showsWhatRestShows(live: LiveQuery, label: string): Promise<void>
   }
 }
 
-/** The `unsubscribed` message for `sub`, which must arrive within a second. */
+const codeFor: Record<string, string[]> = { forbidden: ['FORBIDDEN'], collection_deleted: ['COLLECTION_NOT_FOUND'], invalid: ['INVALID_FILTER', 'INVALID_SORT', 'INTERNAL'] };
+
+/** The `unsubscribed` message for `sub`, which must arrive within a second, after the `error` that says why. */
 async function ended(client: RealtimeClient, sub: string): Promise<Json> {
+  let message: Json;
   try {
-    return await client.next((m) => m.sub === sub && m.type === 'unsubscribed', withinMs);
+    message = await client.next((m) => m.sub === sub && m.type === 'unsubscribed', withinMs);
   } catch (error) {
     throw new Error(`subscription '${sub}' was not ended within ${withinMs} ms (${(error as Error).message})`);
   }
+  const errors = client.take((m) => m.sub === sub && m.type === 'error');
+  expect(errors.map((e) => e.problem.code), `the error before '${sub}' ended (${message.reason})`).toEqual([expect.toBeOneOf(codeFor[message.reason] ?? [])]);
+  return message;
 }
 
 async function events(client: RealtimeClient, sub: string): Promise<Json[]> {
@@ -159,6 +167,7 @@ describe('a changed rule', () => {
       expect(await events(client, 'r'), `${who}'s record subscription under the new rule`).toEqual([]);
       // A record subscription whose record the caller may no longer view may end; if it does, it says why.
       for (const message of client.take((m) => m.sub === 'r' && m.type === 'unsubscribed')) expect(message.reason).toBe('forbidden');
+      client.take((m) => m.sub === 'r' && m.type === 'error');
     }
     for (const live of lives) await showsWhatRestShows(live, `${live.who} after a write under the new rule`);
   });

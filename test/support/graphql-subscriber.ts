@@ -6,7 +6,10 @@ import type { Json, TestServer } from './test-server.js';
 export interface GraphqlSubscription {
   /** `data` of each `next` message, oldest first. */
   data: Json[];
-  /** The errors the subscription ended with (an `error` message), if it did. */
+  /**
+   * The errors the subscription ended with, if it did: the server ends a subscription it no longer allows with
+   * a last `next` carrying them, then `complete` (docs/graphql.md); an `error` message counts too.
+   */
   errors: Json[] | undefined;
   /** Whether the server ended the subscription (`complete` or `error`). */
   ended: boolean;
@@ -54,7 +57,10 @@ export function graphqlSubscriber(t: Pick<TestServer, 'url'>, token?: string): G
       const stop = client.subscribe(
         { query, ...(variables ? { variables } : {}) },
         {
-          next: (value) => subscription.data.push(value.data ?? { errors: value.errors }),
+          next: (value) => {
+            subscription.data.push(value.data ?? { errors: value.errors });
+            if (value.errors) subscription.errors = [...value.errors] as Json[];
+          },
           error: (error) => {
             subscription.errors = Array.isArray(error) ? error : [error];
             subscription.ended = true;
