@@ -1,5 +1,6 @@
 // Helpers the benchmarks share: ports, time, and the subscriber processes of realtime-clients.mjs.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,4 +49,15 @@ export function subscriberProcess(children) {
       child.send({ type: 'close' });
     },
   };
+}
+
+// CPU time a process has used, in ms (Linux /proc): throughput on a shared 2-core machine swings with the
+// neighbours, but CPU time per request barely does, so it gives the steadier ratio.
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }

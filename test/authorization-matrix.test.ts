@@ -229,7 +229,7 @@ beforeAll(async () => {
   const rules = (name: string, write: string | null = null) => ({ listRule: viewRules[name]!.rule, viewRule: viewRules[name]!.rule, createRule: write, updateRule: write, deleteRule: null });
   const signedIn = '@request.auth.id != ""';
   const title = { name: 'title', type: 'text' };
-  const definitions: Json[] = [
+  const definitions: Record<string, unknown>[] = [
     { name: 'vault', fields: [title, { name: 'secret', type: 'text' }], ...rules('vault') },
     { name: 'notes', fields: [title, { name: 'owner', type: 'relation', collection: 'users', required: true }, { name: 'level', type: 'number', hidden: true }], ...rules('notes', ownerOnly) },
     { name: 'posts', fields: [title, { name: 'published', type: 'bool' }, { name: 'owner', type: 'relation', collection: 'users' }], ...rules('posts', ownerOnly) },
