@@ -77,6 +77,28 @@ describe.skipIf(!available).each(buses)('two Causeway processes on one PostgreSQ
     expect(write.body.label).toBe('first');
   });
 
+  it('re-judges subscriptions on B within a second when A changes a rule or deletes the collection', async () => {
+    const created = await call(a.url, 'POST', '/api/collections', { name: 'memos', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] });
+    expect(created.status).toBe(201);
+    await eventually(() => call(b.url, 'GET', '/api/collections/memos/records'), (r) => r.status === 200);
+    const anonymous = await connect(b);
+    const admins = await connect(b, token);
+    try {
+      for (const client of [anonymous, admins]) {
+        client.send({ type: 'subscribe', sub: 'c', kind: 'collection', collection: 'memos' });
+        client.send({ type: 'subscribe', sub: 'q', kind: 'query', collection: 'memos' });
+        await client.next((m) => m.sub === 'c' && m.type === 'subscribed');
+        await client.next((m) => m.sub === 'q' && m.type === 'snapshot');
+      }
+      expect((await call(a.url, 'PATCH', '/api/collections/memos', { listRule: null, viewRule: null })).status).toBe(200);
+      for (const sub of ['c', 'q']) expect((await anonymous.next((m) => m.sub === sub && m.type === 'unsubscribed', 1000)).reason).toBe('forbidden');
+      expect((await call(a.url, 'DELETE', '/api/collections/memos')).status).toBe(204);
+      for (const sub of ['c', 'q']) expect((await admins.next((m) => m.sub === sub && m.type === 'unsubscribed', 1000)).reason).toBe('collection_deleted');
+    } finally {
+      await Promise.all([anonymous.close(), admins.close()]);
+    }
+  });
+
   it('ends a session everywhere at once, and shares settings changes', async () => {
     const signedUp = await call(a.url, 'POST', '/api/collections/users/auth/sign-up', { email: 'ann@example.com', password: 'ann passphrase one' });
     expect(signedUp.status).toBe(201);
