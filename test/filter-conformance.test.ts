@@ -344,7 +344,7 @@ describe('filter conformance', () => {
           if (pgAvailable) expect({ filter, view, postgres: await selectPostgres(posts, filter, variables, view) }).toEqual({ filter, view, postgres: memory });
         }
       }),
-      { numRuns: pgAvailable ? 150 : 300 },
+      { numRuns: pgAvailable ? 100 : 300 },
     );
   }, 120_000);
 

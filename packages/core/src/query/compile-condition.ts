@@ -13,65 +13,74 @@ export function compileCondition(condition: Condition, tableAlias: string, param
   /**
    * Applies `leaf` to the column a path ends at, through EXISTS subqueries for each relation hop; a hop bounded
    * by the caller's view of its target carries that condition inside its subquery, so it costs one predicate.
+   * `negated` tells the leaf whether it stands under a NOT in its own scope (an EXISTS starts a new one: its
+   * result is two-valued whatever its WHERE yields).
    */
-  const atPath = (path: ResolvedPath, alias: string, leaf: (column: string) => string): string => {
+  const atPath = (path: ResolvedPath, alias: string, negated: boolean, leaf: (column: string, negated: boolean) => string): string => {
     const [hop, ...rest] = path.hops;
-    if (!hop) return leaf(`${alias}.${q(path.field.name)}`);
+    if (!hop) return leaf(`${alias}.${q(path.field.name)}`, negated);
     // Aliases are taken before recursing, so each subquery's are unique and read outside-in.
     const n = ++aliases;
     const target = `r${n}`;
     const source = `${alias}.${q(hop.field.name)}`;
     const elements = hop.field.multiple ? dialect.jsonArrayElements(source, `e${n}`) : undefined;
     // Compiled in text order: SQLite's placeholders are positional.
-    const view = hop.view ? `${compile(hop.view, target)} AND ` : '';
-    const inner = `${view}${atPath({ hops: rest, field: path.field }, target, leaf)}`;
+    const view = hop.view ? `${compile(hop.view, target, false)} AND ` : '';
+    const inner = `${view}${atPath({ hops: rest, field: path.field }, target, false, leaf)}`;
     if (!elements) {
       return `EXISTS (SELECT 1 FROM ${q(hop.target.name)} AS ${target} WHERE ${target}.${q('id')} = ${source} AND ${inner})`;
     }
     return `EXISTS (SELECT 1 FROM ${elements.from} JOIN ${q(hop.target.name)} AS ${target} ON ${target}.${q('id')} = ${elements.value} WHERE ${inner})`;
   };
 
-  const compile = (c: Condition, alias: string): string => {
+  /**
+   * A comparison that is false for a null column. Outside any NOT, SQL's NULL already acts as false (WHERE keeps
+   * only true, and AND/OR are monotone), so the bare comparison is exact and an index can serve it; under a NOT,
+   * NULL would stay NULL where false must turn true, so the column is guarded to make the leaf two-valued.
+   */
+  const falseOnNull = (test: string, column: string, negated: boolean): string => (negated ? `(${test} AND ${column} IS NOT NULL)` : test);
+
+  const compile = (c: Condition, alias: string, negated: boolean): string => {
     switch (c.kind) {
       case 'and':
       case 'or':
         // An empty list is its identity (all of nothing holds, some of nothing does not), like `every`/`some`.
         if (c.items.length === 0) return c.kind === 'and' ? '1=1' : '1=0';
-        return `(${c.items.map((item) => compile(item, alias)).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
+        return `(${c.items.map((item) => compile(item, alias, negated)).join(c.kind === 'and' ? ' AND ' : ' OR ')})`;
       case 'not':
-        return `NOT (${compile(c.item, alias)})`;
+        return `NOT (${compile(c.item, alias, !negated)})`;
       case 'const':
         return c.value ? '1=1' : '1=0';
       case 'isNull':
-        return atPath(c.path, alias, (column) => `${column} IS ${c.negated ? 'NOT ' : ''}NULL`);
+        return atPath(c.path, alias, negated, (column) => `${column} IS ${c.negated ? 'NOT ' : ''}NULL`);
       case 'in':
         if (c.values.length === 0) return '1=0';
-        return atPath(c.path, alias, (column) => `(${column} IN (${c.values.map((v) => params.add(v)).join(', ')}) AND ${column} IS NOT NULL)`);
+        return atPath(c.path, alias, negated, (column, under) => falseOnNull(`${column} IN (${c.values.map((v) => params.add(v)).join(', ')})`, column, under));
       case 'compare': {
         const { op, value } = c;
-        return atPath(c.path, alias, (column) => {
+        return atPath(c.path, alias, negated, (column, under) => {
           if (c.path.field.multiple) {
             const elements = dialect.jsonArrayElements(column, `e${++aliases}`);
             const has = `EXISTS (SELECT 1 FROM ${elements.from} WHERE ${elements.value} = ${params.add(value)})`;
             return op === '~' ? has : `NOT ${has}`;
           }
-          const guard = `${column} IS NOT NULL`;
+          // `!=` and `!~` are true for a null column: the NOT of a guarded test is two-valued wherever it stands.
           switch (op) {
             case '=':
-              return `(${column} = ${params.add(value)} AND ${guard})`;
+              return falseOnNull(`${column} = ${params.add(value)}`, column, under);
             case '!=':
-              return `NOT (${column} = ${params.add(value)} AND ${guard})`;
+              return `NOT (${column} = ${params.add(value)} AND ${column} IS NOT NULL)`;
             case '~':
-              return `(${dialect.containsInsensitive(column, params.add(value))} AND ${guard})`;
+              return falseOnNull(dialect.containsInsensitive(column, params.add(value)), column, under);
             case '!~':
-              return `NOT (${dialect.containsInsensitive(column, params.add(value))} AND ${guard})`;
+              return `NOT (${dialect.containsInsensitive(column, params.add(value))} AND ${column} IS NOT NULL)`;
             default:
-              return `(${column} ${op} ${params.add(value)} AND ${guard})`;
+              return falseOnNull(`${column} ${op} ${params.add(value)}`, column, under);
           }
         });
       }
     }
   };
 
-  return compile(condition, tableAlias);
+  return compile(condition, tableAlias, false);
 }
