@@ -444,6 +444,9 @@ describe('client filters through relations see only what the caller may view', (
     expect(await titles('alice', 'team.title ~ "a"')).toEqual([]);
     expect(await titles('alice', `team.members ~ "${bob.id}"`)).toEqual([]);
     expect(await titles('admin', 'team.title ~ "a"')).toEqual(['alpha', 'beta', 'omega']);
+    const graphql = async (who: Who) => (await call(who, 'POST', '/api/graphql', { query: '{ docs(filter: "team.title ~ \\"a\\"") { totalCount } }' })).body.data.docs.totalCount;
+    expect(await graphql('admin')).toBe(3);
+    expect(await graphql('alice'), 'GraphQL filter through the admins-only teams').toBe(0);
   });
 });
 
@@ -649,6 +652,14 @@ describe('linking a record to a target the caller may not view', () => {
       const updated = await call('alice', 'PATCH', `${records('pins')}/${own.body.id}`, { [field]: id });
       expect([updated.status, updated.body.errors?.[field]?.code], `alice updates ${field} to a record she may not view`).toEqual([422, 'not_found']);
     }
+    // The same refusal over GraphQL and the realtime protocol.
+    const bobNote = cases[0]![1];
+    const graphql = await call('alice', 'POST', '/api/graphql', { query: `mutation { createPins(data: { toNote: "${bobNote}" }) { id } }` });
+    expect([graphql.body.errors?.[0]?.extensions?.code, graphql.body.errors?.[0]?.extensions?.errors?.toNote?.code], 'GraphQL create linking bob’s note').toEqual(['VALIDATION_FAILED', 'not_found']);
+    const client = sockets.get('alice')!;
+    client.send({ type: 'create', req: 'link1', collection: 'pins', data: { toNote: bobNote } });
+    const answer = await client.next((m) => m.req === 'link1');
+    expect([answer.type, answer.problem?.errors?.toNote?.code], 'realtime create linking bob’s note').toEqual(['error', 'not_found']);
     const many = await pin('alice', { notesMany: [idOf('notes', (n) => n.owner === alice.id), idOf('notes', (n) => n.owner === bob.id)] });
     expect([many.status, many.body.errors?.notesMany?.code], 'a to-many relation with one note she may not view').toEqual([422, 'not_found']);
     const anonymousPin = await call('anonymous', 'POST', records('pins'), { toUser: alice.id });
