@@ -6,7 +6,7 @@
 // 2. Realtime: delivery latency (write sent → event received, p50/p99) to subscribers of a collection whose list rule
 //    reads a hidden field (`blocked != true`), beside the same collection with the rule "" (target: the realtime
 //    targets of bench/realtime.mjs, p99 ≤ 100 ms).
-// Usage: npm run build && node bench/relation-rules.mjs [--duration 5] [--subscribers 200] [--rate 100]
+// Usage: npm run build && node bench/relation-rules.mjs [--duration 5] [--subscribers 200] [--rate 100] [--only rest|realtime]
 //   (CAUSEWAY_DATABASE_URL=postgres://… runs it on PostgreSQL instead of a SQLite file.)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(pro
 const duration = arg('duration', 5);
 const subscribers = arg('subscribers', 200);
 const rate = arg('rate', 100);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const connections = 32;
 const records = 10_000;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-relation-bench-'));
@@ -147,26 +148,28 @@ try {
   const api = `${base}/api/collections/posts/records`;
   const list = (relation, extra = '') => `${api}?filter=${encodeURIComponent(`${relation}.name ~ "Author 1" && views >= 100`)}&limit=30${extra}`;
 
-  for (const relation of ['writer', 'editor']) {
+  if (only !== 'realtime') for (const relation of ['writer', 'editor']) {
     const response = await fetch(list(relation, '&count=true'), signedIn);
     const body = await response.json();
     console.log(`${relation}.name ~ "Author 1" as the reader: ${body.total} posts match (${relation === 'writer' ? 'no rule on writers' : 'editors under their view rule: fewer once the hop carries the rule'})`);
   }
   console.log('');
 
-  for (const [label, extra] of [['list 30', ''], ['list 30 + count', '&count=true']]) {
+  if (only !== 'realtime') for (const [label, extra] of [['list 30', ''], ['list 30 + count', '&count=true']]) {
     const [before, after] = await alternate(() => load(list('writer', extra), signedIn, causeway.child.pid), () => load(list('editor', extra), signedIn, causeway.child.pid));
     row(`${label}, filter through a relation, target without rule`, before);
     row(`${label}, filter through a relation, target with rule`, after);
     console.log(`${''.padEnd(62)} the target's rule costs ${((1 - after.rps / before.rps) * 100).toFixed(0)}% of throughput (target ≤ 15%), ${(after.cpuUs - before.cpuUs).toFixed(0)} µs CPU/req\n`);
   }
 
-  const open = await realtimeRound(causeway.port, admin, 'ticks_open', 0);
-  const hidden = await realtimeRound(causeway.port, admin, 'ticks_hidden', 1_000_000);
-  for (const [label, result] of [['list rule ""', open], ['list rule on a hidden field (blocked != true)', hidden]]) {
-    console.log(`realtime, ${label.padEnd(46)} ${result.received} of ${result.deliveries} delivered; write sent → event: p50 ${fmt(result.p50)}, p99 ${fmt(result.p99)}, max ${fmt(result.max)}`);
+  if (only !== 'rest') {
+    const open = await realtimeRound(causeway.port, admin, 'ticks_open', 0);
+    const hidden = await realtimeRound(causeway.port, admin, 'ticks_hidden', 1_000_000);
+    for (const [label, result] of [['list rule ""', open], ['list rule on a hidden field (blocked != true)', hidden]]) {
+      console.log(`realtime, ${label.padEnd(46)} ${result.received} of ${result.deliveries} delivered; write sent → event: p50 ${fmt(result.p50)}, p99 ${fmt(result.p99)}, max ${fmt(result.max)}`);
+    }
+    console.log(`${''.padEnd(56)} p99 with the hidden-field rule: ${fmt(hidden.p99)} (target ≤ 100 ms), ${(hidden.p99 / open.p99).toFixed(2)}x the open collection's`);
   }
-  console.log(`${''.padEnd(56)} p99 with the hidden-field rule: ${fmt(hidden.p99)} (target ≤ 100 ms), ${(hidden.p99 / open.p99).toFixed(2)}x the open collection's`);
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
