@@ -347,6 +347,9 @@ describe('client filters through relations see only what the caller may view', (
     expect(alices.body.total).toBe(0);
     const bobs = await call('bob', 'GET', `${records('posts')}?filter=${encodeURIComponent(filter)}&count=true`);
     expect(bobs.body.total).toBe(2);
+    const graphql = async (who: Who) => (await call(who, 'POST', '/api/graphql', { query: 'query ($f: String) { posts(filter: $f) { totalCount } }', variables: { f: filter } })).body.data.posts.totalCount;
+    expect(await graphql('bob')).toBe(2);
+    expect(await graphql('alice'), 'GraphQL filter through posts.owner').toBe(0);
   });
 
   it('random client filters give every caller exactly its reference on REST, count, GraphQL, live queries and subscriptions', async () => {
