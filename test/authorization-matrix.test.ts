@@ -589,6 +589,8 @@ describe('realtime judges rules on hidden fields on the full record', () => {
         for (const id of touched) expect(visible(collection, who), `${who} live query ${collection} sent ${id}`).toContain(id);
       }
       const [rankedChanges, flaggedChanges] = graphql.get(who)!;
+      const expected = visible('ranked', who).length + visible('flagged', who).length;
+      for (let i = 0; i < 50 && rankedChanges!.data.length + flaggedChanges!.data.length < expected; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 50));
       expect(rankedChanges!.data.map((d) => `${d.rankedChanges.op} ${d.rankedChanges.record.id}`).sort(), `${who} graphql-ws ranked`).toEqual(visible('ranked', who).map((id) => `update ${id}`));
       expect(flaggedChanges!.data.map((d) => `${d.flaggedChanges.op} ${d.flaggedChanges.record.id}`).sort(), `${who} graphql-ws flagged`).toEqual(visible('flagged', who).map((id) => `update ${id}`));
