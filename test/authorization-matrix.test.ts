@@ -450,6 +450,27 @@ describe('client filters through relations see only what the caller may view', (
     const graphql = async (who: Who) => (await call(who, 'POST', '/api/graphql', { query: '{ docs(filter: "team.title ~ \\"a\\"") { totalCount } }' })).body.data.docs.totalCount;
     expect(await graphql('admin')).toBe(3);
     expect(await graphql('alice'), 'GraphQL filter through the admins-only teams').toBe(0);
+    // Realtime: the rule follows a membership change; the client's filter through teams still sees nothing.
+    const client = sockets.get('alice')!;
+    const plain = await subscribed(client, { sub: 'docs', kind: 'query', collection: 'docs', sort: 'title' });
+    const probing = await subscribed(client, { sub: 'docs-probe', kind: 'query', collection: 'docs', sort: 'title', filter: 'team.title ~ "a"' });
+    expect(plain.items.map((d: Row) => d.title)).toEqual(['alpha', 'omega']);
+    expect(probing.items).toEqual([]);
+    const empty = [...world.teams!.values()].find((team) => team.title === 'beta')!;
+    await call('admin', 'PATCH', `${records('teams')}/${empty.id}`, { members: [alice.id] });
+    try {
+      await client.sync();
+      let list = plain.items;
+      for (const diff of client.take((m) => m.sub === 'docs' && m.type === 'diff')) list = applyOps(list, diff.ops);
+      expect(list.map((d: Row) => d.title), 'alice joined the team of "beta"').toEqual(['alpha', 'beta', 'omega']);
+      expect(client.take((m) => m.sub === 'docs-probe'), 'the probing live query does not move').toEqual([]);
+    } finally {
+      await call('admin', 'PATCH', `${records('teams')}/${empty.id}`, { members: [] });
+      await unsubscribe(client, 'docs');
+      await unsubscribe(client, 'docs-probe');
+      await client.sync();
+      client.take((m) => m.sub === 'docs' || m.sub === 'docs-probe');
+    }
   });
 });
 
