@@ -163,8 +163,15 @@ try {
   }
 
   if (only !== 'rest') {
-    const open = await realtimeRound(causeway.port, admin, 'ticks_open', 0);
-    const hidden = await realtimeRound(causeway.port, admin, 'ticks_hidden', 1_000_000);
+    // Alternately, twice, keeping the better p99 of each, like the REST loads.
+    let open;
+    let hidden;
+    for (let round = 0; round < 2; round++) {
+      const o = await realtimeRound(causeway.port, admin, 'ticks_open', round * 1_000_000);
+      const h = await realtimeRound(causeway.port, admin, 'ticks_hidden', 10_000_000 + round * 1_000_000);
+      open = !open || o.p99 < open.p99 ? o : open;
+      hidden = !hidden || h.p99 < hidden.p99 ? h : hidden;
+    }
     for (const [label, result] of [['list rule ""', open], ['list rule on a hidden field (blocked != true)', hidden]]) {
       console.log(`realtime, ${label.padEnd(46)} ${result.received} of ${result.deliveries} delivered; write sent → event: p50 ${fmt(result.p50)}, p99 ${fmt(result.p99)}, max ${fmt(result.max)}`);
     }
