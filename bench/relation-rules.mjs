@@ -2,7 +2,9 @@
 // 1. REST: a signed-in user lists 30 posts (and counts them) with a filter through a relation, once into a
 //    target collection without a view rule (`writers`, viewRule "") and once into the same data under a view rule
 //    (`editors`, `public = true || owner = @request.auth.id`): the hop then carries the target's rule, which should
-//    cost one more predicate in the same statement (target: at most 15% fewer requests/s).
+//    cost one more predicate in the same statement (target: at most 15% fewer requests/s). Each pair is measured as
+//    throughput (autocannon, best of two alternating runs) and as the median latency of requests sent one at a time,
+//    interleaved: on a shared machine the second is the steadier figure.
 // 2. Realtime: delivery latency (write sent → event received, p50/p99) to subscribers of a collection whose list rule
 //    reads a hidden field (`blocked != true`), beside the same collection with the rule "" (target: the realtime
 //    targets of bench/realtime.mjs, p99 ≤ 100 ms).
@@ -48,6 +50,25 @@ function load(url, options, pid) {
       resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total });
     });
   });
+}
+
+/**
+ * One request at a time, the two URLs interleaved (a, b, a, b…), medians of each: on a shared machine the
+ * neighbours slow both alike, so the ratio of medians is the steadiest figure of the run.
+ */
+async function interleaved(urlA, urlB, options, count = 400) {
+  const times = [[], []];
+  for (let i = 0; i < count; i++) {
+    for (const [index, url] of [urlA, urlB].entries()) {
+      const started = now();
+      const response = await fetch(url, options);
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      times[index].push(now() - started);
+    }
+  }
+  const median = (list) => list.sort((x, y) => x - y)[Math.floor(list.length / 2)];
+  return times.map(median);
 }
 
 /** Two loads alternately, twice, keeping the better run of each (as bench/rest.mjs): drift then decides neither. */
@@ -157,6 +178,8 @@ try {
 
   if (only !== 'realtime') for (const [label, extra] of [['list 30', ''], ['list 30 + count', '&count=true']]) {
     const [before, after] = await alternate(() => load(list('writer', extra), signedIn, causeway.child.pid), () => load(list('editor', extra), signedIn, causeway.child.pid));
+    const [medianBefore, medianAfter] = await interleaved(list('writer', extra), list('editor', extra), signedIn, extra ? 60 : 400);
+    console.log(`${`${label}, one at a time, interleaved: median latency`.padEnd(62)} ${fmt(medianBefore)} without the target's rule, ${fmt(medianAfter)} with it (${((medianAfter / medianBefore - 1) * 100).toFixed(0)}%)`);
     row(`${label}, filter through a relation, target without rule`, before);
     row(`${label}, filter through a relation, target with rule`, after);
     console.log(`${''.padEnd(62)} the target's rule costs ${((1 - after.rps / before.rps) * 100).toFixed(0)}% of throughput (target ≤ 15%), ${(after.cpuUs - before.cpuUs).toFixed(0)} µs CPU/req\n`);
