@@ -7,7 +7,8 @@
 //    interleaved: on a shared machine the second is the steadier figure.
 // 2. Realtime: delivery latency (write sent → event received, p50/p99) to subscribers of a collection whose list rule
 //    reads a hidden field (`blocked != true`), beside the same collection with the rule "" (target: the realtime
-//    targets of bench/realtime.mjs, p99 ≤ 100 ms).
+//    targets of bench/realtime.mjs, p99 ≤ 100 ms); first one write at a time, interleaved between the two, then
+//    under fan-out load.
 // Usage: npm run build && node bench/relation-rules.mjs [--duration 5] [--subscribers 200] [--rate 100] [--only rest|realtime]
 //   (CAUSEWAY_DATABASE_URL=postgres://… runs it on PostgreSQL instead of a SQLite file.)
 import { spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import WebSocket from 'ws';
 import { cpuMs, freePort, now, root, sleep, subscriberProcess } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
@@ -160,6 +162,41 @@ async function realtimeRound(port, admin, collection, from) {
   return { ...latency, deliveries };
 }
 
+/**
+ * One subscriber on both collections and one write at a time, alternating between them: write sent → event received,
+ * p50 and p99 per collection. Without fan-out load this isolates what judging one change costs.
+ */
+async function realtimeOneAtATime(port, admin, count = 300) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/realtime`, { perMessageDeflate: false });
+  const waiting = new Map();
+  await new Promise((resolve) => socket.once('open', resolve));
+  let subscribed = 0;
+  const ready = new Promise((resolve) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'subscribed' && ++subscribed === 2) resolve();
+      if (message.type === 'event') waiting.get(message.record.n)?.();
+    });
+  });
+  for (const collection of ['ticks_open', 'ticks_hidden']) socket.send(JSON.stringify({ type: 'subscribe', sub: collection, kind: 'collection', collection }));
+  await ready;
+  const times = { ticks_open: [], ticks_hidden: [] };
+  for (let i = 0; i < count; i++) {
+    for (const collection of ['ticks_open', 'ticks_hidden']) {
+      const n = 50_000_000 + i * 2 + (collection === 'ticks_open' ? 0 : 1);
+      const started = now();
+      const arrived = new Promise((resolve) => waiting.set(n, resolve));
+      const response = await fetch(`http://127.0.0.1:${port}/api/collections/${collection}/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ n, title: 'one' }) });
+      if (!response.ok) throw new Error(await response.text());
+      await arrived;
+      times[collection].push(now() - started);
+    }
+  }
+  socket.close();
+  const at = (list, q) => list.sort((x, y) => x - y)[Math.min(list.length - 1, Math.floor(q * list.length))];
+  return Object.fromEntries(Object.entries(times).map(([collection, list]) => [collection, { p50: at(list, 0.5), p99: at(list, 0.99) }]));
+}
+
 try {
   console.log(`Relation-rule benchmark: ${records} posts over 100 authors, ${connections} connections, ${duration} s per scenario; realtime ${subscribers} subscribers at ${rate} writes/s; node ${process.version}\n`);
   const causeway = await startCauseway();
@@ -186,6 +223,8 @@ try {
   }
 
   if (only !== 'rest') {
+    const single = await realtimeOneAtATime(causeway.port, admin);
+    console.log(`realtime, one write at a time, interleaved (write sent → event): list rule "" p50 ${fmt(single.ticks_open.p50)}, p99 ${fmt(single.ticks_open.p99)}; list rule on a hidden field p50 ${fmt(single.ticks_hidden.p50)}, p99 ${fmt(single.ticks_hidden.p99)}\n`);
     // Alternately, twice, keeping the better p99 of each, like the REST loads.
     let open;
     let hidden;
