@@ -15,6 +15,9 @@
  * a hidden `level`), `posts` (published-or-owner), `ranked` (rule on hidden `tier`), `flagged` (rule on hidden
  * `blocked`), `teams` (null), `docs` (rule through `team.members`). The expected answer of every surface is
  * computed here, in JS, from the whole data set (which the test knows) and each caller's view of it.
+ *
+ * AUTHZ_WHO=admin (a comma-separated list of callers) checks the reference against the server for those callers
+ * only: admins see everything, so that run validates the model itself; AUTHZ_RUNS sets the property run counts.
  */
 import fc from 'fast-check';
 import { applyOps } from '@causeway/client';
