@@ -15,6 +15,9 @@
  * a hidden `level`), `posts` (published-or-owner), `ranked` (rule on hidden `tier`), `flagged` (rule on hidden
  * `blocked`), `teams` (null), `docs` (rule through `team.members`). The expected answer of every surface is
  * computed here, in JS, from the whole data set (which the test knows) and each caller's view of it.
+ *
+ * AUTHZ_WHO=admin (a comma-separated list of callers) checks the reference against the server for those callers
+ * only: admins see everything, so that run validates the model itself; AUTHZ_RUNS sets the property run counts.
  */
 import fc from 'fast-check';
 import { applyOps } from '@causeway/client';
@@ -347,6 +350,9 @@ describe('client filters through relations see only what the caller may view', (
     expect(alices.body.total).toBe(0);
     const bobs = await call('bob', 'GET', `${records('posts')}?filter=${encodeURIComponent(filter)}&count=true`);
     expect(bobs.body.total).toBe(2);
+    const graphql = async (who: Who) => (await call(who, 'POST', '/api/graphql', { query: 'query ($f: String) { posts(filter: $f) { totalCount } }', variables: { f: filter } })).body.data.posts.totalCount;
+    expect(await graphql('bob')).toBe(2);
+    expect(await graphql('alice'), 'GraphQL filter through posts.owner').toBe(0);
   });
 
   it('random client filters give every caller exactly its reference on REST, count, GraphQL, live queries and subscriptions', async () => {
@@ -444,6 +450,30 @@ describe('client filters through relations see only what the caller may view', (
     expect(await titles('alice', 'team.title ~ "a"')).toEqual([]);
     expect(await titles('alice', `team.members ~ "${bob.id}"`)).toEqual([]);
     expect(await titles('admin', 'team.title ~ "a"')).toEqual(['alpha', 'beta', 'omega']);
+    const graphql = async (who: Who) => (await call(who, 'POST', '/api/graphql', { query: '{ docs(filter: "team.title ~ \\"a\\"") { totalCount } }' })).body.data.docs.totalCount;
+    expect(await graphql('admin')).toBe(3);
+    expect(await graphql('alice'), 'GraphQL filter through the admins-only teams').toBe(0);
+    // Realtime: the rule follows a membership change; the client's filter through teams still sees nothing.
+    const client = sockets.get('alice')!;
+    const plain = await subscribed(client, { sub: 'docs', kind: 'query', collection: 'docs', sort: 'title' });
+    const probing = await subscribed(client, { sub: 'docs-probe', kind: 'query', collection: 'docs', sort: 'title', filter: 'team.title ~ "a"' });
+    expect(plain.items.map((d: Row) => d.title)).toEqual(['alpha', 'omega']);
+    expect(probing.items).toEqual([]);
+    const empty = [...world.teams!.values()].find((team) => team.title === 'beta')!;
+    await call('admin', 'PATCH', `${records('teams')}/${empty.id}`, { members: [alice.id] });
+    try {
+      await client.sync();
+      let list = plain.items;
+      for (const diff of client.take((m) => m.sub === 'docs' && m.type === 'diff')) list = applyOps(list, diff.ops);
+      expect(list.map((d: Row) => d.title), 'alice joined the team of "beta"').toEqual(['alpha', 'beta', 'omega']);
+      expect(client.take((m) => m.sub === 'docs-probe'), 'the probing live query does not move').toEqual([]);
+    } finally {
+      await call('admin', 'PATCH', `${records('teams')}/${empty.id}`, { members: [] });
+      await unsubscribe(client, 'docs');
+      await unsubscribe(client, 'docs-probe');
+      await client.sync();
+      client.take((m) => m.sub === 'docs' || m.sub === 'docs-probe');
+    }
   });
 });
 
@@ -583,6 +613,8 @@ describe('realtime judges rules on hidden fields on the full record', () => {
         for (const id of touched) expect(visible(collection, who), `${who} live query ${collection} sent ${id}`).toContain(id);
       }
       const [rankedChanges, flaggedChanges] = graphql.get(who)!;
+      const expected = visible('ranked', who).length + visible('flagged', who).length;
+      for (let i = 0; i < 50 && rankedChanges!.data.length + flaggedChanges!.data.length < expected; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 50));
       expect(rankedChanges!.data.map((d) => `${d.rankedChanges.op} ${d.rankedChanges.record.id}`).sort(), `${who} graphql-ws ranked`).toEqual(visible('ranked', who).map((id) => `update ${id}`));
       expect(flaggedChanges!.data.map((d) => `${d.flaggedChanges.op} ${d.flaggedChanges.record.id}`).sort(), `${who} graphql-ws flagged`).toEqual(visible('flagged', who).map((id) => `update ${id}`));
@@ -649,6 +681,14 @@ describe('linking a record to a target the caller may not view', () => {
       const updated = await call('alice', 'PATCH', `${records('pins')}/${own.body.id}`, { [field]: id });
       expect([updated.status, updated.body.errors?.[field]?.code], `alice updates ${field} to a record she may not view`).toEqual([422, 'not_found']);
     }
+    // The same refusal over GraphQL and the realtime protocol.
+    const bobNote = cases[0]![1];
+    const graphql = await call('alice', 'POST', '/api/graphql', { query: `mutation { createPins(data: { toNote: "${bobNote}" }) { id } }` });
+    expect([graphql.body.errors?.[0]?.extensions?.code, graphql.body.errors?.[0]?.extensions?.errors?.toNote?.code], 'GraphQL create linking bob’s note').toEqual(['VALIDATION_FAILED', 'not_found']);
+    const client = sockets.get('alice')!;
+    client.send({ type: 'create', req: 'link1', collection: 'pins', data: { toNote: bobNote } });
+    const answer = await client.next((m) => m.req === 'link1');
+    expect([answer.type, answer.problem?.errors?.toNote?.code], 'realtime create linking bob’s note').toEqual(['error', 'not_found']);
     const many = await pin('alice', { notesMany: [idOf('notes', (n) => n.owner === alice.id), idOf('notes', (n) => n.owner === bob.id)] });
     expect([many.status, many.body.errors?.notesMany?.code], 'a to-many relation with one note she may not view').toEqual([422, 'not_found']);
     const anonymousPin = await call('anonymous', 'POST', records('pins'), { toUser: alice.id });

@@ -11,12 +11,15 @@
  * - the realtime server says why first: an `error` for that `sub` with the catalogue code, then `unsubscribed`;
  * - on graphql-ws, a subscription no longer allowed gets a last `next` whose errors carry FORBIDDEN or
  *   COLLECTION_NOT_FOUND, then `complete`.
+ * - a field made hidden under a live query's filter makes the query unable to run (a client may not probe it);
+ * - on PostgreSQL, the same holds for subscriptions open on another instance sharing the database (cluster signal).
  */
 import { applyOps } from '@causeway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, signUp, type Account } from './support/accounts.js';
 import { graphqlSubscriber, type GraphqlSubscriber } from './support/graphql-subscriber.js';
 import { connect, type RealtimeClient } from './support/realtime-client.js';
+import { onPostgres } from './support/test-database.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
 
 type Who = 'anonymous' | 'alice' | 'bob' | 'admin';
@@ -233,6 +236,18 @@ describe('a changed rule', () => {
     expect(again.items.map((r: Json) => r.title)).toEqual(['g1']);
   });
 
+  it('that hides a field a live query filters on ends it with reason invalid: a client may not probe hidden fields', async () => {
+    const fields = [{ name: 'title', type: 'text' }, { name: 'score', type: 'number' }];
+    await createCollection({ name: 'scores', fields, listRule: '', viewRule: '' });
+    await admin('POST', records('scores'), { title: 's1', score: 7 });
+    const client = await socket('anonymous');
+    await subscribe(client, { sub: 'q', kind: 'query', collection: 'scores', filter: 'score >= 5', sort: 'title' });
+    await admin('PATCH', '/api/collections/scores', { fields: [fields[0], { ...fields[1], hidden: true }] });
+    expect((await ended(client, 'q')).reason).toBe('invalid');
+    await client.sync();
+    expect(JSON.stringify(client.received), 'nothing carries the hidden score').not.toContain('"score"');
+  });
+
   it('through team.members: a live query follows the relations of its new rule', async () => {
     await createCollection({ name: 'squads', fields: [{ name: 'title', type: 'text' }, { name: 'members', type: 'relation', collection: 'users', multiple: true }] });
     await createCollection({ name: 'plans', fields: [{ name: 'title', type: 'text' }, { name: 'squad', type: 'relation', collection: 'squads' }], listRule: '', viewRule: '' });
@@ -324,6 +339,44 @@ describe('graphql-ws subscriptions', () => {
     for (const changes of [anonymousChanges, aliceChanges]) {
       await changes.end(withinMs);
       expect(changes.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+});
+
+describe.skipIf(!onPostgres)('on another instance sharing the database', () => {
+  it('a rule change or a deletion made on one instance re-judges what is open on the other within a second', async () => {
+    const other = await startTestServer({ dataDir: t.dataDir });
+    const onOther = async (who: Who): Promise<RealtimeClient> => {
+      const client = await connect(other, token(who));
+      opened.push(client);
+      return client;
+    };
+    try {
+      await createCollection({ name: 'shared', fields: itemFields, listRule: '', viewRule: '' });
+      const s1 = await admin('POST', records('shared'), { title: 's1', owner: alice.id });
+      await admin('POST', records('shared'), { title: 's2', owner: bob.id });
+      // The other instance learns of the new collection through the cluster signal.
+      for (let i = 0; i < 100 && (await other.request('GET', `${records('shared')}`)).status !== 200; i++) await sleep(20);
+      const anonymousClient = await onOther('anonymous');
+      const aliceClient = await onOther('alice');
+      const live = await liveQuery('alice', aliceClient, 'q', 'shared', { sort: 'title' });
+      // liveQuery compares with REST on `t`: both instances read the same database.
+      await subscribe(anonymousClient, { sub: 'c', kind: 'collection', collection: 'shared' });
+      await subscribe(anonymousClient, { sub: 'r', kind: 'record', collection: 'shared', id: s1.id });
+      await admin('PATCH', '/api/collections/shared', { listRule: owner, viewRule: owner });
+      await showsWhatRestShows(live, 'alice on the other instance after the rule became owner-only');
+      expect(live.items.map((r: Json) => r.title)).toEqual(['s1']);
+      await admin('PATCH', '/api/collections/shared', { listRule: null, viewRule: null });
+      expect((await ended(anonymousClient, 'c')).reason).toBe('forbidden');
+      expect((await ended(anonymousClient, 'r')).reason).toBe('forbidden');
+      expect((await ended(aliceClient, 'q')).reason).toBe('forbidden');
+      await admin('PATCH', '/api/collections/shared', { listRule: '', viewRule: '' });
+      for (let i = 0; i < 100 && (await other.request('GET', `${records('shared')}`, undefined, anonymous)).status !== 200; i++) await sleep(20);
+      await subscribe(anonymousClient, { sub: 'c', kind: 'collection', collection: 'shared' });
+      await admin('DELETE', '/api/collections/shared?confirm=true');
+      expect((await ended(anonymousClient, 'c')).reason).toBe('collection_deleted');
+    } finally {
+      await other.stop(true);
     }
   });
 });
