@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { freePort } from './support.mjs';
+import { cpuMs, freePort } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
@@ -35,18 +35,6 @@ async function stop(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-// CPU time a process has used, in ms (Linux /proc): throughput on a shared 2-core machine swings with the
-// neighbours, but CPU time per request barely does, so it gives the steadier ratio.
-const ticksPerSecond = 100;
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-  } catch {
-    return NaN;
-  }
 }
 
 function load(url, options = {}, pid) {
