@@ -3,7 +3,7 @@
 // rule beside anonymous reads without rules) and sign-in latency at the default password cost.
 // Usage: npm run build && node bench/rest.mjs [--duration 10]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
