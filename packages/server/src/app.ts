@@ -33,6 +33,7 @@ import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import { WebSocketUpgrades } from './http/websocket-upgrades.js';
+import type { ConnectionLimits } from './http/connection-limits.js';
 import { PostgresBus, postgresChannel } from './events/postgres-bus.js';
 import { RedisBus, redisChannel } from './events/redis-bus.js';
 import { PostgresDatabase } from './store/postgres/postgres-database.js';
@@ -170,18 +171,22 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(openapiRoutes, { schema, version: serverVersion });
   await consoleRoutes(app);
 
+  // One set of per-connection limits for both WebSocket endpoints.
+  const connectionLimits: ConnectionLimits = {
+    maxInFlight: config.realtimeMaxInFlight,
+    maxBufferedBytes: config.realtimeMaxBufferedBytes,
+    maxSubscriptions: config.realtimeMaxSubscriptions,
+    maxChannels: config.realtimeMaxChannels,
+    maxMessageBytes: config.realtimeMaxMessageBytes,
+    heartbeatMs: config.realtimeHeartbeat * 1000,
+  };
   const realtime = new RealtimeServer({
     hub,
     auth,
     records,
     channelRules: new ChannelRules({ join: config.channelJoinRule, send: config.channelSendRule }),
     bus,
-    limits: {
-      maxSubscriptions: config.realtimeMaxSubscriptions,
-      maxMessageBytes: config.realtimeMaxMessageBytes,
-      maxBufferedBytes: config.realtimeMaxBufferedBytes,
-      heartbeatMs: config.realtimeHeartbeat * 1000,
-    },
+    limits: connectionLimits,
     log: app.log,
   });
   const graphql = graphqlRoutes(app, {
@@ -190,6 +195,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     auth,
     limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
+    connectionLimits,
+    log: app.log,
   });
   const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp);
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
