@@ -34,6 +34,7 @@ import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import { WebSocketUpgrades } from './http/websocket-upgrades.js';
 import type { ConnectionLimits } from './http/connection-limits.js';
+import { serializeReply } from './http/json-reply.js';
 import { PostgresBus, postgresChannel } from './events/postgres-bus.js';
 import { RedisBus, redisChannel } from './events/redis-bus.js';
 import { PostgresDatabase } from './store/postgres/postgres-database.js';
@@ -140,6 +141,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   // JSON is the only body Causeway reads; anything else is answered 415.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  // Stored json values from before their depth was limited may be too deep for JSON.stringify's stack.
+  app.setReplySerializer(serializeReply);
   app.setNotFoundHandler((request, reply) => {
     const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { jsonDeeperThan } from '@causeway/core';
+import { CausewayError, jsonDeeperThan } from '@causeway/core';
 
 /**
  * The deepest stored json value GraphQL returns. New values are held to a far lower limit when written; this
@@ -33,7 +33,7 @@ export const jsonScalar = new GraphQLScalarType({
   description: 'Any JSON value.',
   serialize: (value) => {
     if (jsonDeeperThan(value, maxServedJsonDepth)) {
-      throw new GraphQLError(`This stored value nests deeper than ${maxServedJsonDepth} levels; read it over REST.`, { extensions: { code: 'VALIDATION_FAILED', status: 422 } });
+      throw new CausewayError('VALIDATION_FAILED', `This stored value nests deeper than ${maxServedJsonDepth} levels; read it over REST.`);
     }
     return value;
   },
