@@ -88,8 +88,8 @@ interface SocketExtra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
   caller?: Caller;
   budget?: ConnectionBudget;
-  /** Operations running (queries, mutations) and subscriptions open, by graphql-ws operation id. */
-  active?: Map<string, 'operation' | 'subscription'>;
+  /** Subscriptions open, by graphql-ws operation id. */
+  subscriptions?: Set<string>;
 }
 
 /** `/api/graphql`: GraphQL over HTTP (graphql-http) and subscriptions over graphql-ws, on one path. */
@@ -99,6 +99,8 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const documents = new DocumentCache();
   // The request's logger while graphql-http handles it, for errors found where no request is at hand.
   const requestLog = new AsyncLocalStorage<ErrorLog>();
+  // The connection each graphql-ws operation runs for, to count it in flight there.
+  const budgets = new WeakMap<GraphQLContext, ConnectionBudget>();
 
   /**
    * Every operation, over HTTP and graphql-ws, goes through here before it runs: the document's size and
@@ -153,25 +155,35 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
         if (!caller) return false;
         ctx.extra.caller = caller;
         ctx.extra.budget = new ConnectionBudget(ctx.extra.socket, limits);
-        ctx.extra.active = new Map();
+        ctx.extra.subscriptions = new Set();
         return true;
       },
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
-        const { budget, active } = ctx.extra;
-        const prepared = prepare(payload, newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub, budget));
+        const { budget, subscriptions } = ctx.extra;
+        const contextValue = newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub, budget);
+        if (budget) budgets.set(contextValue, budget);
+        const prepared = prepare(payload, contextValue);
         if (!('schema' in prepared)) return prepared.map((error) => formatted(error, deps.log));
         const operation = getOperationAST(prepared.document, prepared.operationName);
         if (!operation) return [new GraphQLError('No operation of that name in the document.', { extensions: { code: 'INVALID_QUERY', status: 400 } })];
-        if (!budget || !active) return prepared;
-        if (operation.operation === 'subscription') {
-          const open = [...active.values()].filter((kind) => kind === 'subscription').length;
-          if (open >= limits.maxSubscriptions) return [new GraphQLError(`At most ${limits.maxSubscriptions} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED', status: 429 } })];
-          active.set(id, 'subscription');
-        } else {
-          active.set(id, 'operation');
-          budget.begin();
+        if (operation.operation === 'subscription' && subscriptions) {
+          if (subscriptions.size >= limits.maxSubscriptions) return [new GraphQLError(`At most ${limits.maxSubscriptions} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED', status: 429 } })];
+          subscriptions.add(id);
         }
         return prepared;
+      },
+      // Queries and mutations count as in flight while they run, whatever becomes of their answer.
+      execute: async (args) => {
+        const budget = budgets.get(args.contextValue as GraphQLContext);
+        budget?.begin();
+        try {
+          return await interpret(args);
+        } finally {
+          budget?.end();
+        }
+      },
+      onError: (ctx) => {
+        ctx.extra.budget?.overflows();
       },
       onNext: (ctx, _id, _payload, _args, result) => {
         logUnexpected(result.errors, deps.log);
@@ -179,9 +191,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
         ctx.extra.budget?.overflows();
       },
       onComplete: (ctx, id) => {
-        const kind = ctx.extra.active?.get(id);
-        ctx.extra.active?.delete(id);
-        if (kind === 'operation') ctx.extra.budget?.end();
+        ctx.extra.subscriptions?.delete(id);
       },
     },
     wss,
@@ -190,6 +200,8 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   return {
     handleUpgrade: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)),
     close: async () => {
+      // A connection no longer read (too many operations in flight) could not complete a close handshake.
+      for (const client of wss.clients) if (client.isPaused) client.terminate();
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

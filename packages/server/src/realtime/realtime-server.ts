@@ -174,7 +174,11 @@ export class RealtimeServer {
     clearInterval(this.roster);
     this.stopSignals();
     for (const connection of this.connections) connection.dispose();
-    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    // A connection no longer read (too many operations in flight) could not complete a close handshake.
+    for (const client of this.wss.clients) {
+      if (client.isPaused) client.terminate();
+      else client.close(1001, 'server shutting down');
+    }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
