@@ -6,6 +6,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   anonymousCaller,
   CausewayError,
+  jsonDeeperThan,
+  maxJsonDepth,
   type AuthService,
   type Caller,
   type ChannelRules,
@@ -23,6 +25,9 @@ import { Channels, type ChannelMember } from './channels.js';
 import { clientMessage, protocolVersion, type ClientMessage } from './protocol.js';
 
 export const realtimePath = '/api/realtime';
+
+/** Deepest nesting of a client message: a json value of the deepest allowed, with room for the message around it. */
+const maxMessageDepth = 2 * maxJsonDepth;
 
 export interface RealtimeServerDeps {
   hub: RealtimeHub;
@@ -215,6 +220,8 @@ export class RealtimeServer {
     } catch (error) {
       throw new CausewayError('MALFORMED_JSON', `The message is not valid JSON: ${(error as Error).message}`);
     }
+    // Validating and relaying a value recurses on its nesting: refuse what could exhaust the stack.
+    if (jsonDeeperThan(parsed, maxMessageDepth)) throw new CausewayError('BAD_REQUEST', `The message nests deeper than ${maxMessageDepth} levels.`);
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
       const req = typeof (parsed as { req?: unknown })?.req === 'string' ? (parsed as { req: string }).req : undefined;
