@@ -43,3 +43,4 @@ export * from './realtime/realtime-hub.js';
 export * from './rules/channel-rules.js';
 export * from './settings/settings-service.js';
 export * from './settings/deployment-id.js';
+export { jsonDeeperThan, maxJsonDepth } from './values/json-depth.js';

@@ -33,6 +33,8 @@ import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
 import { WebSocketUpgrades } from './http/websocket-upgrades.js';
+import type { ConnectionLimits } from './http/connection-limits.js';
+import { serializeReply } from './http/json-reply.js';
 import { PostgresBus, postgresChannel } from './events/postgres-bus.js';
 import { RedisBus, redisChannel } from './events/redis-bus.js';
 import { PostgresDatabase } from './store/postgres/postgres-database.js';
@@ -139,6 +141,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   // JSON is the only body Causeway reads; anything else is answered 415.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  // Stored json values from before their depth was limited may be too deep for JSON.stringify's stack.
+  app.setReplySerializer(serializeReply);
   app.setNotFoundHandler((request, reply) => {
     const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
@@ -170,18 +174,22 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(openapiRoutes, { schema, version: serverVersion });
   await consoleRoutes(app);
 
+  // One set of per-connection limits for both WebSocket endpoints.
+  const connectionLimits: ConnectionLimits = {
+    maxInFlight: config.realtimeMaxInFlight,
+    maxBufferedBytes: config.realtimeMaxBufferedBytes,
+    maxSubscriptions: config.realtimeMaxSubscriptions,
+    maxChannels: config.realtimeMaxChannels,
+    maxMessageBytes: config.realtimeMaxMessageBytes,
+    heartbeatMs: config.realtimeHeartbeat * 1000,
+  };
   const realtime = new RealtimeServer({
     hub,
     auth,
     records,
     channelRules: new ChannelRules({ join: config.channelJoinRule, send: config.channelSendRule }),
     bus,
-    limits: {
-      maxSubscriptions: config.realtimeMaxSubscriptions,
-      maxMessageBytes: config.realtimeMaxMessageBytes,
-      maxBufferedBytes: config.realtimeMaxBufferedBytes,
-      heartbeatMs: config.realtimeHeartbeat * 1000,
-    },
+    limits: connectionLimits,
     log: app.log,
   });
   const graphql = graphqlRoutes(app, {
@@ -190,6 +198,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     auth,
     limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
+    connectionLimits,
+    log: app.log,
   });
   const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp);
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));

@@ -1,6 +1,7 @@
 import type { FieldIssue } from '../errors/causeway-error.js';
 import type { Field, TextField } from '../schema/field.js';
 import { normalizeDate, normalizeDateTime } from './dates.js';
+import { jsonDeeperThan, maxJsonDepth } from './json-depth.js';
 import { isStorableText, unstorableTextMessage } from './storable-text.js';
 
 export type ValueCheck = { ok: true; value: unknown } | { ok: false; issue: FieldIssue };
@@ -88,7 +89,7 @@ export function validateValue(field: Field, value: unknown): ValueCheck {
       if (typeof value !== 'string') return fail('type', 'must be a string');
       return field.values.includes(value) ? ok(value) : fail('not_allowed', `must be one of: ${field.values.join(', ')}`);
     case 'json':
-      return ok(value);
+      return jsonDeeperThan(value, maxJsonDepth) ? fail('too_deep', `must not nest objects and arrays more than ${maxJsonDepth} levels deep`) : ok(value);
     case 'relation':
       if (field.multiple) return checkList(value, 'record ids');
       return typeof value === 'string' && value !== '' ? ok(value) : fail('type', 'must be a record id');

@@ -39,6 +39,10 @@ const configSchema = z.strictObject({
   realtimeHeartbeat: z.coerce.number().int().min(1).max(3600).default(30),
   /** Bytes a connection may have waiting to be sent before it is closed as too slow (close code 4008). */
   realtimeMaxBufferedBytes: z.coerce.number().int().min(16 * 1024).default(256 * 1024),
+  /** Messages (operations) one connection may have waiting or running; past it the server stops reading it. */
+  realtimeMaxInFlight: z.coerce.number().int().min(1).max(10_000).default(32),
+  /** Channels one connection may have joined at once. */
+  realtimeMaxChannels: z.coerce.number().int().min(1).max(10_000).default(100),
   /** GraphQL limits: deepest field nesting, and the most fields one operation may fetch (lists count `first` times). */
   graphqlMaxDepth: z.coerce.number().int().min(2).max(100).default(12),
   graphqlMaxCost: z.coerce.number().int().min(10).default(20_000),
@@ -82,6 +86,8 @@ export interface Config {
   readonly realtimeMaxMessageBytes: number;
   readonly realtimeMaxBufferedBytes: number;
   readonly realtimeHeartbeat: number;
+  readonly realtimeMaxInFlight: number;
+  readonly realtimeMaxChannels: number;
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
   readonly graphqlIntrospection: boolean;
@@ -116,6 +122,8 @@ export const envVariables = {
   realtimeMaxMessageBytes: 'CAUSEWAY_REALTIME_MAX_MESSAGE_BYTES',
   realtimeMaxBufferedBytes: 'CAUSEWAY_REALTIME_MAX_BUFFERED_BYTES',
   realtimeHeartbeat: 'CAUSEWAY_REALTIME_HEARTBEAT',
+  realtimeMaxInFlight: 'CAUSEWAY_REALTIME_MAX_IN_FLIGHT',
+  realtimeMaxChannels: 'CAUSEWAY_REALTIME_MAX_CHANNELS',
   graphqlMaxDepth: 'CAUSEWAY_GRAPHQL_MAX_DEPTH',
   graphqlMaxCost: 'CAUSEWAY_GRAPHQL_MAX_COST',
   graphqlIntrospection: 'CAUSEWAY_GRAPHQL_INTROSPECTION',

@@ -44,10 +44,17 @@ export interface GraphQLContext extends Record<PropertyKey, unknown> {
   records: RecordsService;
   hub: RealtimeHub;
   loaders: Map<string, DataLoader<string, CausewayRecord | null>>;
+  /** Over graphql-ws: the connection's unsent-bytes limit, which subscriptions' queued events count against. */
+  backlog?: Backlog;
 }
 
-export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub): GraphQLContext {
-  return { caller, records, hub, loaders: new Map() };
+/** Closes a connection (4008) when what waits to be sent to it, including `queued` bytes, passes its limit. */
+export interface Backlog {
+  overflows(queued: number): boolean;
+}
+
+export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub, backlog?: Backlog): GraphQLContext {
+  return backlog ? { caller, records, hub, loaders: new Map(), backlog } : { caller, records, hub, loaders: new Map() };
 }
 
 /** Records of `collection` by id, batched per request and judged by the view rule (null when hidden). */
@@ -430,18 +437,32 @@ function changeOrEnd(item: unknown): ChangePayload {
 
 /** A realtime hub subscription as the async iterator graphql-js subscriptions expect. */
 async function changesOf(context: GraphQLContext, collection: string, filter: string | undefined, where: FilterNode | undefined): Promise<AsyncIterableIterator<ChangeItem>> {
-  const queue: ChangeItem[] = [];
+  const queue: { item: ChangeItem; bytes: number }[] = [];
+  // Bytes of the events waiting here: graphql-ws sends one at a time and waits for each to reach the network,
+  // so for a client that stops reading they pile up here rather than in the socket.
+  let queued = 0;
   let wake: (() => void) | undefined;
   let done = false;
   const subscriber: Subscriber = {
     caller: context.caller,
     deliver(message: HubMessage) {
-      if (message.type !== 'event') return;
-      queue.push({ op: message.op, seq: message.seq, record: message.record });
+      if (message.type !== 'event' || done) return;
+      // Only a consumer already behind pays for measuring what it has waiting.
+      const bytes = queue.length > 0 && context.backlog ? JSON.stringify(message.record).length + 64 : 0;
+      if (bytes > 0 && context.backlog!.overflows(queued + bytes)) {
+        // The connection is closing (4008): drop what waits; its close ends the subscription at the hub.
+        done = true;
+        queue.length = 0;
+        queued = 0;
+        wake?.();
+        return;
+      }
+      queued += bytes;
+      queue.push({ item: { op: message.op, seq: message.seq, record: message.record }, bytes });
       wake?.();
     },
     ended(_subscription, _reason, error) {
-      queue.push({ ended: error });
+      queue.push({ item: { ended: error }, bytes: 0 });
       done = true;
       wake?.();
     },
@@ -458,7 +479,11 @@ async function changesOf(context: GraphQLContext, collection: string, filter: st
     },
     async next() {
       while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-      if (queue.length > 0) return { value: queue.shift()!, done: false };
+      const next = queue.shift();
+      if (next) {
+        queued -= next.bytes;
+        return { value: next.item, done: false };
+      }
       return { value: undefined, done: true };
     },
     async return() {

@@ -1,21 +1,53 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
-
-type PromiseOrValue<T> = T | Promise<T>;
-type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>> | ExecutionResult;
+import {
+  execute as interpret,
+  getOperationAST,
+  GraphQLError,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  parse,
+  typeFromAST,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { createHandler } from 'graphql-http/lib/use/fastify';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { anonymousCaller, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
+import { nestsDeeperThan } from './document-nesting.js';
 import { toGraphQLError } from './errors.js';
 import { explorerRoutes, wantsExplorer } from './explorer.js';
-import { allRules, causewayRules, type GraphQLLimits } from './limits.js';
+import { allRules, limitError, variableCostError, type GraphQLLimits } from './limits.js';
+
+type PromiseOrValue<T> = T | Promise<T>;
+type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>> | ExecutionResult | 'interpret';
+
+/** Where unexpected errors are logged (the request's logger over HTTP, so the line carries the request id). */
+export interface ErrorLog {
+  error(object: object, message: string): void;
+}
 
 export const graphqlPath = '/api/graphql';
+
+/** Deepest nesting of braces, brackets and parentheses a document may have (graphql-js recurses on each). */
+export const maxDocumentNesting = 256;
+/** Most tokens a document may have: parsing and validation time grow with it, some rules faster than linearly. */
+export const maxDocumentTokens = 20_000;
+/** Deepest nesting of the variables (a `where` nests two levels per AND/OR; a json value up to its own limit). */
+export const maxVariablesDepth = 2 * maxJsonDepth;
 
 export interface GraphQLDeps {
   schema: SchemaRegistry;
@@ -23,6 +55,9 @@ export interface GraphQLDeps {
   hub: RealtimeHub;
   auth: AuthService;
   limits: GraphQLLimits;
+  /** The same per-connection limits as /api/realtime, for graphql-ws. */
+  connectionLimits: ConnectionLimits;
+  log: ErrorLog & { warn(object: object, message: string): void };
 }
 
 /**
@@ -42,21 +77,60 @@ class CurrentSchema {
   }
 }
 
+interface OperationParams {
+  query?: unknown;
+  variables?: Record<string, unknown> | null | undefined;
+  operationName?: string | null | undefined;
+}
+
+/** What graphql-ws keeps per connection. */
+interface SocketExtra extends Record<PropertyKey, unknown> {
+  socket: WebSocket;
+  caller?: Caller;
+  budget?: ConnectionBudget;
+  /** Subscriptions open, by graphql-ws operation id. */
+  subscriptions?: Set<string>;
+}
+
 /** `/api/graphql`: GraphQL over HTTP (graphql-http) and subscriptions over graphql-ws, on one path. */
 export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void; close(): Promise<void> } {
   const current = new CurrentSchema(deps.schema);
   const rules = allRules(deps.limits);
-
   const documents = new DocumentCache();
+  // The request's logger while graphql-http handles it, for errors found where no request is at hand.
+  const requestLog = new AsyncLocalStorage<ErrorLog>();
+  // The connection each graphql-ws operation runs for, to count it in flight there.
+  const budgets = new WeakMap<GraphQLContext, ConnectionBudget>();
+
+  /**
+   * Every operation, over HTTP and graphql-ws, goes through here before it runs: the document's size and
+   * nesting, parsing and validation (both cached), then the checks that need the variables.
+   */
+  const prepare = (params: OperationParams, contextValue: GraphQLContext): (ExecutionArgs & { contextValue: GraphQLContext }) | readonly GraphQLError[] => {
+    const schema = current.get();
+    if (typeof params.query !== 'string') return [new GraphQLError('The request has no query text.', { extensions: { code: 'BAD_REQUEST', status: 400 } })];
+    if (nestsDeeperThan(params.query, maxDocumentNesting)) return [limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting')];
+    let document: DocumentNode;
+    try {
+      document = documents.parse(params.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [error];
+      throw error;
+    }
+    const errors = documents.validate(schema, document, rules);
+    if (errors.length > 0) return errors;
+    const variables = params.variables ?? undefined;
+    if (variables !== undefined && jsonDeeperThan(variables, maxVariablesDepth)) return [limitError(`The variables nest deeper than ${maxVariablesDepth} levels.`, 'depth')];
+    const costly = variableCostError(schema, document, params.operationName, variables, deps.limits);
+    if (costly) return [costly];
+    return { schema, document, variableValues: variables ?? null, operationName: params.operationName ?? null, contextValue };
+  };
+
   const handler = createHandler<GraphQLContext>({
     schema: () => current.get(),
-    parse: (source) => documents.parse(typeof source === 'string' ? source : source.body),
-    validate: (schema, document, rules) => documents.validate(schema, document, rules ?? allRules(deps.limits)),
+    onSubscribe: (request, params) => prepare(params, newContext((request.raw as FastifyRequest).caller ?? anonymousCaller, deps.records, deps.hub)),
     execute: (args) => documents.execute(args),
-    context: (request) => newContext((request.raw as FastifyRequest).caller ?? anonymousCaller, deps.records, deps.hub),
-    // graphql-http adds these to graphql-js's own rules.
-    validationRules: causewayRules(deps.limits),
-    formatError: (error) => formatted(error),
+    formatError: (error) => formatted(error, requestLog.getStore() ?? deps.log),
   });
   const explorer = deps.limits.introspection ? explorerRoutes(app) : undefined;
   app.route({
@@ -64,40 +138,60 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     url: graphqlPath,
     handler: (request, reply) => {
       if (explorer && wantsExplorer(request)) return reply.type('text/html; charset=utf-8').header('content-security-policy', explorer.csp).send(explorer.page);
-      return handler.call(app, request, reply);
+      return requestLog.run(request.log, () => handler.call(app, request, reply));
     },
   });
 
-  // Subscriptions (and queries, if a client prefers) over the graphql-ws protocol.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const server = useServer<Record<string, unknown>, { caller?: Caller }>(
+  // Subscriptions (and queries, if a client prefers) over the graphql-ws protocol, held to the same
+  // per-connection limits as /api/realtime.
+  const limits = deps.connectionLimits;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const server = useServer<Record<string, unknown>, SocketExtra>(
     {
-      context: (ctx) => newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof authorization === 'string' ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
         const caller = token ? await deps.auth.authenticate(token).catch(() => undefined) : anonymousCaller;
         if (!caller) return false;
         ctx.extra.caller = caller;
+        ctx.extra.budget = new ConnectionBudget(ctx.extra.socket, limits);
+        ctx.extra.subscriptions = new Set();
         return true;
       },
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
-        const schema = current.get();
-        let document;
-        try {
-          document = documents.parse(payload.query);
-        } catch (error) {
-          return [toGraphQLError(error instanceof GraphQLError ? new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', status: 400 } }) : error)];
+      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const { budget, subscriptions } = ctx.extra;
+        const contextValue = newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub, budget);
+        if (budget) budgets.set(contextValue, budget);
+        const prepared = prepare(payload, contextValue);
+        if (!('schema' in prepared)) return prepared.map((error) => formatted(error, deps.log));
+        const operation = getOperationAST(prepared.document, prepared.operationName);
+        if (!operation) return [new GraphQLError('No operation of that name in the document.', { extensions: { code: 'INVALID_QUERY', status: 400 } })];
+        if (operation.operation === 'subscription' && subscriptions) {
+          if (subscriptions.size >= limits.maxSubscriptions) return [new GraphQLError(`At most ${limits.maxSubscriptions} subscriptions per connection.`, { extensions: { code: 'RATE_LIMITED', status: 429 } })];
+          subscriptions.add(id);
         }
-        const errors = documents.validate(schema, document, rules);
-        if (errors.length > 0) return errors.map(formatted);
-        return {
-          schema,
-          document,
-          variableValues: payload.variables ?? null,
-          operationName: payload.operationName ?? null,
-          contextValue: newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
-        };
+        return prepared;
+      },
+      // Queries and mutations count as in flight while they run, whatever becomes of their answer.
+      execute: async (args) => {
+        const budget = budgets.get(args.contextValue as GraphQLContext);
+        budget?.begin();
+        try {
+          return await interpret(args);
+        } finally {
+          budget?.end();
+        }
+      },
+      onError: (ctx) => {
+        ctx.extra.budget?.overflows();
+      },
+      onNext: (ctx, _id, _payload, _args, result) => {
+        logUnexpected(result.errors, deps.log);
+        // A client that stopped reading is closed (4008) rather than buffered for; the send that follows is dropped.
+        ctx.extra.budget?.overflows();
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.subscriptions?.delete(id);
       },
     },
     wss,
@@ -106,10 +200,36 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   return {
     handleUpgrade: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)),
     close: async () => {
+      // A connection no longer read (too many operations in flight) could not complete a close handshake.
+      for (const client of wss.clients) if (client.isPaused) client.terminate();
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Whether a variable's type is (or holds) an input object that contains itself, like every `…Where`. */
+function isRecursiveInput(type: GraphQLInputType, path: Set<GraphQLInputObjectType> = new Set()): boolean {
+  const named = isNonNullType(type) || isListType(type) ? isRecursiveInput(type.ofType as GraphQLInputType, path) : undefined;
+  if (named !== undefined) return named;
+  if (!isInputObjectType(type)) return false;
+  if (path.has(type)) return true;
+  path.add(type);
+  const recursive = Object.values(type.getFields()).some((field) => isRecursiveInput(field.type, path));
+  path.delete(type);
+  return recursive;
+}
+
+/**
+ * graphql-jit generates the code that coerces variables by unfolding their types, which never ends for a
+ * recursive input type (a `…Where` holds `AND: [Where!]`): such operations are run by graphql-js instead.
+ */
+function needsInterpreter(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  return (operation?.variableDefinitions ?? []).some((definition) => {
+    const type = typeFromAST(schema, definition.type as Parameters<typeof typeFromAST>[1]);
+    return type !== undefined && isRecursiveInput(type as GraphQLInputType);
+  });
 }
 
 /**
@@ -125,7 +245,7 @@ class DocumentCache {
   parse(source: string): DocumentNode {
     let document = this.parsed.get(source);
     if (!document) {
-      document = parse(source);
+      document = parse(source, { maxTokens: maxDocumentTokens });
       if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
       this.parsed.set(source, document);
     }
@@ -155,20 +275,44 @@ class DocumentCache {
     const name = args.operationName ?? '';
     let compiled = byOperation.get(name);
     if (!compiled) {
-      compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined) as Compiled;
+      compiled = needsInterpreter(args.schema, args.document, args.operationName) ? 'interpret' : (compileQuery(args.schema, args.document, args.operationName ?? undefined) as Compiled);
       byOperation.set(name, compiled);
     }
+    if (compiled === 'interpret') return interpret(args);
     if (!isCompiledQuery(compiled)) return compiled as ExecutionResult;
     return compiled.query(args.rootValue, args.contextValue, (args.variableValues ?? {}) as Record<string, unknown>) as PromiseOrValue<ExecutionResult>;
   }
 }
 
-/** Validation and syntax errors get codes too, so every error a client sees carries `extensions.code`. */
-function formatted(error: GraphQLError | Error): GraphQLError {
-  if (!(error instanceof GraphQLError)) return toGraphQLError(error);
-  if (error.extensions?.code) return error;
+/** Logs the errors of a result that no client caused: they answer INTERNAL, and the log says why. */
+function logUnexpected(errors: readonly GraphQLError[] | undefined, log: ErrorLog): void {
+  for (const error of errors ?? []) {
+    if (error.extensions?.code !== 'INTERNAL') continue;
+    // A CausewayError made from an unexpected error keeps that error as its cause: log the cause.
+    const original = error.originalError as (Error & { cause?: unknown }) | undefined;
+    log.error({ err: original?.cause ?? original ?? error, path: error.path }, 'GraphQL operation failed');
+  }
+}
+
+/**
+ * Every error a client sees carries `extensions.code`: validation and syntax errors are INVALID_QUERY, the
+ * request errors graphql-http raises as plain `Error`s (a body that is an array, no query) BAD_REQUEST, and
+ * anything else is logged and answers INTERNAL.
+ */
+function formatted(error: GraphQLError | Error, log: ErrorLog): GraphQLError {
+  if (!(error instanceof GraphQLError)) {
+    if (error.constructor === Error) return new GraphQLError(`Bad request: ${error.message}.`, { extensions: { code: 'BAD_REQUEST', status: 400 } });
+    const converted = toGraphQLError(error);
+    logUnexpected([converted], log);
+    return converted;
+  }
+  if (error.extensions?.code) {
+    logUnexpected([error], log);
+    return error;
+  }
   if (error.originalError && !(error.originalError instanceof GraphQLError)) {
     const converted = toGraphQLError(error.originalError);
+    logUnexpected([converted], log);
     return new GraphQLError(converted.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: converted, extensions: converted.extensions });
   }
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: 'INVALID_QUERY', status: 400 } });

@@ -4,10 +4,14 @@ import {
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
 } from 'graphql';
 
 export interface GraphQLLimits {
@@ -19,55 +23,148 @@ export interface GraphQLLimits {
 /** Lists fetch this many nodes when `first` is not given, for costing. */
 const assumedPageSize = 30;
 
-function limitError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'INVALID_QUERY', status: 400, limit: code } });
+export function limitError(message: string, limit: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'INVALID_QUERY', status: 400, limit } });
+}
+
+type Variables = Readonly<Record<string, unknown>> | undefined;
+
+/**
+ * Page size a `first` argument asks for. A variable counts by its value once the variables are known; before
+ * (at validation, once per document) it counts as 1, and the operation is costed again with its variables.
+ */
+function pageSize(first: ValueNode | undefined, variables: Variables): number {
+  if (!first) return assumedPageSize;
+  if (first.kind === Kind.INT) return Math.max(1, Number(first.value));
+  if (first.kind === Kind.VARIABLE) {
+    if (!variables) return 1;
+    const value = variables[first.name.value];
+    return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.trunc(value)) : assumedPageSize;
+  }
+  return assumedPageSize;
+}
+
+interface Measure {
+  depth: number;
+  cost: number;
 }
 
 /**
- * Walks every operation once, following fragments: depth is the deepest field path; cost counts each field
- * once per node it can be fetched for (a field under a list of `first: 50` costs 50).
+ * Walks an operation once, following fragments: depth is the deepest field path; cost counts each field once
+ * per node it can be fetched for (a field under a list of `first: 50` costs 50). Every selection counts, so
+ * aliases of one field cost once each; introspection fields count too, and `__schema { types }` costs once per
+ * type of the schema. A fragment is measured once per walk (its cost scales with where it is spread), so
+ * fragments spread inside fragments cannot make the walk itself exponential.
  */
-function measure(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, multiplier: number, seen: ReadonlySet<string>): { depth: number; cost: number } {
-  let depth = 0;
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      cost += multiplier;
-      if (!selection.selectionSet) {
-        depth = Math.max(depth, 1);
+class OperationMeasure {
+  private readonly fragmentMeasures = new Map<string, Measure>();
+
+  constructor(
+    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    private readonly variables: Variables,
+    private readonly typeCount: number,
+  ) {}
+
+  measure(selectionSet: SelectionSetNode, multiplier: number, introspection: boolean, visiting: ReadonlySet<string>): Measure {
+    let depth = 0;
+    let cost = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        cost += multiplier;
+        if (!selection.selectionSet) {
+          if (!introspection && !name.startsWith('__')) depth = Math.max(depth, 1);
+          continue;
+        }
+        const inIntrospection = introspection || name.startsWith('__');
+        // A connection (it selects `edges`) fetches up to `first` nodes, 30 when not given.
+        const isConnection = !inIntrospection && selection.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges');
+        const size = isConnection ? pageSize(selection.arguments?.find((a) => a.name.value === 'first')?.value, this.variables) : inIntrospection && name === 'types' ? this.typeCount : 1;
+        const inner = this.measure(selection.selectionSet, multiplier * size, inIntrospection, visiting);
+        // Introspection is as deep as the type references it asks about: its cost bounds it, not the depth limit.
+        if (!inIntrospection) depth = Math.max(depth, inner.depth + 1);
+        cost += inner.cost;
         continue;
       }
-      // A connection (it selects `edges`) fetches up to `first` nodes, 30 when not given as a literal.
-      const isConnection = selection.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges');
-      const first = selection.arguments?.find((a) => a.name.value === 'first')?.value;
-      const pageSize = isConnection ? (first?.kind === Kind.INT ? Math.max(1, Number(first.value)) : assumedPageSize) : 1;
-      const inner = measure(selection.selectionSet, fragments, multiplier * pageSize, seen);
-      depth = Math.max(depth, inner.depth + 1);
-      cost += inner.cost;
-      continue;
+      let measured: Measure | undefined;
+      if (selection.kind === Kind.INLINE_FRAGMENT) measured = this.measure(selection.selectionSet, multiplier, introspection, visiting);
+      else measured = this.spread(selection.name.value, multiplier, introspection, visiting);
+      if (!measured) continue;
+      depth = Math.max(depth, measured.depth);
+      cost += measured.cost;
     }
-    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : seen.has(selection.name.value) ? undefined : fragments.get(selection.name.value)?.selectionSet;
-    if (!fragment) continue;
-    const next = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen;
-    const measured = measure(fragment, fragments, multiplier, next);
-    depth = Math.max(depth, measured.depth);
-    cost += measured.cost;
+    return { depth, cost };
   }
-  return { depth, cost };
+
+  private spread(name: string, multiplier: number, introspection: boolean, visiting: ReadonlySet<string>): Measure | undefined {
+    // A cycle is graphql-js's error to report (NoFragmentCycles); here it just ends the walk.
+    if (visiting.has(name)) return undefined;
+    const key = `${introspection ? '_' : ''}${name}`;
+    let unit = this.fragmentMeasures.get(key);
+    if (!unit) {
+      const fragment = this.fragments.get(name);
+      if (!fragment) return undefined;
+      unit = this.measure(fragment.selectionSet, 1, introspection, new Set([...visiting, name]));
+      this.fragmentMeasures.set(key, unit);
+    }
+    return { depth: unit.depth, cost: unit.cost * multiplier };
+  }
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+}
+
+function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): Measure {
+  return new OperationMeasure(fragments, variables, Object.keys(schema.getTypeMap()).length).measure(operation.selectionSet, 1, false, new Set());
+}
+
+function costError(cost: number, limits: GraphQLLimits): GraphQLError {
+  return limitError(`The query could fetch ${cost} fields; at most ${limits.maxCost} are allowed (lower \`first\` or select less).`, 'cost');
 }
 
 function limitsRule(limits: GraphQLLimits): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map(context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+    const fragments = fragmentsOf(context.getDocument());
     return {
       OperationDefinition(node) {
-        const { depth, cost } = measure(node.selectionSet, fragments, 1, new Set());
+        const { depth, cost } = measureOperation(context.getSchema(), node, fragments, undefined);
         if (depth > limits.maxDepth) context.reportError(limitError(`The query is ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, 'depth'));
-        if (cost > limits.maxCost) context.reportError(limitError(`The query could fetch ${cost} fields; at most ${limits.maxCost} are allowed (lower \`first\` or select less).`, 'cost'));
+        if (cost > limits.maxCost) context.reportError(costError(cost, limits));
       },
     };
   };
+}
+
+const variableFirst = new WeakMap<DocumentNode, boolean>();
+
+/** Whether some `first` in the document is a variable (then the cost depends on the variables). */
+function hasVariableFirst(document: DocumentNode): boolean {
+  let known = variableFirst.get(document);
+  if (known === undefined) {
+    known = /\bfirst\s*:\s*\$/.test(document.loc?.source.body ?? '');
+    variableFirst.set(document, known);
+  }
+  return known;
+}
+
+/**
+ * The cost check again with the variables, for operations whose `first` is a variable (validation, cached per
+ * document, could only count it as 1). Returns the error to answer with, if any.
+ */
+export function variableCostError(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Variables, limits: GraphQLLimits): GraphQLError | undefined {
+  if (!hasVariableFirst(document)) return undefined;
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return undefined;
+  // A variable left out takes its default from the operation, as execution will.
+  const given: Record<string, unknown> = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (given[name] === undefined && definition.defaultValue?.kind === Kind.INT) given[name] = Number(definition.defaultValue.value);
+  }
+  const { cost } = measureOperation(schema, operation, fragmentsOf(document), given);
+  return cost > limits.maxCost ? costError(cost, limits) : undefined;
 }
 
 /** Causeway's rules on top of graphql-js's own: the limits, and no introspection when it is turned off. */

@@ -1,4 +1,11 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { CausewayError, jsonDeeperThan } from '@causeway/core';
+
+/**
+ * The deepest stored json value GraphQL returns. New values are held to a far lower limit when written; this
+ * guards responses against values stored before that limit, which would overflow the stack when serialised.
+ */
+export const maxServedJsonDepth = 1000;
 
 function literalToJson(node: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
   switch (node.kind) {
@@ -24,7 +31,12 @@ function literalToJson(node: ValueNode, variables: Record<string, unknown> | nul
 export const jsonScalar = new GraphQLScalarType({
   name: 'JSON',
   description: 'Any JSON value.',
-  serialize: (value) => value,
+  serialize: (value) => {
+    if (jsonDeeperThan(value, maxServedJsonDepth)) {
+      throw new CausewayError('VALIDATION_FAILED', `This stored value nests deeper than ${maxServedJsonDepth} levels; read it over REST.`);
+    }
+    return value;
+  },
   parseValue: (value) => value,
   parseLiteral: literalToJson,
 });

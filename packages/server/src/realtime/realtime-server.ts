@@ -6,6 +6,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   anonymousCaller,
   CausewayError,
+  jsonDeeperThan,
+  maxJsonDepth,
   type AuthService,
   type Caller,
   type ChannelRules,
@@ -19,17 +21,14 @@ import {
   type Subscription,
 } from '@causeway/core';
 import { asCausewayError, toProblem } from '../rest/problem.js';
+import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { Channels, type ChannelMember } from './channels.js';
-import { clientMessage, closeCodes, protocolVersion, type ClientMessage } from './protocol.js';
+import { clientMessage, protocolVersion, type ClientMessage } from './protocol.js';
 
 export const realtimePath = '/api/realtime';
 
-export interface RealtimeLimits {
-  maxSubscriptions: number;
-  maxMessageBytes: number;
-  maxBufferedBytes: number;
-  heartbeatMs: number;
-}
+/** Deepest nesting of a client message: a json value of the deepest allowed, with room for the message around it. */
+const maxMessageDepth = 2 * maxJsonDepth;
 
 export interface RealtimeServerDeps {
   hub: RealtimeHub;
@@ -38,7 +37,7 @@ export interface RealtimeServerDeps {
   channelRules: ChannelRules;
   /** Carries channel traffic to the other instances. */
   bus: EventBus;
-  limits: RealtimeLimits;
+  limits: ConnectionLimits;
   log: { warn(object: object, message: string): void };
 }
 
@@ -64,6 +63,9 @@ class Connection implements Subscriber {
   readonly subscriptions = new Map<string, Subscription>();
   /** Subscriptions being set up: they count against the limit before the hub has them. */
   readonly starting = new Set<string>();
+  /** Channels joined here, held to the limit per connection. */
+  readonly channels = new Set<string>();
+  readonly budget: ConnectionBudget;
   alive = true;
   closed = false;
   private expiry: NodeJS.Timeout | undefined;
@@ -71,15 +73,13 @@ class Connection implements Subscriber {
   constructor(
     private readonly socket: WebSocket,
     private readonly server: RealtimeServer,
-  ) {}
+  ) {
+    this.budget = new ConnectionBudget(socket, server.limits);
+  }
 
   /** Hub and server messages alike; a consumer that falls too far behind is closed, not buffered forever. */
   deliver(message: ServerMessage): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.server.limits.maxBufferedBytes) {
-      this.socket.close(closeCodes.tooSlow, 'too slow: reconnect and resume from the last seq received');
-      return;
-    }
+    if (this.budget.overflows()) return;
     this.socket.send(this.server.encode(message));
   }
 
@@ -140,7 +140,7 @@ export class RealtimeServer {
 
   private readonly encoded = new Map<string, string>();
 
-  get limits(): RealtimeLimits {
+  get limits(): ConnectionLimits {
     return this.deps.limits;
   }
 
@@ -177,7 +177,8 @@ export class RealtimeServer {
     const ended = [...connection.subscriptions.keys()];
     for (const subscription of connection.subscriptions.values()) this.deps.hub.unsubscribe(subscription);
     connection.subscriptions.clear();
-    this.channels.leaveAll(connection.id, (channel, member, others) => this.left(channel, member, others));
+    if (connection.channels.size > 0) this.channels.leaveAll(connection.id, (channel, member, others) => this.left(channel, member, others));
+    connection.channels.clear();
     return ended;
   }
 
@@ -186,7 +187,11 @@ export class RealtimeServer {
     clearInterval(this.roster);
     this.stopSignals();
     for (const connection of this.connections) connection.dispose();
-    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    // A connection no longer read (too many operations in flight) could not complete a close handshake.
+    for (const client of this.wss.clients) {
+      if (client.isPaused) client.terminate();
+      else client.close(1001, 'server shutting down');
+    }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -194,10 +199,16 @@ export class RealtimeServer {
     const connection = new Connection(ws, this);
     this.connections.add(connection);
     ws.on('pong', () => (connection.alive = true));
-    // One message at a time, in order: an `auth` must take effect before the `subscribe` sent after it.
+    // One message at a time, in order: an `auth` must take effect before the `subscribe` sent after it. Messages
+    // waiting their turn count as in flight, so a client sending faster than it is answered is no longer read.
     let inOrder: Promise<void> = Promise.resolve();
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      inOrder = inOrder.then(() => this.receive(connection, data, isBinary).catch((error: unknown) => connection.refuse(error)));
+      connection.budget.begin();
+      inOrder = inOrder.then(() =>
+        this.receive(connection, data, isBinary)
+          .catch((error: unknown) => connection.refuse(error))
+          .finally(() => connection.budget.end()),
+      );
     });
     ws.on('close', () => {
       connection.closed = true;
@@ -217,6 +228,8 @@ export class RealtimeServer {
     } catch (error) {
       throw new CausewayError('MALFORMED_JSON', `The message is not valid JSON: ${(error as Error).message}`);
     }
+    // Validating and relaying a value recurses on its nesting: refuse what could exhaust the stack.
+    if (jsonDeeperThan(parsed, maxMessageDepth)) throw new CausewayError('BAD_REQUEST', `The message nests deeper than ${maxMessageDepth} levels.`);
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
       const req = typeof (parsed as { req?: unknown })?.req === 'string' ? (parsed as { req: string }).req : undefined;
@@ -310,6 +323,7 @@ export class RealtimeServer {
     const req = message.req === undefined ? {} : { req: message.req };
     const member = memberOf(connection);
     if (message.type === 'leave') {
+      connection.channels.delete(message.channel);
       const others = this.channels.leave(message.channel, connection.id);
       if (others) this.left(message.channel, member, others);
       return connection.deliver({ type: 'left', channel: message.channel, ...req });
@@ -319,6 +333,10 @@ export class RealtimeServer {
       return connection.refuse(new CausewayError('FORBIDDEN', `You are not allowed to ${action === 'join' ? 'join' : 'send to'} channel '${message.channel}'.`), req);
     }
     if (message.type === 'join') {
+      if (!connection.channels.has(message.channel) && connection.channels.size >= this.deps.limits.maxChannels) {
+        return connection.refuse(new CausewayError('RATE_LIMITED', `At most ${this.deps.limits.maxChannels} channels per connection; leave one first.`), req);
+      }
+      connection.channels.add(message.channel);
       const { members, others } = this.channels.join(message.channel, member, connection);
       this.announce(others, { type: 'presence', channel: message.channel, event: 'join', member });
       this.relay({ kind: 'channel-join', channel: message.channel, member });
