@@ -3,6 +3,15 @@ import { fieldErrors, message, request, ruleNames, type CollectionDefinition, ty
 
 const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
 
+/** Fields the server gives every auth collection and keeps as it defines them: shown, never editable. */
+const accountFields = ['email', 'verified', 'passwordHash'];
+
+interface IndexDefinition {
+  name?: string;
+  fields: string[];
+  unique?: boolean;
+}
+
 function blank(): CollectionDefinition {
   return { name: '', type: 'base', fields: [], listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
 }
@@ -14,6 +23,8 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
   const [error, setError] = useState('');
   const update = (change: Partial<CollectionDefinition>) => setDraft({ ...draft, ...change });
   const setField = (index: number, change: Partial<FieldDefinition>) => update({ fields: draft.fields.map((f, i) => (i === index ? { ...f, ...change } : f)) });
+  const indexes = (draft.indexes ?? []) as IndexDefinition[];
+  const setIndex = (index: number, change: Partial<IndexDefinition>) => update({ indexes: indexes.map((x, i) => (i === index ? { ...x, ...change } : x)) });
 
   const save = async (confirm = false) => {
     setErrors({});
@@ -66,11 +77,19 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
           <tr><th>Name</th><th>Type</th><th>Required</th><th>Options</th><th></th></tr>
         </thead>
         <tbody>
-          {draft.fields.map((field, index) => (
+          {draft.fields.map((field, index) =>
+            draft.type === 'auth' && accountFields.includes(field.name) ? (
+              <tr key={index} class="locked">
+                <td><code>{field.name}</code></td>
+                <td>{field.type}</td>
+                <td>{field.required ? 'yes' : 'no'}</td>
+                <td colSpan={2}><span class="badge" title="The server defines this field of every auth collection.">🔒 system field, fixed</span></td>
+              </tr>
+            ) : (
             <tr key={index}>
               <td>
                 <input aria-label={`Field ${index + 1} name`} value={field.name} onInput={(e) => setField(index, { name: e.currentTarget.value })} />
-                {(errors[`fields.${index}.name`] ?? errors[`fields.${index}`]) && <p class="field-error">{errors[`fields.${index}.name`] ?? errors[`fields.${index}`]}</p>}
+                {Object.entries(errors).filter(([key]) => key === `fields.${index}` || key.startsWith(`fields.${index}.`)).map(([key, text]) => <p key={key} class="field-error">{text}</p>)}
               </td>
               <td>
                 <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value })}>
@@ -95,10 +114,25 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
               </td>
               <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
             </tr>
-          ))}
+            ),
+          )}
         </tbody>
       </table>
       <button type="button" onClick={() => update({ fields: [...draft.fields, { name: '', type: 'text' }] })}>Add field</button>
+      <h3>Indexes</h3>
+      <p class="hint">Speed up the filters and sorts your app runs most (fields in that order), or make a combination unique. Unique single fields are set on the field itself.</p>
+      {(draft.indexes as IndexDefinition[] | undefined ?? []).map((index, i) => (
+        <div class="index" key={i}>
+          <label>
+            Index {i + 1} fields
+            <input aria-label={`Index ${i + 1} fields`} placeholder="e.g. author, created" value={index.fields.join(', ')} onInput={(e) => setIndex(i, { fields: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+          </label>
+          <label class="inline"><input type="checkbox" aria-label={`Index ${i + 1} unique`} checked={!!index.unique} onChange={(e) => setIndex(i, { unique: e.currentTarget.checked })} /> unique</label>
+          <button type="button" class="link" onClick={() => update({ indexes: indexes.filter((_, j) => j !== i) })} aria-label={`Remove index ${i + 1}`}>Remove</button>
+          {Object.entries(errors).filter(([key]) => key === `indexes.${i}` || key.startsWith(`indexes.${i}.`)).map(([key, text]) => <p key={key} class="field-error">{text}</p>)}
+        </div>
+      ))}
+      <button type="button" class="secondary" onClick={() => update({ indexes: [...indexes, { fields: [] }] })}>Add index</button>
       <h3>Rules</h3>
       <p class="hint">Empty: anyone. "admins only": nobody else. Otherwise a filter, e.g. <code>owner = @request.auth.id</code>.</p>
       {ruleNames.map((rule) => (
@@ -161,11 +195,59 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
           </select>
         </label>
       )}
+      {field.type !== 'relation' && <DefaultInput field={field} label={label} onChange={onChange} />}
       {field.type !== 'json' && !field.multiple && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
       )}
       <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>
       <label class="inline small"><input type="checkbox" checked={!!field.readOnly} onChange={(e) => onChange({ readOnly: e.currentTarget.checked })} /> read-only</label>
     </details>
+  );
+}
+
+/** The value a record gets when it leaves the field out, typed as the field's type needs it. */
+function DefaultInput({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
+  const value = field.default;
+  if (field.type === 'bool') {
+    return (
+      <label class="inline small">
+        default
+        <select aria-label={`${label} default`} value={value === undefined ? '' : String(value)} onChange={(e) => onChange({ default: e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true' })}>
+          <option value="">none</option>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      </label>
+    );
+  }
+  // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
+  const [text, setText] = useState(value === undefined ? '' : field.type === 'json' ? JSON.stringify(value) : Array.isArray(value) ? value.join(', ') : String(value));
+  const parse = (input: string): unknown => {
+    if (input.trim() === '') return undefined;
+    if (field.type === 'number') return Number.isNaN(Number(input)) ? input : Number(input);
+    if (field.type === 'select' && field.multiple) return input.split(',').map((v) => v.trim()).filter(Boolean);
+    if (field.type === 'json') {
+      try {
+        return JSON.parse(input);
+      } catch {
+        // The server names the problem under the field.
+        return input;
+      }
+    }
+    return input;
+  };
+  return (
+    <label class="inline small">
+      default
+      <input
+        aria-label={`${label} default`}
+        size={10}
+        value={text}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          onChange({ default: parse(e.currentTarget.value) });
+        }}
+      />
+    </label>
   );
 }

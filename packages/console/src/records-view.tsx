@@ -1,8 +1,10 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BaseRecord, CausewayError } from '@causeway/client';
 import { client, fieldErrors, message, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { navigate, type Route } from './router.js';
 
 type Row = BaseRecord & Record<string, unknown>;
+type RecordsRoute = Extract<Route, { kind: 'records' }>;
 const pageSize = 50;
 
 function cell(value: unknown): string {
@@ -11,17 +13,57 @@ function cell(value: unknown): string {
   return String(value);
 }
 
+const idsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+
+/** What a relation cell shows of the related record: its first text field, else its email, else its id. */
+function displayField(target: CollectionDefinition | undefined): string | undefined {
+  const visible = target?.fields.filter((f) => !f.hidden) ?? [];
+  return (visible.find((f) => f.type === 'text') ?? visible.find((f) => f.type === 'email'))?.name;
+}
+
+/**
+ * Labels of the records the grid's relation cells point to, keyed `field:id`. The live query cannot expand, so
+ * the same query is listed once more with `expand` whenever rows point to records not labelled yet.
+ */
+function useRelationLabels(collection: CollectionDefinition, collections: CollectionDefinition[], rows: readonly Row[], query: { sort: string; filter: string; limit: number }): Map<string, string> {
+  const relations = collection.fields.filter((f) => f.type === 'relation' && !f.hidden);
+  const [labels, setLabels] = useState<Map<string, string>>(new Map());
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    const wanted = rows.flatMap((row) => relations.flatMap((f) => idsOf(row[f.name]).map((id) => `${f.name}:${id}`)));
+    if (!wanted.some((key) => !asked.current.has(key))) return;
+    wanted.forEach((key) => asked.current.add(key));
+    const options = { sort: query.sort, limit: query.limit, expand: relations.map((f) => f.name), ...(query.filter ? { filter: query.filter } : {}) };
+    client.collection(collection.name).list(options).then((page) => {
+      const next = new Map(labels);
+      for (const item of page.items as Row[]) {
+        const expanded = (item.expand ?? {}) as Record<string, Row | Row[] | undefined>;
+        for (const f of relations) {
+          const shown = displayField(collections.find((c) => c.name === f.collection));
+          for (const related of [expanded[f.name] ?? []].flat()) {
+            const text = shown ? related[shown] : undefined;
+            if (typeof text === 'string' && text !== '') next.set(`${f.name}:${related.id}`, text);
+          }
+        }
+      }
+      setLabels(next);
+    }, () => undefined);
+  }, [rows]);
+  return labels;
+}
+
 /** Records of one collection: a live grid (sort, filter, more pages), forms, delete, and the same query as API calls. */
-export function RecordsView({ collection }: { collection: CollectionDefinition }) {
+export function RecordsView({ collection, collections, route }: { collection: CollectionDefinition; collections: CollectionDefinition[]; route: RecordsRoute }) {
   const [rows, setRows] = useState<readonly Row[]>([]);
-  const [sort, setSort] = useState('-created');
-  const [filterText, setFilterText] = useState('');
-  const [applied, setApplied] = useState('');
+  const sort = route.sort ?? '-created';
+  const applied = route.filter ?? '';
+  const [filterText, setFilterText] = useState(applied);
   const [limit, setLimit] = useState(pageSize);
   const [filterError, setFilterError] = useState('');
-  const [editing, setEditing] = useState<Row | 'new' | null>(null);
   const [showJson, setShowJson] = useState<Row | null>(null);
   const fields = collection.fields.filter((f) => !f.hidden);
+  const labels = useRelationLabels(collection, collections, rows, { sort, filter: applied, limit });
+  const editing = useRecord(collection.name, route.record, rows);
 
   useEffect(() => {
     setFilterError('');
@@ -30,7 +72,8 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
     return () => live.stop();
   }, [collection.name, sort, applied, limit]);
 
-  const toggleSort = (name: string) => setSort(sort === name ? `-${name}` : name);
+  const open = (record: string | undefined) => navigate({ ...route, record });
+  const toggleSort = (name: string) => navigate({ ...route, sort: sort === name ? `-${name}` : name }, true);
   const remove = async (row: Row) => {
     if (!window.confirm(`Delete record ${row.id}? This cannot be undone.`)) return;
     try {
@@ -38,6 +81,10 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
     } catch (caught) {
       window.alert(message(caught));
     }
+  };
+  const show = (field: FieldDefinition, row: Row) => {
+    if (field.type !== 'relation') return cell(row[field.name]);
+    return idsOf(row[field.name]).map((id) => labels.get(`${field.name}:${id}`) ?? id).join(', ');
   };
 
   return (
@@ -48,7 +95,7 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           class="filter"
           onSubmit={(e) => {
             e.preventDefault();
-            setApplied(filterText.trim());
+            navigate({ ...route, filter: filterText.trim() || undefined }, true);
           }}
         >
           <label>
@@ -57,10 +104,13 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           </label>
           <button type="submit">Apply</button>
         </form>
-        <button type="button" onClick={() => setEditing('new')}>New record</button>
+        <button type="button" onClick={() => open('new')}>New record</button>
       </header>
       {filterError && <p id="filter-error" class="error" role="alert">{filterError}</p>}
-      {editing && <RecordForm collection={collection} record={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
+      {editing.error && <p class="error" role="alert">{editing.error}</p>}
+      {route.record && (route.record === 'new' || editing.row) && (
+        <RecordForm key={route.record} collection={collection} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
+      )}
       {showJson && (
         <dialog open aria-label="Record as JSON">
           <pre>{JSON.stringify(showJson, null, 2)}</pre>
@@ -74,28 +124,29 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           <table class="grid">
             <thead>
               <tr>
+                {/* Actions lead, and stay put when the grid scrolls sideways: no scrolling right to reach them. */}
+                <th class="row-actions"><span class="sr-only">Actions</span></th>
                 {['id', ...fields.map((f) => f.name), 'created'].map((name) => (
                   <th key={name} aria-sort={sort === name ? 'ascending' : sort === `-${name}` ? 'descending' : 'none'}>
                     <button type="button" class="link" onClick={() => toggleSort(name)}>{name}{sort === name ? ' ▲' : sort === `-${name}` ? ' ▼' : ''}</button>
                   </th>
                 ))}
-                <th><span class="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id} data-id={row.id}>
-                  <td><code>{row.id}</code></td>
-                  {fields.map((f) => <td key={f.name}>{cell(row[f.name])}</td>)}
-                  <td>{row.created}</td>
                   <td class="row-actions">
-                    <button type="button" class="link" onClick={() => setEditing(row)} aria-label={`Edit ${row.id}`}>Edit</button>
+                    <button type="button" class="link" onClick={() => open(row.id)} aria-label={`Edit ${row.id}`}>Edit</button>
                     <button type="button" class="link" onClick={() => setShowJson(row)} aria-label={`JSON of ${row.id}`}>JSON</button>
                     {collection.type === 'auth' && typeof row.email === 'string' && (
-                      <button type="button" class="link" onClick={() => void sendReset(collection.name, row.email as string)} aria-label={`Send a password reset to ${row.email}`}>Reset password</button>
+                      <button type="button" class="link" onClick={() => void sendReset(collection.name, row.email as string)} aria-label={`Send a password reset to ${row.email}`}>Reset</button>
                     )}
                     <button type="button" class="link danger" onClick={() => void remove(row)} aria-label={`Delete ${row.id}`}>Delete</button>
                   </td>
+                  <td><code>{row.id}</code></td>
+                  {fields.map((f) => <td key={f.name} title={f.type === 'relation' ? idsOf(row[f.name]).join(', ') : undefined} class={f.type === 'relation' ? 'relation' : undefined}>{show(f, row)}</td>)}
+                  <td>{row.created}</td>
                 </tr>
               ))}
             </tbody>
@@ -106,6 +157,18 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
       <ApiPreview collection={collection.name} sort={sort} filter={applied} />
     </section>
   );
+}
+
+/** The record the URL names: from the grid when it is there, else read by id (a reload, a shared link). */
+function useRecord(collection: string, id: string | undefined, rows: readonly Row[]): { row?: Row; error?: string } {
+  const inGrid = id && id !== 'new' ? rows.find((r) => r.id === id) : undefined;
+  const [loaded, setLoaded] = useState<{ row?: Row; error?: string }>({});
+  useEffect(() => {
+    setLoaded({});
+    if (!id || id === 'new' || inGrid) return;
+    client.collection(collection).get(id).then((row) => setLoaded({ row: row as Row }), (caught) => setLoaded({ error: message(caught) }));
+  }, [collection, id]);
+  return inGrid ? { row: inGrid } : loaded.row?.id === id ? loaded : { ...(loaded.error ? { error: loaded.error } : {}) };
 }
 
 /** Accounts set their own passwords: the console mails them a reset link (the same flow as "forgot password"). */
