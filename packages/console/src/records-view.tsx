@@ -58,6 +58,8 @@ export function RecordsView({ collection, collections, route }: { collection: Co
   const sort = route.sort ?? '-created';
   const applied = route.filter ?? '';
   const [filterText, setFilterText] = useState(applied);
+  // Back/forward can change the applied filter: the input follows it.
+  useEffect(() => setFilterText(applied), [applied]);
   const [limit, setLimit] = useState(pageSize);
   const [filterError, setFilterError] = useState('');
   const [showJson, setShowJson] = useState<Row | null>(null);
