@@ -15,9 +15,22 @@ function cell(value: unknown): string {
 
 const idsOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
 
-/** What a relation cell shows of the related record: its first text field, else its email, else its id. */
+const choicesKey = 'causeway.console.display';
+/** Display fields chosen in this browser, by target collection. */
+function chosen(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(choicesKey) ?? '{}') as Record<string, string>;
+  } catch {
+    // Not ours to keep: the defaults apply.
+    return {};
+  }
+}
+
+/** What a relation cell shows of the related record: the field chosen here, else its first text field, else its email, else its id. */
 function displayField(target: CollectionDefinition | undefined): string | undefined {
   const visible = target?.fields.filter((f) => !f.hidden) ?? [];
+  const choice = target && chosen()[target.name];
+  if (choice && visible.some((f) => f.name === choice)) return choice;
   return (visible.find((f) => f.type === 'text') ?? visible.find((f) => f.type === 'email'))?.name;
 }
 
@@ -25,31 +38,53 @@ function displayField(target: CollectionDefinition | undefined): string | undefi
  * Labels of the records the grid's relation cells point to, keyed `field:id`. The live query cannot expand, so
  * the same query is listed once more with `expand` whenever rows point to records not labelled yet.
  */
-function useRelationLabels(collection: CollectionDefinition, collections: CollectionDefinition[], rows: readonly Row[], query: { sort: string; filter: string; limit: number }): Map<string, string> {
+function useRelationLabels(collection: CollectionDefinition, collections: CollectionDefinition[], rows: readonly Row[], query: { sort: string; filter: string; limit: number }, version: number): Map<string, string> {
   const relations = collection.fields.filter((f) => f.type === 'relation' && !f.hidden);
-  const [labels, setLabels] = useState<Map<string, string>>(new Map());
-  const asked = useRef(new Set<string>());
+  const [labels, setLabels] = useState<{ version: number; map: Map<string, string> }>({ version, map: new Map() });
+  const asked = useRef({ version, keys: new Set<string>() });
   useEffect(() => {
+    // Another display field was chosen: label everything again.
+    if (asked.current.version !== version) asked.current = { version, keys: new Set() };
     const wanted = rows.flatMap((row) => relations.flatMap((f) => idsOf(row[f.name]).map((id) => `${f.name}:${id}`)));
-    if (!wanted.some((key) => !asked.current.has(key))) return;
-    wanted.forEach((key) => asked.current.add(key));
+    if (!wanted.some((key) => !asked.current.keys.has(key))) return;
+    wanted.forEach((key) => asked.current.keys.add(key));
     const options = { sort: query.sort, limit: query.limit, expand: relations.map((f) => f.name), ...(query.filter ? { filter: query.filter } : {}) };
     client.collection(collection.name).list(options).then((page) => {
-      const next = new Map(labels);
-      for (const item of page.items as Row[]) {
-        const expanded = (item.expand ?? {}) as Record<string, Row | Row[] | undefined>;
-        for (const f of relations) {
-          const shown = displayField(collections.find((c) => c.name === f.collection));
-          for (const related of [expanded[f.name] ?? []].flat()) {
-            const text = shown ? related[shown] : undefined;
-            if (typeof text === 'string' && text !== '') next.set(`${f.name}:${related.id}`, text);
+      setLabels((previous) => {
+        const map = new Map(previous.version === version ? previous.map : []);
+        for (const item of page.items as Row[]) {
+          const expanded = (item.expand ?? {}) as Record<string, Row | Row[] | undefined>;
+          for (const f of relations) {
+            const shown = displayField(collections.find((c) => c.name === f.collection));
+            for (const related of [expanded[f.name] ?? []].flat()) {
+              const text = shown ? related[shown] : undefined;
+              if (text !== null && text !== undefined && text !== '') map.set(`${f.name}:${related.id}`, cell(text));
+            }
           }
         }
-      }
-      setLabels(next);
+        return { version, map };
+      });
     }, () => undefined);
-  }, [rows]);
-  return labels;
+  }, [rows, version]);
+  return labels.version === version ? labels.map : new Map();
+}
+
+/** Which field of the related records a relation column shows, remembered in this browser. */
+function DisplayChoice({ target, onChange }: { target: CollectionDefinition | undefined; onChange: () => void }) {
+  if (!target) return null;
+  return (
+    <select
+      class="display-choice"
+      aria-label={`Field of ${target.name} to show`}
+      value={displayField(target) ?? 'id'}
+      onChange={(e) => {
+        localStorage.setItem(choicesKey, JSON.stringify({ ...chosen(), [target.name]: e.currentTarget.value }));
+        onChange();
+      }}
+    >
+      {['id', ...target.fields.filter((f) => !f.hidden && f.type !== 'json' && f.type !== 'relation').map((f) => f.name)].map((name) => <option value={name}>{name}</option>)}
+    </select>
+  );
 }
 
 /** Records of one collection: a live grid (sort, filter, more pages), forms, delete, and the same query as API calls. */
@@ -64,7 +99,9 @@ export function RecordsView({ collection, collections, route }: { collection: Co
   const [filterError, setFilterError] = useState('');
   const [showJson, setShowJson] = useState<Row | null>(null);
   const fields = collection.fields.filter((f) => !f.hidden);
-  const labels = useRelationLabels(collection, collections, rows, { sort, filter: applied, limit });
+  const relationTargets = new Map(fields.filter((f) => f.type === 'relation').map((f) => [f.name, collections.find((c) => c.name === f.collection)]));
+  const [choiceVersion, setChoiceVersion] = useState(0);
+  const labels = useRelationLabels(collection, collections, rows, { sort, filter: applied, limit }, choiceVersion);
   const editing = useRecord(collection.name, route.record, rows);
 
   useEffect(() => {
@@ -131,6 +168,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
                 {['id', ...fields.map((f) => f.name), 'created'].map((name) => (
                   <th key={name} aria-sort={sort === name ? 'ascending' : sort === `-${name}` ? 'descending' : 'none'}>
                     <button type="button" class="link" onClick={() => toggleSort(name)}>{name}{sort === name ? ' ▲' : sort === `-${name}` ? ' ▼' : ''}</button>
+                    {relationTargets.has(name) && <DisplayChoice target={relationTargets.get(name)} onChange={() => setChoiceVersion(choiceVersion + 1)} />}
                   </th>
                 ))}
               </tr>
