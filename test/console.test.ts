@@ -169,6 +169,7 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await expect.poll(() => row.locator('td.relation').textContent(), soon).toBe('1929');
     await page.getByLabel('Field of authors to show').selectOption('name');
     await expect.poll(() => row.locator('td.relation').textContent(), soon).toBe('Ursula K. Le Guin');
+    await page.screenshot({ path: screenshotPath('console-8-relation-labels') });
 
     // The record editor is in the URL: a reload returns to it, back and forward move between it and the grid.
     await row.getByRole('button', { name: /^Edit/ }).click();
@@ -192,7 +193,7 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await page.getByRole('heading', { name: 'Edit users' }).waitFor();
     expect(await page.locator('.fields tr.locked').allTextContents()).toEqual([expect.stringContaining('email'), expect.stringContaining('verified'), expect.stringContaining('passwordHash')]);
     for (const name of ['email', 'verified', 'passwordHash']) expect(await page.getByRole('button', { name: `Remove field ${name}` }).count()).toBe(0);
-    await page.screenshot({ path: screenshotPath('console-8-account-fields') });
+    await page.screenshot({ path: screenshotPath('console-9-account-fields') });
 
     // Defaults and indexes: set in the editor, stored by the server, shown again after a reload, removed again.
     await page.getByRole('button', { name: 'Edit collection posts' }).click();
@@ -240,7 +241,7 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect((await page.locator('tbody').textContent())!.includes('secret')).toBe(false);
     await page.reload();
     expect(await page.getByLabel('Show').inputValue()).toBe('error');
-    await page.screenshot({ path: screenshotPath('console-9-logs') });
+    await page.screenshot({ path: screenshotPath('console-10-logs') });
 
     // A phone: the row actions lead the grid on screen, and the record editor fits the width.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -257,11 +258,16 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await form.scrollIntoViewIfNeeded();
     const shot = path.join(mkdtempSync(path.join(tmpdir(), 'causeway-console-phone-')), 'record-editor-390x844.png');
     await page.screenshot({ path: shot });
-    await page.screenshot({ path: screenshotPath('console-10-phone-editor') });
+    await page.screenshot({ path: screenshotPath('console-11-phone-editor') });
     const png = readFileSync(shot);
     expect(png.length).toBeGreaterThan(1000);
     expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
     console.info(`phone screenshot kept at ${shot}`);
+    // The collection editor, too: one card per field instead of a five-column table.
+    await page.goto(`${t.url}/_/#/collections/posts/edit`);
+    await page.getByRole('heading', { name: 'Edit posts' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: screenshotPath('console-12-phone-collection-editor'), fullPage: true });
 
     expect(problems).toEqual([]);
   }, 60_000);

@@ -83,7 +83,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                 <td><code>{field.name}</code></td>
                 <td>{field.type}</td>
                 <td>{field.required ? 'yes' : 'no'}</td>
-                <td colSpan={2}><span class="badge" title="The server defines this field of every auth collection.">🔒 system field, fixed</span></td>
+                <td colSpan={2}><span class="badge">system field, fixed by the server</span></td>
               </tr>
             ) : (
             <tr key={index}>
@@ -96,7 +96,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                   {fieldTypes.map((type) => <option value={type}>{type}</option>)}
                 </select>
               </td>
-              <td><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
+              <td class="required"><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
               <td>
                 {field.type === 'select' && (
                   <input aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={(field.values ?? []).join(', ')} onInput={(e) => setField(index, { values: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
