@@ -99,7 +99,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
               <td class="required"><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
               <td>
                 {field.type === 'select' && (
-                  <input aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={(field.values ?? []).join(', ')} onInput={(e) => setField(index, { values: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+                  <ListInput aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={field.values ?? []} onChange={(values) => setField(index, { values })} />
                 )}
                 {field.type === 'relation' && (
                   <select aria-label={`Field ${index + 1} target`} value={field.collection ?? ''} onChange={(e) => setField(index, { collection: e.currentTarget.value })}>
@@ -121,11 +121,11 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
       <button type="button" onClick={() => update({ fields: [...draft.fields, { name: '', type: 'text' }] })}>Add field</button>
       <h3>Indexes</h3>
       <p class="hint">Speed up the filters and sorts your app runs most (fields in that order), or make a combination unique. Unique single fields are set on the field itself.</p>
-      {(draft.indexes as IndexDefinition[] | undefined ?? []).map((index, i) => (
+      {indexes.map((index, i) => (
         <div class="index" key={i}>
           <label>
             Index {i + 1} fields
-            <input aria-label={`Index ${i + 1} fields`} placeholder="e.g. author, created" value={index.fields.join(', ')} onInput={(e) => setIndex(i, { fields: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+            <ListInput aria-label={`Index ${i + 1} fields`} placeholder="e.g. author, created" value={index.fields} onChange={(fields) => setIndex(i, { fields })} />
           </label>
           <label class="inline"><input type="checkbox" aria-label={`Index ${i + 1} unique`} checked={!!index.unique} onChange={(e) => setIndex(i, { unique: e.currentTarget.checked })} /> unique</label>
           <button type="button" class="link" onClick={() => update({ indexes: indexes.filter((_, j) => j !== i) })} aria-label={`Remove index ${i + 1}`}>Remove</button>
@@ -152,6 +152,31 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
       </div>
     </section>
   );
+}
+
+/**
+ * A comma-separated list, kept as typed: parsing on every keystroke would drop the comma just typed (a controlled
+ * input shows the parsed value back), so "author, " could never become "author, title".
+ */
+function ListInput({ value, onChange, ...props }: { value: readonly string[]; onChange: (items: string[]) => void; 'aria-label': string; placeholder?: string }) {
+  const [text, setText] = useState(value.join(', '));
+  return (
+    <input
+      {...props}
+      value={typed(text, value, splitList, (v) => v.join(', '))}
+      onInput={(e) => {
+        setText(e.currentTarget.value);
+        onChange(splitList(e.currentTarget.value));
+      }}
+    />
+  );
+}
+
+const splitList = (text: string) => text.split(',').map((v) => v.trim()).filter(Boolean);
+
+/** The text as typed while it still means `value`; once `value` changed elsewhere (a row removed above), `value`. */
+function typed<T>(text: string, value: T, parse: (text: string) => unknown, format: (value: T) => string): string {
+  return JSON.stringify(parse(text)) === JSON.stringify(value) ? text : format(value);
 }
 
 const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
@@ -195,7 +220,7 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
           </select>
         </label>
       )}
-      {field.type !== 'relation' && <DefaultInput field={field} label={label} onChange={onChange} />}
+      {field.type !== 'relation' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
       {field.type !== 'json' && !field.multiple && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
       )}
@@ -208,6 +233,9 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
 /** The value a record gets when it leaves the field out, typed as the field's type needs it. */
 function DefaultInput({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
   const value = field.default;
+  // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
+  const format = (v: unknown) => (v === undefined ? '' : field.type === 'json' ? JSON.stringify(v) : Array.isArray(v) ? v.join(', ') : String(v));
+  const [text, setText] = useState(format(value));
   if (field.type === 'bool') {
     return (
       <label class="inline small">
@@ -220,8 +248,6 @@ function DefaultInput({ field, label, onChange }: { field: FieldDefinition; labe
       </label>
     );
   }
-  // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
-  const [text, setText] = useState(value === undefined ? '' : field.type === 'json' ? JSON.stringify(value) : Array.isArray(value) ? value.join(', ') : String(value));
   const parse = (input: string): unknown => {
     if (input.trim() === '') return undefined;
     if (field.type === 'number') return Number.isNaN(Number(input)) ? input : Number(input);
@@ -242,7 +268,7 @@ function DefaultInput({ field, label, onChange }: { field: FieldDefinition; labe
       <input
         aria-label={`${label} default`}
         size={10}
-        value={text}
+        value={typed(text, value, parse, format)}
         onInput={(e) => {
           setText(e.currentTarget.value);
           onChange({ default: parse(e.currentTarget.value) });
