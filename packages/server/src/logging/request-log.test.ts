@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { loggedPath, RequestLog, type RequestLogEntry } from './request-log.js';
+import { loggedPath, RequestLog, type RecordedRequest } from './request-log.js';
 
-const entry = (n: number, status = 200): RequestLogEntry => ({ time: '', requestId: `r${n}`, method: 'GET', path: `/p/${n}`, status, durationMs: 1 });
+const entry = (n: number, status = 200): RecordedRequest => ({ timeMs: 0, requestId: `r${n}`, method: 'GET', path: `/p/${n}`, status, durationMs: 1 });
 
 describe('the request log', () => {
   it('keeps the newest entries up to its capacity, newest first', () => {
     const log = new RequestLog(3);
     for (let n = 1; n <= 5; n++) log.add(entry(n));
     expect(log.recent(10).map((e) => e.requestId)).toEqual(['r5', 'r4', 'r3']);
-    expect(log.recent(2).map((e) => e.requestId)).toEqual(['r5', 'r4']);
+    expect(log.recent(2)).toEqual([
+      { time: '1970-01-01T00:00:00.000Z', requestId: 'r5', method: 'GET', path: '/p/5', status: 200, durationMs: 1 },
+      { time: '1970-01-01T00:00:00.000Z', requestId: 'r4', method: 'GET', path: '/p/4', status: 200, durationMs: 1 },
+    ]);
   });
 
   it('filters while reading, and a log of size 0 keeps nothing', () => {

@@ -21,30 +21,37 @@ const maxPathLength = 512;
  * and the memory is bounded (about 200 bytes an entry); a restart forgets it, and each instance keeps its own.
  */
 export class RequestLog {
-  private readonly slots: (RequestLogEntry | undefined)[];
+  // The time is kept as a number and formatted when read: formatting on every request cost more than the rest.
+  private readonly slots: (RecordedRequest | undefined)[];
   private next = 0;
 
   constructor(readonly capacity: number) {
-    this.slots = new Array<RequestLogEntry | undefined>(capacity);
+    this.slots = new Array<RecordedRequest | undefined>(capacity);
   }
 
-  add(entry: RequestLogEntry): void {
+  add(entry: RecordedRequest): void {
     if (this.capacity === 0) return;
     this.slots[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
   }
 
   /** Newest first, at most `limit`, keeping those `keep` accepts. */
-  recent(limit: number, keep: (entry: RequestLogEntry) => boolean = () => true): RequestLogEntry[] {
+  recent(limit: number, keep: (entry: RecordedRequest) => boolean = () => true): RequestLogEntry[] {
     const found: RequestLogEntry[] = [];
     for (let i = 1; i <= this.capacity && found.length < limit; i++) {
       const entry = this.slots[(this.next - i + this.capacity) % this.capacity];
       if (entry === undefined) break;
-      if (keep(entry)) found.push(entry);
+      if (keep(entry)) {
+        const { timeMs, ...rest } = entry;
+        found.push({ time: new Date(timeMs).toISOString(), ...rest });
+      }
     }
     return found;
   }
 }
+
+/** An entry as held: `time` as milliseconds since the epoch. */
+export type RecordedRequest = Omit<RequestLogEntry, 'time'> & { timeMs: number };
 
 /** `/api/x?token=abc` → `/api/x`, cut to a bounded length. */
 export function loggedPath(url: string): string {
@@ -63,7 +70,7 @@ export function recordRequests(app: FastifyInstance, log: RequestLog, skip: (rou
   app.addHook('onResponse', (request, reply, done) => {
     if (!skip(request.routeOptions.url, reply.statusCode)) {
       log.add({
-        time: new Date().toISOString(),
+        timeMs: Date.now(),
         requestId: String(request.id),
         method: request.method,
         path: loggedPath(request.url),

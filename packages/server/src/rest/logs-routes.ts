@@ -1,20 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CausewayError, type AuthService } from '@causeway/core';
 import { adminOnly } from '../auth/authenticate.js';
-import type { RequestLog, RequestLogEntry } from '../logging/request-log.js';
+import type { RequestLog, RecordedRequest } from '../logging/request-log.js';
 
 export const logsPath = '/api/logs';
 
 type Query = Record<string, string | string[] | undefined>;
 
 /** Which answers `status=` keeps: any error, client errors, server errors. */
-const statusFilters: Record<string, (entry: RequestLogEntry) => boolean> = {
+const statusFilters: Record<string, (entry: RecordedRequest) => boolean> = {
   error: (entry) => entry.status >= 400,
   '4xx': (entry) => entry.status >= 400 && entry.status < 500,
   '5xx': (entry) => entry.status >= 500,
 };
 
-function parseLogsQuery(query: Query, capacity: number): { limit: number; keep?: (entry: RequestLogEntry) => boolean } {
+function parseLogsQuery(query: Query, capacity: number): { limit: number; keep?: (entry: RecordedRequest) => boolean } {
   const unknown = Object.keys(query).find((key) => key !== 'limit' && key !== 'status');
   if (unknown !== undefined) throw new CausewayError('INVALID_QUERY', `unknown query parameter '${unknown}'; allowed: limit, status`);
   const { limit = '100', status } = query;
