@@ -175,6 +175,8 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await row.getByRole('button', { name: /^Edit/ }).click();
     await page.getByRole('form', { name: `Edit record ${post.id}` }).waitFor();
     expect(new URL(page.url()).hash).toBe(`#/collections/posts/records/${post.id}`);
+    // The editor names the related record beside its id.
+    await page.getByRole('form').locator('.hint', { hasText: 'Ursula K. Le Guin' }).waitFor();
     await page.reload();
     await page.getByRole('form', { name: `Edit record ${post.id}` }).waitFor();
     await page.goBack();

@@ -148,7 +148,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
       {filterError && <p id="filter-error" class="error" role="alert">{filterError}</p>}
       {editing.error && <p class="error" role="alert">{editing.error}</p>}
       {route.record && (route.record === 'new' || editing.row) && (
-        <RecordForm key={route.record} collection={collection} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
+        <RecordForm key={route.record} collection={collection} collections={collections} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
       )}
       {showJson && (
         <dialog open aria-label="Record as JSON">
@@ -243,7 +243,7 @@ function parseValue(field: FieldDefinition, text: string): unknown {
 }
 
 /** A form generated from the collection's fields; the server's per-field messages appear under each input. */
-function RecordForm({ collection, record, onClose }: { collection: CollectionDefinition; record: Row | undefined; onClose: () => void }) {
+function RecordForm({ collection, collections, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; record: Row | undefined; onClose: () => void }) {
   const fields = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
   const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -298,7 +298,7 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
               />
             </label>
           )}
-          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} collection={field.collection} />}
+          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} target={collections.find((c) => c.name === field.collection)} value={values[field.name]} />}
           {errors[field.name] && <p class="field-error" role="alert">{errors[field.name]}</p>}
         </div>
       ))}
@@ -311,17 +311,22 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
   );
 }
 
-/** Suggestions for a relation input: the target collection's most recent records, by id. */
-function RelationChoices({ id, collection }: { id: string; collection: string }) {
+/** Suggestions for a relation input (the target's most recent records, labelled), and the label of the chosen ones. */
+function RelationChoices({ id, target, value }: { id: string; target: CollectionDefinition | undefined; value: unknown }) {
   const [options, setOptions] = useState<Row[]>([]);
   useEffect(() => {
-    client.collection(collection).list({ sort: '-created', limit: 100 }).then((page) => setOptions(page.items as Row[]), () => setOptions([]));
-  }, [collection]);
-  const label = (row: Row) => String(Object.entries(row).find(([key, value]) => !['id', 'created', 'updated'].includes(key) && typeof value === 'string')?.[1] ?? row.id);
+    if (target) client.collection(target.name).list({ sort: '-created', limit: 100 }).then((page) => setOptions(page.items as Row[]), () => setOptions([]));
+  }, [target?.name]);
+  const shown = displayField(target);
+  const label = (row: Row) => (shown && row[shown] !== null && row[shown] !== undefined ? cell(row[shown]) : row.id);
+  const chosen = idsOf(value).map((v) => options.find((row) => row.id === v)).filter((row): row is Row => row !== undefined);
   return (
-    <datalist id={id}>
-      {options.map((row) => <option value={row.id} label={label(row)} />)}
-    </datalist>
+    <>
+      <datalist id={id}>
+        {options.map((row) => <option value={row.id} label={label(row)} />)}
+      </datalist>
+      {chosen.length > 0 && <p class="hint">{chosen.map(label).join(', ')}</p>}
+    </>
   );
 }
 
