@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { DefaultInput, ListInput } from './field-inputs.js';
 
 const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
 
@@ -154,31 +155,6 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
   );
 }
 
-/**
- * A comma-separated list, kept as typed: parsing on every keystroke would drop the comma just typed (a controlled
- * input shows the parsed value back), so "author, " could never become "author, title".
- */
-function ListInput({ value, onChange, ...props }: { value: readonly string[]; onChange: (items: string[]) => void; 'aria-label': string; placeholder?: string }) {
-  const [text, setText] = useState(value.join(', '));
-  return (
-    <input
-      {...props}
-      value={typed(text, value, splitList, (v) => v.join(', '))}
-      onInput={(e) => {
-        setText(e.currentTarget.value);
-        onChange(splitList(e.currentTarget.value));
-      }}
-    />
-  );
-}
-
-const splitList = (text: string) => text.split(',').map((v) => v.trim()).filter(Boolean);
-
-/** The text as typed while it still means `value`; once `value` changed elsewhere (a row removed above), `value`. */
-function typed<T>(text: string, value: T, parse: (text: string) => unknown, format: (value: T) => string): string {
-  return JSON.stringify(parse(text)) === JSON.stringify(value) ? text : format(value);
-}
-
 const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
 /** The options each field type takes (docs/rest.md), beside the flags every field has. */
@@ -227,53 +203,5 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
       <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>
       <label class="inline small"><input type="checkbox" checked={!!field.readOnly} onChange={(e) => onChange({ readOnly: e.currentTarget.checked })} /> read-only</label>
     </details>
-  );
-}
-
-/** The value a record gets when it leaves the field out, typed as the field's type needs it. */
-function DefaultInput({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
-  const value = field.default;
-  // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
-  const format = (v: unknown) => (v === undefined ? '' : field.type === 'json' ? JSON.stringify(v) : Array.isArray(v) ? v.join(', ') : String(v));
-  const [text, setText] = useState(format(value));
-  if (field.type === 'bool') {
-    return (
-      <label class="inline small">
-        default
-        <select aria-label={`${label} default`} value={value === undefined ? '' : String(value)} onChange={(e) => onChange({ default: e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true' })}>
-          <option value="">none</option>
-          <option value="true">true</option>
-          <option value="false">false</option>
-        </select>
-      </label>
-    );
-  }
-  const parse = (input: string): unknown => {
-    if (input.trim() === '') return undefined;
-    if (field.type === 'number') return Number.isNaN(Number(input)) ? input : Number(input);
-    if (field.type === 'select' && field.multiple) return input.split(',').map((v) => v.trim()).filter(Boolean);
-    if (field.type === 'json') {
-      try {
-        return JSON.parse(input);
-      } catch {
-        // The server names the problem under the field.
-        return input;
-      }
-    }
-    return input;
-  };
-  return (
-    <label class="inline small">
-      default
-      <input
-        aria-label={`${label} default`}
-        size={10}
-        value={typed(text, value, parse, format)}
-        onInput={(e) => {
-          setText(e.currentTarget.value);
-          onChange({ default: parse(e.currentTarget.value) });
-        }}
-      />
-    </label>
   );
 }
