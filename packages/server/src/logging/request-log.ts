@@ -18,7 +18,7 @@ const maxPathLength = 512;
 
 /**
  * The last `capacity` answered requests, in memory, for the console's logs view. A ring buffer: adding is O(1)
- * and the memory is bounded (about 200 bytes an entry); a restart forgets it, and each instance keeps its own.
+ * and the memory is bounded (a few hundred bytes an entry); a restart forgets it, and each instance keeps its own.
  */
 export class RequestLog {
   // The time is kept as a number and formatted when read: formatting on every request cost more than the rest.
