@@ -17,6 +17,8 @@ const databaseNeutral = [
   'test/postgres-bus.test.ts',
   'test/multi-instance.test.ts',
   'test/database-migration.test.ts',
+  // The console is a client of the public API (tested on both databases); two browsers at once only add time.
+  'test/console.test.ts',
 ];
 
 const sqliteProject: TestProjectInlineConfiguration = {

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
 import { client, listCollections, message, request, type CollectionDefinition } from './api.js';
+import { LogsView } from './logs-view.js';
 import { RecordsView } from './records-view.js';
+import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
-type View = { kind: 'records'; name: string } | { kind: 'edit'; name: string } | { kind: 'new' } | { kind: 'settings' } | { kind: 'none' };
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
@@ -33,13 +34,11 @@ export function App() {
 
 function Console({ onSignOut }: { onSignOut: () => void }) {
   const [collections, setCollections] = useState<CollectionDefinition[] | null>(null);
-  const [view, setView] = useState<View>({ kind: 'none' });
-  const reload = async (select?: View) => {
-    setCollections(await listCollections());
-    if (select) setView(select);
-  };
+  const route = useRoute();
+  const reload = async () => setCollections(await listCollections());
   useEffect(() => void reload(), []);
-  const current = view.kind === 'records' || view.kind === 'edit' ? collections?.find((c) => c.name === view.name) : undefined;
+  const current = route.kind === 'records' || route.kind === 'edit' ? collections?.find((c) => c.name === route.name) : undefined;
+  const afterSave = (name: string) => void reload().then(() => navigate({ kind: 'records', name }));
 
   return (
     <div class="shell">
@@ -51,22 +50,27 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           <ul>
             {collections.map((c) => (
               <li key={c.name}>
-                <button type="button" class="link" aria-current={current?.name === c.name} onClick={() => setView({ kind: 'records', name: c.name })}>{c.name}</button>
-                <button type="button" class="link small" onClick={() => setView({ kind: 'edit', name: c.name })} aria-label={`Edit collection ${c.name}`}>edit</button>
+                <button type="button" class="link" aria-current={current?.name === c.name} onClick={() => navigate({ kind: 'records', name: c.name })}>{c.name}</button>
+                <button type="button" class="link small" onClick={() => navigate({ kind: 'edit', name: c.name })} aria-label={`Edit collection ${c.name}`}>edit</button>
               </li>
             ))}
           </ul>
         )}
-        <button type="button" onClick={() => setView({ kind: 'new' })}>New collection</button>
-        <button type="button" class="secondary" onClick={() => setView({ kind: 'settings' })}>Settings</button>
+        <button type="button" onClick={() => navigate({ kind: 'new' })}>New collection</button>
+        <button type="button" class="secondary" aria-current={route.kind === 'logs'} onClick={() => navigate({ kind: 'logs' })}>Logs</button>
+        <button type="button" class="secondary" aria-current={route.kind === 'settings'} onClick={() => navigate({ kind: 'settings' })}>Settings</button>
+        <a href="/api/docs" target="_blank" rel="noopener">API reference</a>
+        <a href="/api/graphql" target="_blank" rel="noopener">GraphQL explorer</a>
         <button type="button" class="secondary" onClick={onSignOut}>Sign out</button>
       </nav>
       <main>
-        {view.kind === 'none' && <p class="empty">Choose a collection, or create one.</p>}
-        {view.kind === 'settings' && <SettingsView />}
-        {view.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={(name) => void reload({ kind: 'records', name })} onDeleted={() => void reload({ kind: 'none' })} />}
-        {view.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={(name) => void reload({ kind: 'records', name })} onDeleted={() => void reload({ kind: 'none' })} />}
-        {view.kind === 'records' && current && <RecordsView key={current.name} collection={current} />}
+        {route.kind === 'home' && <p class="empty">Choose a collection, or create one.</p>}
+        {(route.kind === 'records' || route.kind === 'edit') && collections && !current && <p class="error" role="alert">There is no collection named {route.name}.</p>}
+        {route.kind === 'settings' && <SettingsView />}
+        {route.kind === 'logs' && <LogsView status={route.status} />}
+        {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
+        {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
+        {route.kind === 'records' && current && <RecordsView key={current.name} collection={current} collections={collections ?? []} route={route} />}
       </main>
     </div>
   );

@@ -1,7 +1,17 @@
 import { useState } from 'preact/hooks';
 import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { DefaultInput, ListInput } from './field-inputs.js';
 
 const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
+
+/** Fields the server gives every auth collection and keeps as it defines them: shown, never editable. */
+const accountFields = ['email', 'verified', 'passwordHash'];
+
+interface IndexDefinition {
+  name?: string;
+  fields: string[];
+  unique?: boolean;
+}
 
 function blank(): CollectionDefinition {
   return { name: '', type: 'base', fields: [], listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
@@ -14,6 +24,8 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
   const [error, setError] = useState('');
   const update = (change: Partial<CollectionDefinition>) => setDraft({ ...draft, ...change });
   const setField = (index: number, change: Partial<FieldDefinition>) => update({ fields: draft.fields.map((f, i) => (i === index ? { ...f, ...change } : f)) });
+  const indexes = (draft.indexes ?? []) as IndexDefinition[];
+  const setIndex = (index: number, change: Partial<IndexDefinition>) => update({ indexes: indexes.map((x, i) => (i === index ? { ...x, ...change } : x)) });
 
   const save = async (confirm = false) => {
     setErrors({});
@@ -66,21 +78,29 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
           <tr><th>Name</th><th>Type</th><th>Required</th><th>Options</th><th></th></tr>
         </thead>
         <tbody>
-          {draft.fields.map((field, index) => (
+          {draft.fields.map((field, index) =>
+            draft.type === 'auth' && accountFields.includes(field.name) ? (
+              <tr key={index} class="locked">
+                <td><code>{field.name}</code></td>
+                <td>{field.type}</td>
+                <td>{field.required ? 'yes' : 'no'}</td>
+                <td colSpan={2}><span class="badge">system field, fixed by the server</span></td>
+              </tr>
+            ) : (
             <tr key={index}>
               <td>
                 <input aria-label={`Field ${index + 1} name`} value={field.name} onInput={(e) => setField(index, { name: e.currentTarget.value })} />
-                {(errors[`fields.${index}.name`] ?? errors[`fields.${index}`]) && <p class="field-error">{errors[`fields.${index}.name`] ?? errors[`fields.${index}`]}</p>}
+                {Object.entries(errors).filter(([key]) => key === `fields.${index}` || key.startsWith(`fields.${index}.`)).map(([key, text]) => <p key={key} class="field-error">{text}</p>)}
               </td>
               <td>
                 <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value })}>
                   {fieldTypes.map((type) => <option value={type}>{type}</option>)}
                 </select>
               </td>
-              <td><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
+              <td class="required"><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
               <td>
                 {field.type === 'select' && (
-                  <input aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={(field.values ?? []).join(', ')} onInput={(e) => setField(index, { values: e.currentTarget.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+                  <ListInput aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={field.values ?? []} onChange={(values) => setField(index, { values })} />
                 )}
                 {field.type === 'relation' && (
                   <select aria-label={`Field ${index + 1} target`} value={field.collection ?? ''} onChange={(e) => setField(index, { collection: e.currentTarget.value })}>
@@ -95,10 +115,25 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
               </td>
               <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
             </tr>
-          ))}
+            ),
+          )}
         </tbody>
       </table>
       <button type="button" onClick={() => update({ fields: [...draft.fields, { name: '', type: 'text' }] })}>Add field</button>
+      <h3>Indexes</h3>
+      <p class="hint">Speed up the filters and sorts your app runs most (fields in that order), or make a combination unique. Unique single fields are set on the field itself.</p>
+      {indexes.map((index, i) => (
+        <div class="index" key={i}>
+          <label>
+            Index {i + 1} fields
+            <ListInput aria-label={`Index ${i + 1} fields`} placeholder="e.g. author, created" value={index.fields} onChange={(fields) => setIndex(i, { fields })} />
+          </label>
+          <label class="inline"><input type="checkbox" aria-label={`Index ${i + 1} unique`} checked={!!index.unique} onChange={(e) => setIndex(i, { unique: e.currentTarget.checked })} /> unique</label>
+          <button type="button" class="link" onClick={() => update({ indexes: indexes.filter((_, j) => j !== i) })} aria-label={`Remove index ${i + 1}`}>Remove</button>
+          {Object.entries(errors).filter(([key]) => key === `indexes.${i}` || key.startsWith(`indexes.${i}.`)).map(([key, text]) => <p key={key} class="field-error">{text}</p>)}
+        </div>
+      ))}
+      <button type="button" class="secondary" onClick={() => update({ indexes: [...indexes, { fields: [] }] })}>Add index</button>
       <h3>Rules</h3>
       <p class="hint">Empty: anyone. "admins only": nobody else. Otherwise a filter, e.g. <code>owner = @request.auth.id</code>.</p>
       {ruleNames.map((rule) => (
@@ -161,6 +196,7 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
           </select>
         </label>
       )}
+      {field.type !== 'relation' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
       {field.type !== 'json' && !field.multiple && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
       )}

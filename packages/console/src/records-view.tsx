@@ -1,27 +1,30 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BaseRecord, CausewayError } from '@causeway/client';
 import { client, fieldErrors, message, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { cell, idsOf } from './cells.js';
+import { DisplayChoice, displayField, useRelationLabels } from './relation-labels.js';
+import { navigate, type Route } from './router.js';
 
 type Row = BaseRecord & Record<string, unknown>;
+type RecordsRoute = Extract<Route, { kind: 'records' }>;
 const pageSize = 50;
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 /** Records of one collection: a live grid (sort, filter, more pages), forms, delete, and the same query as API calls. */
-export function RecordsView({ collection }: { collection: CollectionDefinition }) {
+export function RecordsView({ collection, collections, route }: { collection: CollectionDefinition; collections: CollectionDefinition[]; route: RecordsRoute }) {
   const [rows, setRows] = useState<readonly Row[]>([]);
-  const [sort, setSort] = useState('-created');
-  const [filterText, setFilterText] = useState('');
-  const [applied, setApplied] = useState('');
+  const sort = route.sort ?? '-created';
+  const applied = route.filter ?? '';
+  const [filterText, setFilterText] = useState(applied);
+  // Back/forward can change the applied filter: the input follows it.
+  useEffect(() => setFilterText(applied), [applied]);
   const [limit, setLimit] = useState(pageSize);
   const [filterError, setFilterError] = useState('');
-  const [editing, setEditing] = useState<Row | 'new' | null>(null);
   const [showJson, setShowJson] = useState<Row | null>(null);
   const fields = collection.fields.filter((f) => !f.hidden);
+  const relationTargets = new Map(fields.filter((f) => f.type === 'relation').map((f) => [f.name, collections.find((c) => c.name === f.collection)]));
+  const [choiceVersion, setChoiceVersion] = useState(0);
+  const labels = useRelationLabels(collection, collections, rows, { sort, filter: applied, limit }, choiceVersion);
+  const editing = useRecord(collection.name, route.record, rows);
 
   useEffect(() => {
     setFilterError('');
@@ -30,7 +33,8 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
     return () => live.stop();
   }, [collection.name, sort, applied, limit]);
 
-  const toggleSort = (name: string) => setSort(sort === name ? `-${name}` : name);
+  const open = (record: string | undefined) => navigate({ ...route, record });
+  const toggleSort = (name: string) => navigate({ ...route, sort: sort === name ? `-${name}` : name }, true);
   const remove = async (row: Row) => {
     if (!window.confirm(`Delete record ${row.id}? This cannot be undone.`)) return;
     try {
@@ -38,6 +42,10 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
     } catch (caught) {
       window.alert(message(caught));
     }
+  };
+  const show = (field: FieldDefinition, row: Row) => {
+    if (field.type !== 'relation') return cell(row[field.name]);
+    return idsOf(row[field.name]).map((id) => labels.get(`${field.name}:${id}`) ?? id).join(', ');
   };
 
   return (
@@ -48,7 +56,7 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           class="filter"
           onSubmit={(e) => {
             e.preventDefault();
-            setApplied(filterText.trim());
+            navigate({ ...route, filter: filterText.trim() || undefined }, true);
           }}
         >
           <label>
@@ -57,10 +65,13 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           </label>
           <button type="submit">Apply</button>
         </form>
-        <button type="button" onClick={() => setEditing('new')}>New record</button>
+        <button type="button" onClick={() => open('new')}>New record</button>
       </header>
       {filterError && <p id="filter-error" class="error" role="alert">{filterError}</p>}
-      {editing && <RecordForm collection={collection} record={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
+      {editing.error && <p class="error" role="alert">{editing.error}</p>}
+      {route.record && (route.record === 'new' || editing.row) && (
+        <RecordForm key={route.record} collection={collection} collections={collections} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
+      )}
       {showJson && (
         <dialog open aria-label="Record as JSON">
           <pre>{JSON.stringify(showJson, null, 2)}</pre>
@@ -74,28 +85,30 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
           <table class="grid">
             <thead>
               <tr>
+                {/* Actions lead, and stay put when the grid scrolls sideways: no scrolling right to reach them. */}
+                <th class="row-actions"><span class="sr-only">Actions</span></th>
                 {['id', ...fields.map((f) => f.name), 'created'].map((name) => (
                   <th key={name} aria-sort={sort === name ? 'ascending' : sort === `-${name}` ? 'descending' : 'none'}>
                     <button type="button" class="link" onClick={() => toggleSort(name)}>{name}{sort === name ? ' ▲' : sort === `-${name}` ? ' ▼' : ''}</button>
+                    {relationTargets.has(name) && <DisplayChoice target={relationTargets.get(name)} onChange={() => setChoiceVersion(choiceVersion + 1)} />}
                   </th>
                 ))}
-                <th><span class="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id} data-id={row.id}>
-                  <td><code>{row.id}</code></td>
-                  {fields.map((f) => <td key={f.name}>{cell(row[f.name])}</td>)}
-                  <td>{row.created}</td>
                   <td class="row-actions">
-                    <button type="button" class="link" onClick={() => setEditing(row)} aria-label={`Edit ${row.id}`}>Edit</button>
+                    <button type="button" class="link" onClick={() => open(row.id)} aria-label={`Edit ${row.id}`}>Edit</button>
                     <button type="button" class="link" onClick={() => setShowJson(row)} aria-label={`JSON of ${row.id}`}>JSON</button>
                     {collection.type === 'auth' && typeof row.email === 'string' && (
-                      <button type="button" class="link" onClick={() => void sendReset(collection.name, row.email as string)} aria-label={`Send a password reset to ${row.email}`}>Reset password</button>
+                      <button type="button" class="link" onClick={() => void sendReset(collection.name, row.email as string)} aria-label={`Send a password reset to ${row.email}`}>Reset</button>
                     )}
                     <button type="button" class="link danger" onClick={() => void remove(row)} aria-label={`Delete ${row.id}`}>Delete</button>
                   </td>
+                  <td><code>{row.id}</code></td>
+                  {fields.map((f) => <td key={f.name} title={f.type === 'relation' ? idsOf(row[f.name]).join(', ') : undefined} class={f.type === 'relation' ? 'relation' : undefined}>{show(f, row)}</td>)}
+                  <td>{row.created}</td>
                 </tr>
               ))}
             </tbody>
@@ -106,6 +119,18 @@ export function RecordsView({ collection }: { collection: CollectionDefinition }
       <ApiPreview collection={collection.name} sort={sort} filter={applied} />
     </section>
   );
+}
+
+/** The record the URL names: from the grid when it is there, else read by id (a reload, a shared link). */
+function useRecord(collection: string, id: string | undefined, rows: readonly Row[]): { row?: Row; error?: string } {
+  const inGrid = id && id !== 'new' ? rows.find((r) => r.id === id) : undefined;
+  const [loaded, setLoaded] = useState<{ row?: Row; error?: string }>({});
+  useEffect(() => {
+    setLoaded({});
+    if (!id || id === 'new' || inGrid) return;
+    client.collection(collection).get(id).then((row) => setLoaded({ row: row as Row }), (caught) => setLoaded({ error: message(caught) }));
+  }, [collection, id]);
+  return inGrid ? { row: inGrid } : loaded.row?.id === id ? loaded : { ...(loaded.error ? { error: loaded.error } : {}) };
 }
 
 /** Accounts set their own passwords: the console mails them a reset link (the same flow as "forgot password"). */
@@ -140,7 +165,7 @@ function parseValue(field: FieldDefinition, text: string): unknown {
 }
 
 /** A form generated from the collection's fields; the server's per-field messages appear under each input. */
-function RecordForm({ collection, record, onClose }: { collection: CollectionDefinition; record: Row | undefined; onClose: () => void }) {
+function RecordForm({ collection, collections, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; record: Row | undefined; onClose: () => void }) {
   const fields = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
   const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -195,7 +220,7 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
               />
             </label>
           )}
-          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} collection={field.collection} />}
+          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} target={collections.find((c) => c.name === field.collection)} value={values[field.name]} />}
           {errors[field.name] && <p class="field-error" role="alert">{errors[field.name]}</p>}
         </div>
       ))}
@@ -208,17 +233,22 @@ function RecordForm({ collection, record, onClose }: { collection: CollectionDef
   );
 }
 
-/** Suggestions for a relation input: the target collection's most recent records, by id. */
-function RelationChoices({ id, collection }: { id: string; collection: string }) {
+/** Suggestions for a relation input (the target's most recent records, labelled), and the label of the chosen ones. */
+function RelationChoices({ id, target, value }: { id: string; target: CollectionDefinition | undefined; value: unknown }) {
   const [options, setOptions] = useState<Row[]>([]);
   useEffect(() => {
-    client.collection(collection).list({ sort: '-created', limit: 100 }).then((page) => setOptions(page.items as Row[]), () => setOptions([]));
-  }, [collection]);
-  const label = (row: Row) => String(Object.entries(row).find(([key, value]) => !['id', 'created', 'updated'].includes(key) && typeof value === 'string')?.[1] ?? row.id);
+    if (target) client.collection(target.name).list({ sort: '-created', limit: 100 }).then((page) => setOptions(page.items as Row[]), () => setOptions([]));
+  }, [target?.name]);
+  const shown = displayField(target);
+  const label = (row: Row) => (shown && row[shown] !== null && row[shown] !== undefined ? cell(row[shown]) : row.id);
+  const chosen = idsOf(value).map((v) => options.find((row) => row.id === v)).filter((row): row is Row => row !== undefined);
   return (
-    <datalist id={id}>
-      {options.map((row) => <option value={row.id} label={label(row)} />)}
-    </datalist>
+    <>
+      <datalist id={id}>
+        {options.map((row) => <option value={row.id} label={label(row)} />)}
+      </datalist>
+      {chosen.length > 0 && <p class="hint">{chosen.map(label).join(', ')}</p>}
+    </>
   );
 }
 

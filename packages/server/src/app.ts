@@ -40,10 +40,12 @@ import { RedisBus, redisChannel } from './events/redis-bus.js';
 import { PostgresDatabase } from './store/postgres/postgres-database.js';
 import type { Config } from './config/config.js';
 import { LazyChildLogger } from './logging/lazy-child-logger.js';
+import { recordRequests, RequestLog } from './logging/request-log.js';
 import { openapiRoutes } from './openapi/openapi-routes.js';
 import { collectionsRoutes } from './rest/collections-routes.js';
 import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
+import { logsPath, logsRoutes } from './rest/logs-routes.js';
 import { openDatabase } from './store/open-database.js';
 import { serverVersion } from './version.js';
 
@@ -154,6 +156,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     reply.header('x-request-id', request.id);
     done();
   });
+  // Reading the log is not logged: the console polling it would push out what it came to see.
+  const requestLog = new RequestLog(config.requestLogSize);
+  recordRequests(app, requestLog, (route, status) => route === logsPath && status === 200);
 
   await app.register(cors, {
     // Read per request: the console can change the list while the server runs.
@@ -170,6 +175,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(authRoutes, { auth, limiter });
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(settingsRoutes, { settings, auth });
+  await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
   await consoleRoutes(app);

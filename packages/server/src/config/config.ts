@@ -57,6 +57,8 @@ const configSchema = z.strictObject({
   /** Who may join a channel and send to it (the rule language; `@channel.name` is the channel). */
   channelJoinRule: z.string().default('@request.auth.id != ""'),
   channelSendRule: z.string().default('@request.auth.id != ""'),
+  /** Answered requests kept in memory for the console's logs view (`GET /api/logs`); 0 keeps none. */
+  requestLogSize: z.coerce.number().int().min(0).max(100_000).default(1000),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -96,6 +98,7 @@ export interface Config {
   readonly redisUrl?: string | undefined;
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
+  readonly requestLogSize: number;
   readonly db: DatabaseConfig;
 }
 
@@ -132,6 +135,7 @@ export const envVariables = {
   redisUrl: 'CAUSEWAY_REDIS_URL',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
+  requestLogSize: 'CAUSEWAY_REQUEST_LOG_SIZE',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 /** The conventional names hosting platforms set, read when the Causeway-specific variable is absent. */

@@ -58,6 +58,28 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
       },
       required: ['name'],
     },
+    RequestLog: {
+      type: 'object',
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              time: { type: 'string', format: 'date-time' },
+              requestId: { type: 'string' },
+              method: { type: 'string' },
+              path: { type: 'string', description: 'Without the query string.' },
+              status: { type: 'integer' },
+              durationMs: { type: 'number' },
+            },
+            required: ['time', 'requestId', 'method', 'path', 'status', 'durationMs'],
+          },
+        },
+        capacity: { type: 'integer', description: 'How many requests the instance keeps (CAUSEWAY_REQUEST_LOG_SIZE).' },
+      },
+      required: ['items', 'capacity'],
+    },
     SchemaDocument: { type: 'object', properties: { version: { type: 'integer' }, collections: { type: 'array', items: ref('Collection') } }, required: ['collections'] },
     BatchRequest: {
       type: 'object',
@@ -91,6 +113,18 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
   return {
     '/api/health': {
       get: { operationId: 'health', summary: 'Health check', tags: ['system'], responses: { '200': { description: 'Up.', content: json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } }) } } },
+    },
+    '/api/logs': {
+      get: {
+        operationId: 'listRequestLog',
+        summary: 'Recent requests this instance answered, newest first (admins only)',
+        tags: ['system'],
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'status', in: 'query', description: 'Only errors (`error`: 400 and above), client errors (`4xx`) or server errors (`5xx`).', schema: { type: 'string', enum: ['error', '4xx', '5xx'] } },
+        ],
+        responses: { '200': { description: 'The requests, without bodies, headers or query strings.', content: json(ref('RequestLog')) }, ...errors(400, 401, 403) },
+      },
     },
     '/api/collections': {
       get: { operationId: 'listCollections', summary: 'List collections', tags, responses: { '200': { description: 'Collections.', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Collection') } } }) } } },
