@@ -21,6 +21,7 @@ import {
   type SqlDatabase,
 } from '@causeway/core';
 import { authenticateRequests } from './auth/authenticate.js';
+import { answerClientError } from './http/client-errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
@@ -133,6 +134,14 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Errors before a route runs get the same problem+json as every other (Fastify writes its own JSON otherwise).
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(error, request, reply);
+    },
+    clientErrorHandler(error, socket) {
+      answerClientError(error, socket, app.log);
+    },
     childLoggerFactory: (logger, bindings, options) =>
       new LazyChildLogger(logger as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }, bindings, options),
   });
