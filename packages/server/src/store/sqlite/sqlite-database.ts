@@ -71,10 +71,18 @@ export function explainSqliteError(error: unknown): unknown {
   return code === 'SQLITE_FULL' ? storageFullError(error) : error;
 }
 
-function openConnection(file: string, readonly: boolean): Connection {
+export interface SqliteOptions {
+  /**
+   * `full` (default): every commit syncs the write-ahead log, so an acknowledged write survives power loss.
+   * `normal`: syncs at checkpoints only; a process crash loses nothing, a power cut can lose the last commits.
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+function openConnection(file: string, readonly: boolean, synchronous: 'full' | 'normal'): Connection {
   const connection = new Database(file);
   connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = NORMAL');
+  connection.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   connection.pragma('busy_timeout = 5000');
   if (readonly) connection.pragma('query_only = 1');
   registerSqliteFunctions(connection);
@@ -93,10 +101,11 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly queue = new WriteQueue();
   private listener: ((sql: string) => void) | undefined;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, options: SqliteOptions = {}) {
     const notify = (sql: string) => this.listener?.(sql);
-    this.writer = new SqliteExecutor(openConnection(file, false), notify);
-    this.reader = new SqliteExecutor(openConnection(file, true), notify);
+    const synchronous = options.synchronous ?? 'full';
+    this.writer = new SqliteExecutor(openConnection(file, false, synchronous), notify);
+    this.reader = new SqliteExecutor(openConnection(file, true, synchronous), notify);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
