@@ -22,6 +22,7 @@ import {
 } from '@causeway/core';
 import { authenticateRequests } from './auth/authenticate.js';
 import { answerClientError } from './http/client-errors.js';
+import { problemBodiesForErrors } from './http/problem-bodies.js';
 import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
@@ -152,6 +153,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
   });
+  problemBodiesForErrors(app);
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
