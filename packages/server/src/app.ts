@@ -134,7 +134,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Answered by the onRequest hook below instead, as a problem (Fastify's own 503 is plain JSON).
+    return503OnClosing: false,
     // Errors before a route runs get the same problem+json as every other (Fastify writes its own JSON otherwise).
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -156,10 +157,14 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   problemBodiesForErrors(app);
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
+  let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
-    done();
+    if (!closing) return done();
+    // A request on a kept-alive connection while the server drains: refused, and the connection is not reused.
+    reply.header('connection', 'close');
+    sendProblem(new CausewayError('SHUTTING_DOWN', 'The server is shutting down; retry in a moment.'), request, reply);
   });
 
   await app.register(cors, {
@@ -215,6 +220,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
+    closing = true;
     clearInterval(pruning);
     clearInterval(storedPoll);
     hub.stop();

@@ -35,6 +35,7 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
   STORAGE_FULL: { status: 503, title: 'Storage full' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

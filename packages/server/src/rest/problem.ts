@@ -64,7 +64,8 @@ export function asCausewayError(error: unknown): CausewayError {
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const causeway = asCausewayError(error);
-  if (causeway.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+  // 5xx are the operator's to see (a bug, a full disk), with the request id the log line carries.
+  if (causeway.status >= 500) request.log.error({ err: error, code: causeway.code }, 'request failed');
   else request.log.info({ code: causeway.code, detail: causeway.message }, 'request refused');
   if (causeway.status === 401) reply.header('www-authenticate', causeway.code === 'INVALID_TOKEN' ? 'Bearer error="invalid_token"' : 'Bearer');
   const retryAfter = causeway.extra?.retryAfter;
