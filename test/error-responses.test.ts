@@ -112,3 +112,46 @@ describe('errors before a route runs are problem+json', () => {
     expect((await t.request('GET', '/api/health')).status).toBe(200);
   });
 });
+
+describe('unexpected errors', () => {
+  it('answer 500 with a whole problem and the request id, never an empty body', async () => {
+    const own = await startTestServer();
+    try {
+      await own.request('POST', '/api/collections', authorsDefinition);
+      // The database going away under a running server is a fault no request could cause.
+      await own.server.db.close();
+      const response = await own.request('GET', '/api/collections/authors/records');
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.body).toMatchObject({ status: 500, code: 'INTERNAL' });
+      expect(response.body.detail).not.toMatch(/sqlite|postgres|database/i);
+    } finally {
+      await own.stop().catch(() => undefined);
+    }
+  });
+
+  it('answer a request during shutdown 503 SHUTTING_DOWN as problem+json', async () => {
+    const own = await startTestServer();
+    const { port, hostname } = new URL(own.url);
+    // One connection kept open with a request still being received, so the server cannot close it as idle.
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /api/collections/authors/records HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n');
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopping = own.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write('{}GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    await stopping;
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    expect(statuses.at(-1)).toBe(503);
+    expect(text).toContain('"code":"SHUTTING_DOWN"');
+    for (const head of text.split('HTTP/1.1 ').slice(1)) {
+      if (Number(head.slice(0, 3)) >= 400) expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+    }
+  });
+});
