@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canMount, mountSmallDisk, readOnlyDirectory, type SmallDisk } from './support/small-disk.js';
 import { onPostgres, testPostgresUrl, testSchemaName } from './support/test-database.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServer, type TestResponse, type TestServer } from './support/test-server.js';
 
 // A full disk is an operator's problem, not a bug: writes answer 503 STORAGE_FULL (nothing written), reads go on,
 // and the server recovers by itself once space is back. These tests fill a real (tmpfs) file system, which needs
@@ -21,7 +21,7 @@ afterAll(async () => {
 async function fillAndRecover(t: TestServer, disk: SmallDisk): Promise<void> {
   disk.fill(64 * 1024);
   const acknowledged: string[] = [];
-  let refused: Awaited<ReturnType<TestServer['request']>> | undefined;
+  let refused: TestResponse | undefined;
   for (let n = 0; n < 200 && !refused; n++) {
     const response = await t.request('POST', '/api/collections/big/records', { body: body(n) }, { authorization: '' });
     if (response.status === 201) acknowledged.push(response.body.id);
