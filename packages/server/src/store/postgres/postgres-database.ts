@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { assertStorableParams, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
+import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
 import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
 import { postgresDdl } from './postgres-ddl.js';
@@ -64,6 +64,8 @@ class PostgresExecutor implements SqlExecutor {
  * by the records service, the rest is a 500).
  */
 export function explainPostgresError(error: unknown): unknown {
+  // Already explained (by the executor, inside the transaction that failed because of it).
+  if (isCausewayError(error)) return error;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code !== 'string') return error;
   if (code === '53100') return storageFullError(error);
