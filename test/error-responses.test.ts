@@ -108,6 +108,15 @@ describe('errors before a route runs are problem+json', () => {
     expect(answer.headers.toLowerCase()).toContain('content-type: application/problem+json');
   });
 
+  it('answers WebSocket upgrades that cannot be served with problem+json', async () => {
+    const upgrade = (method: string, path: string, key = 'dGhlIHNhbXBsZSBub25jZQ==', version = '13') =>
+      raw(`${method} ${path} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: ${key}\r\nsec-websocket-version: ${version}\r\n\r\n`);
+    expectProblem(await upgrade('GET', '/api/nowhere'), 404, 'NOT_FOUND');
+    expectProblem(await upgrade('GET', '/api/realtime', 'short'), 400, 'BAD_REQUEST');
+    expectProblem(await upgrade('GET', '/api/graphql', undefined, '99'), 400, 'BAD_REQUEST');
+    expectProblem(await upgrade('POST', '/api/realtime'), 405, 'METHOD_NOT_ALLOWED');
+  });
+
   it('keeps serving after parse errors', async () => {
     expect((await t.request('GET', '/api/health')).status).toBe(200);
   });

@@ -207,7 +207,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     auth,
     limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
   });
-  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp);
+  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp, app.log);
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
   // signal, which a lost message or a dead sender could skip.

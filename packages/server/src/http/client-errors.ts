@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { CausewayError, type ErrorCode } from '@causeway/core';
 import { problemContentType, toProblem } from '../rest/problem.js';
@@ -47,17 +48,45 @@ export function parseErrorOf(error: ParseError): CausewayError {
 export function answerClientError(error: ParseError, socket: Socket, log: FastifyBaseLogger): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const causeway = parseErrorOf(error);
-  const requestId = randomUUID();
-  log.info({ reqId: requestId, code: causeway.code, parserCode: error.code }, 'request refused before routing');
   const inResponse = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
-  if (socket.writable && !inResponse) {
-    const body = JSON.stringify(toProblem(causeway));
+  if (inResponse) {
+    socket.destroy();
+    return;
+  }
+  refuseOnSocket(socket, parseErrorOf(error), log, { parserCode: error.code });
+}
+
+/**
+ * Writes a problem as a whole HTTP/1.1 response on a socket no framework answers (a parse error, a refused
+ * WebSocket upgrade), logs it with a request id made for it, and closes the socket.
+ */
+export function refuseOnSocket(socket: Duplex, error: CausewayError, log: FastifyBaseLogger, context: Record<string, unknown> = {}): void {
+  const requestId = randomUUID();
+  log.info({ reqId: requestId, code: error.code, detail: error.message, ...context }, 'request refused before routing');
+  if (socket.writable) {
+    const body = JSON.stringify(toProblem(error));
     socket.write(
-      `HTTP/1.1 ${causeway.status} ${STATUS_CODES[causeway.status] ?? ''}\r\n` +
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
         `content-type: ${problemContentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
         `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
+}
+
+const webSocketKey = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * Why an upgrade request cannot become a WebSocket, checked before `ws` sees it: `ws` would answer these in
+ * text/html. The checks are `ws`'s own (method, Upgrade, key, version); `path` is whether an endpoint serves it.
+ */
+export function upgradeRefusal(request: IncomingMessage, endpointExists: boolean): CausewayError | undefined {
+  if (!endpointExists) return new CausewayError('NOT_FOUND', `No WebSocket endpoint at ${request.url?.split('?')[0] ?? ''}.`);
+  if (request.method !== 'GET') return new CausewayError('METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET request.');
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return new CausewayError('BAD_REQUEST', 'The Upgrade header must be "websocket".');
+  const key = request.headers['sec-websocket-key'];
+  if (key === undefined || !webSocketKey.test(key)) return new CausewayError('BAD_REQUEST', 'The Sec-WebSocket-Key header is missing or malformed.');
+  const version = Number(request.headers['sec-websocket-version']);
+  if (version !== 13 && version !== 8) return new CausewayError('BAD_REQUEST', 'The Sec-WebSocket-Version header must be 13.');
+  return undefined;
 }
