@@ -14,14 +14,18 @@ export interface InstanceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startInstance(env: Record<string, string>): Promise<InstanceProcess> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-instance-'));
+/**
+ * `dataDir`: run on this directory and leave it when the process ends (a restart test starts another instance
+ * on it); by default a fresh one, removed at exit.
+ */
+export async function startInstance(env: Record<string, string>, options: { dataDir?: string } = {}): Promise<InstanceProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'causeway-instance-'));
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, CAUSEWAY_LOG_LEVEL: 'info', CAUSEWAY_PASSWORD_COST: '10', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     resolve(code);
   }));
   let output = '';

@@ -40,7 +40,9 @@ type ServerMessage = { type: string; sub?: string; seq?: number; reason?: string
 /**
  * One WebSocket for every subscription. It connects when first needed, authenticates with the session's token
  * (and again after each refresh), and after a drop reconnects with backoff and resumes every subscription from
- * its last sequence number, so nothing is missed or repeated.
+ * its own last sequence number, so nothing is missed or repeated. Positions are kept per subscription, never one
+ * for the connection: a subscription replaying from far back gets older `seq`s than another already live on the
+ * same connection (docs/realtime.md, "Ordering and resume").
  */
 export class RealtimeClient {
   private socket: WebSocket | undefined;
@@ -51,6 +53,8 @@ export class RealtimeClient {
   private attempts = 0;
   private closed = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The position the current connection's `welcome` named: a subscription sent on it starts no earlier. */
+  private welcomeSeq: number | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -151,6 +155,7 @@ export class RealtimeClient {
       socket.onmessage = (event: MessageEvent) => {
         const message = JSON.parse(String(event.data)) as ServerMessage;
         if (message.type === 'welcome') {
+          this.welcomeSeq = typeof message.seq === 'number' ? message.seq : undefined;
           void this.welcome().then(resolve, reject);
           return;
         }
@@ -214,6 +219,9 @@ export class RealtimeClient {
     entry.sent = true;
     const since = entry.spec.kind === 'query' || entry.seq === undefined ? {} : { since: entry.seq };
     this.send({ type: 'subscribe', sub: id, ...entry.spec, ...since });
+    // Cut before its first message, it resumes from the connection's start rather than from "now" on the next
+    // connection, which would skip what was committed in between (at worst it replays a few older changes once).
+    if (entry.spec.kind !== 'query' && entry.seq === undefined) entry.seq = this.welcomeSeq;
   }
 
   private send(message: Record<string, unknown>): void {

@@ -8,6 +8,7 @@ export * from './schema/schema-registry.js';
 export * from './schema/collections-service.js';
 export * from './sql/sql-dialect.js';
 export * from './sql/sql-database.js';
+export { assertStorableParams } from './sql/storable-params.js';
 export * from './sql/sql-template.js';
 export * from './events/change-event.js';
 export * from './events/event-bus.js';

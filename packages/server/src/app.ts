@@ -21,6 +21,8 @@ import {
   type SqlDatabase,
 } from '@causeway/core';
 import { authenticateRequests } from './auth/authenticate.js';
+import { answerClientError } from './http/client-errors.js';
+import { problemBodiesForErrors } from './http/problem-bodies.js';
 import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
@@ -136,7 +138,16 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Answered by the onRequest hook below instead, as a problem (Fastify's own 503 is plain JSON).
+    return503OnClosing: false,
+    // Errors before a route runs get the same problem+json as every other (Fastify writes its own JSON otherwise).
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(error, request, reply);
+    },
+    clientErrorHandler(error, socket) {
+      answerClientError(error, socket, app.log);
+    },
     childLoggerFactory: (logger, bindings, options) =>
       new LazyChildLogger(logger as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }, bindings, options),
   });
@@ -149,12 +160,17 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     const error = new CausewayError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
   });
+  problemBodiesForErrors(app);
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
+  let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
-    done();
+    if (!closing) return done();
+    // A request on a kept-alive connection while the server drains: refused, and the connection is not reused.
+    reply.header('connection', 'close');
+    sendProblem(new CausewayError('SHUTTING_DOWN', 'The server is shutting down; retry in a moment.'), request, reply);
   });
   // Reading the log is not logged: the console polling it would push out what it came to see.
   const requestLog = new RequestLog(config.requestLogSize);
@@ -207,7 +223,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     connectionLimits,
     log: app.log,
   });
-  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp);
+  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp, app.log);
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
   // signal, which a lost message or a dead sender could skip.
@@ -220,6 +236,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
+    closing = true;
     clearInterval(pruning);
     clearInterval(storedPoll);
     hub.stop();

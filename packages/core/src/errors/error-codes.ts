@@ -26,12 +26,17 @@ export const errorCatalogue = {
   RELATION_RESTRICT: { status: 409, title: 'Record is still referenced' },
   CONFIRMATION_REQUIRED: { status: 409, title: 'Destructive change needs confirmation' },
   SCHEMA_CONFLICT: { status: 409, title: 'Existing data does not fit the new schema' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  URI_TOO_LONG: { status: 414, title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   VALIDATION_FAILED: { status: 422, title: 'Validation failed' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
+  STORAGE_FULL: { status: 503, title: 'Storage full' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

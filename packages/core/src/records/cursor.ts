@@ -1,6 +1,8 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import { formatSort, type SortKey } from '../query/parse-sort.js';
+import { findField, type Collection } from '../schema/collection.js';
 import type { SqlDialect, SqlParams } from '../sql/sql-dialect.js';
+import { isStorableText } from '../values/storable-text.js';
 
 type CursorValue = string | number | boolean | null;
 
@@ -17,7 +19,24 @@ export function encodeCursor(keys: readonly SortKey[], row: Readonly<Record<stri
   return Buffer.from(JSON.stringify({ s: formatSort(keys), v: values } satisfies CursorPayload)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, keys: readonly SortKey[]): CursorValue[] {
+/**
+ * The JavaScript type a sort field's values have in a record, so in a cursor this server issued. A forged cursor
+ * holding another type would reach the database as a value its column cannot take (PostgreSQL refuses to
+ * compare a DOUBLE PRECISION column with 'abc').
+ */
+function cursorType(collection: Collection, field: string): 'number' | 'boolean' | 'string' {
+  const type = findField(collection, field)?.type;
+  return type === 'number' ? 'number' : type === 'bool' ? 'boolean' : 'string';
+}
+
+function fitsField(value: CursorValue, expected: 'number' | 'boolean' | 'string'): boolean {
+  if (value === null) return true;
+  if (typeof value !== expected) return false;
+  if (typeof value === 'number') return Number.isFinite(value);
+  return typeof value !== 'string' || isStorableText(value);
+}
+
+export function decodeCursor(cursor: string, keys: readonly SortKey[], collection: Collection): CursorValue[] {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -25,7 +44,7 @@ export function decodeCursor(cursor: string, keys: readonly SortKey[]): CursorVa
     throw new CausewayError('INVALID_CURSOR', 'The cursor is not one this server issued.');
   }
   const { s, v } = (payload ?? {}) as Partial<CursorPayload>;
-  const valid = Array.isArray(v) && v.length === keys.length && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+  const valid = Array.isArray(v) && v.length === keys.length && v.every((x, i) => fitsField(x, cursorType(collection, keys[i]!.field)));
   if (!valid) throw new CausewayError('INVALID_CURSOR', 'The cursor is not one this server issued.');
   if (s !== formatSort(keys)) throw new CausewayError('INVALID_CURSOR', `The cursor was made for sort '${s}', not '${formatSort(keys)}'.`);
   return v;

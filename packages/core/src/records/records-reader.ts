@@ -60,7 +60,7 @@ export class RecordsReader {
     if (rule.kind === 'where') where.push(compileCondition(rule.condition, rowAlias, params, this.db.dialect));
     const filterParams = [...params.values];
     const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    if (query.after !== undefined) where.push(afterCursorSql(keys, decodeCursor(query.after, keys), rowAlias, params, this.db.dialect));
+    if (query.after !== undefined) where.push(afterCursorSql(keys, decodeCursor(query.after, keys, collection), rowAlias, params, this.db.dialect));
     const table = `${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias}`;
     const pageSql = `SELECT * FROM ${table} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBySql(keys, rowAlias, this.db.dialect)} LIMIT ${limit + 1}`;
     const rows = await this.db.all(pageSql, params.values);

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, {});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8090, logLevel: 'info', bodyLimit: 1048576 });
     expect(config.dataDir).toBe(path.resolve('causeway_data'));
-    expect(config.db).toEqual({ kind: 'sqlite', file: path.join(path.resolve('causeway_data'), 'data.db') });
+    expect(config.db).toEqual({ kind: 'sqlite', file: path.join(path.resolve('causeway_data'), 'data.db'), synchronous: 'full' });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

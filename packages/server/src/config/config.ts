@@ -50,6 +50,12 @@ const configSchema = z.strictObject({
   graphqlIntrospection: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
   /** PostgreSQL (`postgres://user:pass@host:5432/db?schema=name`) instead of the SQLite file in the data directory. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  /**
+   * SQLite's `synchronous` setting. `full` (the default) syncs the write-ahead log at every commit, so a write
+   * answered 2xx survives power loss; `normal` syncs only at checkpoints: faster, and a power cut (not a crash of
+   * the process) can lose the last commits.
+   */
+  sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
   /** Connections each instance keeps open to PostgreSQL. */
   databasePoolSize: z.coerce.number().int().min(2).max(1000).default(10),
   /** Redis for sharing change events between instances (`redis://host:6379`); in-process when unset. */
@@ -64,7 +70,7 @@ const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Storage as a tagged union: each database is a member with only the keys it needs. */
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'full' | 'normal' } | { kind: 'postgres'; url: string; poolSize: number };
 
 export interface Config {
   readonly host: string;
@@ -94,6 +100,7 @@ export interface Config {
   readonly graphqlMaxCost: number;
   readonly graphqlIntrospection: boolean;
   readonly databaseUrl?: string | undefined;
+  readonly sqliteSynchronous: 'full' | 'normal';
   readonly databasePoolSize: number;
   readonly redisUrl?: string | undefined;
   readonly channelJoinRule: string;
@@ -131,6 +138,7 @@ export const envVariables = {
   graphqlMaxCost: 'CAUSEWAY_GRAPHQL_MAX_COST',
   graphqlIntrospection: 'CAUSEWAY_GRAPHQL_INTROSPECTION',
   databaseUrl: 'CAUSEWAY_DATABASE_URL',
+  sqliteSynchronous: 'CAUSEWAY_SQLITE_SYNCHRONOUS',
   databasePoolSize: 'CAUSEWAY_DATABASE_POOL_SIZE',
   redisUrl: 'CAUSEWAY_REDIS_URL',
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
@@ -172,7 +180,7 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
   const publicUrl = (parsed.data.publicUrl ?? `http://${parsed.data.host}:${parsed.data.port}`).replace(/\/+$/, '');
   const db: DatabaseConfig = parsed.data.databaseUrl
     ? { kind: 'postgres', url: parsed.data.databaseUrl, poolSize: parsed.data.databasePoolSize }
-    : { kind: 'sqlite', file: path.join(dataDir, 'data.db') };
+    : { kind: 'sqlite', file: path.join(dataDir, 'data.db'), synchronous: parsed.data.sqliteSynchronous };
   return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db) });
 }
 

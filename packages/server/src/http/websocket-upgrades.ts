@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
+import { CausewayError } from '@causeway/core';
+import { refuseOnSocket, upgradeRefusal } from './client-errors.js';
 import { closeCodes } from '../realtime/protocol.js';
 
 /** A WebSocket endpoint: takes over an HTTP upgrade request for its path. */
@@ -22,12 +25,14 @@ export class WebSocketUpgrades {
   constructor(
     private readonly endpoints: ReadonlyMap<string, WebSocketEndpoint>,
     private readonly maxConnectionsPerIp: number,
+    private readonly log: FastifyBaseLogger,
   ) {}
 
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const endpoint = this.endpoints.get(request.url?.split('?')[0] ?? '');
-    if (!endpoint) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    const refusal = upgradeRefusal(request, endpoint !== undefined);
+    if (refusal || !endpoint) {
+      refuseOnSocket(socket, refusal ?? new CausewayError('NOT_FOUND', 'No WebSocket endpoint here.'), this.log);
       return;
     }
     const ip = request.socket.remoteAddress ?? '';

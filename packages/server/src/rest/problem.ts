@@ -42,6 +42,9 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  // Before a route is found (frameworkErrors): a path that does not decode, a path segment over 100 characters.
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 };
 
 export function asCausewayError(error: unknown): CausewayError {
@@ -61,7 +64,8 @@ export function asCausewayError(error: unknown): CausewayError {
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const causeway = asCausewayError(error);
-  if (causeway.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+  // 5xx are the operator's to see (a bug, a full disk), with the request id the log line carries.
+  if (causeway.status >= 500) request.log.error({ err: error, code: causeway.code }, 'request failed');
   else request.log.info({ code: causeway.code, detail: causeway.message }, 'request refused');
   if (causeway.status === 401) reply.header('www-authenticate', causeway.code === 'INVALID_TOKEN' ? 'Bearer error="invalid_token"' : 'Bearer');
   const retryAfter = causeway.extra?.retryAfter;

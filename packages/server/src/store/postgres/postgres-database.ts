@@ -1,5 +1,6 @@
 import postgres from 'postgres';
-import type { SqlDatabase, SqlExecutor, SqlRow, StoreFailure } from '@causeway/core';
+import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
+import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
 import { postgresDdl } from './postgres-ddl.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -34,19 +35,42 @@ class PostgresExecutor implements SqlExecutor {
   }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
-    this.notify(sql);
-    return [...(await this.connection.unsafe(sql, params as Param[], this.options))];
+    return [...(await this.execute(sql, params))];
   }
 
   async get(sql: string, params: readonly unknown[] = []): Promise<SqlRow | undefined> {
-    this.notify(sql);
-    return (await this.connection.unsafe(sql, params as Param[], this.options))[0];
+    return (await this.execute(sql, params))[0];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
-    this.notify(sql);
-    return { changes: (await this.connection.unsafe(sql, params as Param[], this.options)).count };
+    return { changes: (await this.execute(sql, params)).count };
   }
+
+  private async execute(sql: string, params: readonly unknown[]): Promise<postgres.RowList<SqlRow[]>> {
+    this.notify(sql);
+    assertStorableParams(params);
+    try {
+      return await this.connection.unsafe<SqlRow[]>(sql, params as Param[], this.options);
+    } catch (error) {
+      throw explainPostgresError(error);
+    }
+  }
+}
+
+/**
+ * PostgreSQL's refusals that are not bugs, as the client errors they stand for (by SQLSTATE class): class 22
+ * (data exception: a value its type cannot hold) and 54 (a program limit, such as an index row too large) come
+ * from what the client sent; 53100 is a full disk. Anything else stays as it is (a unique violation is explained
+ * by the records service, the rest is a 500).
+ */
+export function explainPostgresError(error: unknown): unknown {
+  // Already explained (by the executor, inside the transaction that failed because of it).
+  if (isCausewayError(error)) return error;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string') return error;
+  if (code === '53100') return storageFullError(error);
+  if (code.startsWith('22') || code.startsWith('54')) return unstorableValueError(error, String(message));
+  return error;
 }
 
 /** Splits the `schema` parameter (Causeway's, not a server setting) off a connection URL. */
@@ -102,10 +126,16 @@ export class PostgresDatabase implements SqlDatabase {
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T> {
     return this.queue.run(async () => {
-      const result = (await this.client.begin(async (connection) => {
-        await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
-        return work(new PostgresExecutor(connection, this.statementSeen, true));
-      })) as T;
+      let result: T;
+      try {
+        result = (await this.client.begin(async (connection) => {
+          await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
+          return work(new PostgresExecutor(connection, this.statementSeen, true));
+        })) as T;
+      } catch (error) {
+        // The commit itself can fail (a full disk when the WAL is flushed).
+        throw explainPostgresError(error);
+      }
       onCommit?.(result);
       return result;
     });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import type { SqlDatabase, SqlExecutor, SqlRow, StoreFailure } from '@causeway/core';
+import { assertStorableParams, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
+import { storageFullError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
 import { sqliteDdl } from './sqlite-ddl.js';
 import { registerSqliteFunctions, sqliteDialect } from './sqlite-dialect.js';
@@ -38,30 +39,50 @@ class SqliteExecutor implements SqlExecutor {
   }
 
   async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
-    this.notify(sql);
-    return this.cache.get(sql).all(...params);
+    return this.execute(sql, params, (statement) => statement.all(...params));
   }
 
   async get(sql: string, params: readonly unknown[] = []): Promise<SqlRow | undefined> {
-    this.notify(sql);
-    return this.cache.get(sql).get(...params);
+    return this.execute(sql, params, (statement) => statement.get(...params));
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
-    this.notify(sql);
-    const statement = this.cache.get(sql);
-    if (statement.reader) {
+    return this.execute(sql, params, (statement) => {
+      if (!statement.reader) return { changes: statement.run(...params).changes };
       statement.all(...params);
       return { changes: 0 };
+    });
+  }
+
+  private execute<T>(sql: string, params: readonly unknown[], step: (statement: Statement) => T): T {
+    this.notify(sql);
+    assertStorableParams(params);
+    try {
+      return step(this.cache.get(sql));
+    } catch (error) {
+      throw explainSqliteError(error);
     }
-    return { changes: statement.run(...params).changes };
   }
 }
 
-function openConnection(file: string, readonly: boolean): Connection {
+/** SQLite's refusals that are not bugs, as the client errors they stand for: a full disk (or database). */
+export function explainSqliteError(error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'SQLITE_FULL' ? storageFullError(error) : error;
+}
+
+export interface SqliteOptions {
+  /**
+   * `full` (default): every commit syncs the write-ahead log, so an acknowledged write survives power loss.
+   * `normal`: syncs at checkpoints only; a process crash loses nothing, a power cut can lose the last commits.
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+function openConnection(file: string, readonly: boolean, synchronous: 'full' | 'normal'): Connection {
   const connection = new Database(file);
   connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = NORMAL');
+  connection.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   connection.pragma('busy_timeout = 5000');
   if (readonly) connection.pragma('query_only = 1');
   registerSqliteFunctions(connection);
@@ -80,10 +101,11 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly queue = new WriteQueue();
   private listener: ((sql: string) => void) | undefined;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, options: SqliteOptions = {}) {
     const notify = (sql: string) => this.listener?.(sql);
-    this.writer = new SqliteExecutor(openConnection(file, false), notify);
-    this.reader = new SqliteExecutor(openConnection(file, true), notify);
+    const synchronous = options.synchronous ?? 'full';
+    this.writer = new SqliteExecutor(openConnection(file, false, synchronous), notify);
+    this.reader = new SqliteExecutor(openConnection(file, true, synchronous), notify);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -108,7 +130,8 @@ export class SqliteDatabase implements SqlDatabase {
         connection.exec('COMMIT');
       } catch (error) {
         if (connection.inTransaction) connection.exec('ROLLBACK');
-        throw error;
+        // COMMIT itself can fail (a full disk when the WAL grows).
+        throw explainSqliteError(error);
       }
       onCommit?.(result);
       return result;
