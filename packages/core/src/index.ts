@@ -35,6 +35,7 @@ export * from './auth/auth-service.js';
 export * from './auth/mailer.js';
 export * from './auth/passwords.js';
 export * from './auth/sessions.js';
+export * from './auth/live-session.js';
 export * from './auth/one-time-tokens.js';
 export * from './realtime/change-feed.js';
 export * from './realtime/list-diff.js';

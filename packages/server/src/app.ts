@@ -27,6 +27,7 @@ import { openKeySource } from './auth/key-ring.js';
 import { openRateLimiter } from './auth/rate-limiter.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
+import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
@@ -120,6 +121,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     publicUrl: config.publicUrl,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
+    onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
   await seedUsersCollection(collections, auth);
   const retention = { maxAgeMs: config.changeLogMaxAge * 1000, maxCount: config.changeLogMaxCount };
@@ -165,6 +167,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, (error) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers'));
   await app.register(authRoutes, { auth, limiter });
   await app.register(collectionsRoutes, { collections, auth });
+  await app.register(adminRoutes, { auth });
   await app.register(settingsRoutes, { settings, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
@@ -195,8 +198,11 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
   // signal, which a lost message or a dead sender could skip.
+  auth.signingKeysChecked();
   const storedPoll = setInterval(() => {
-    void keys.reload().catch((error: unknown) => app.log.error({ err: error }, 'signing keys reload failed'));
+    void keys.reload().then(() => auth.signingKeysChecked(), (error: unknown) => app.log.error({ err: error }, 'signing keys reload failed'));
+    // Sessions revoked where no signal reached this instance (a lost bus message) end here within this period.
+    void auth.checkLiveSessions().catch((error: unknown) => app.log.error({ err: error }, 'checking live sessions failed'));
     if (shared) void collections.reload().catch((error: unknown) => app.log.error({ err: error }, 'schema reload failed'));
   }, pollMs.stored);
   storedPoll.unref();

@@ -10,13 +10,14 @@ import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { args, sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
-import type { EventBus } from '../events/event-bus.js';
-import { invalidToken, type AccessTokens } from './access-tokens.js';
+import type { ClusterSignal, EventBus } from '../events/event-bus.js';
+import { invalidToken, type AccessTokens, type VerifiedClaims } from './access-tokens.js';
 import { CallerCache } from './caller-cache.js';
+import { LiveSessions, type LiveSession, type SessionEndReason, type SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { decoyHash, hashPassword, passwordIssue, verifyPassword, type PasswordHashing } from './passwords.js';
-import { Sessions } from './sessions.js';
+import { Sessions, type SessionOwner } from './sessions.js';
 
 /** Admins live in their own table, apart from app users; their realm name is the table's. */
 export const adminsRealm = '_admins';
@@ -35,6 +36,8 @@ export interface AuthServiceDeps {
   publicUrl: string;
   /** Told about mail that could not be sent (the request has been answered by then). */
   onMailError?: (error: unknown) => void;
+  /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
+  onError?: (error: unknown, what: string) => void;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -59,46 +62,120 @@ export class AuthService {
   private adminExists = false;
 
   private readonly callers = new CallerCache();
+  private readonly live = new LiveSessions();
+  private verifyingKids = '';
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
-    // Ended sessions stop working at once here, and on other instances as soon as they hear of it.
-    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds, {
-      sessionEnded: (sessionId) => {
-        this.callers.forgetSession(sessionId);
-        void deps.bus.signal({ kind: 'session-ended', sessionId }).catch(() => undefined);
-      },
-      accountSignedOut: (owner) => {
-        this.callers.forgetAccount(owner.realm, owner.subject);
-        void deps.bus.signal({ kind: 'account-signed-out', realm: owner.realm, subject: owner.subject }).catch(() => undefined);
-      },
-    });
+    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
+    // Sessions ended on another instance end here too: cached callers are dropped, connections told.
     deps.bus.onSignal((signal) => {
-      if (signal.kind === 'session-ended') this.callers.forgetSession(signal.sessionId);
-      if (signal.kind === 'account-signed-out') this.callers.forgetAccount(signal.realm, signal.subject);
+      if (signal.kind === 'session-ended') this.endLocally({ sessionId: signal.sessionId }, signal.reason ?? 'revoked');
+      if (signal.kind === 'account-signed-out') this.endLocally({ realm: signal.realm, subject: signal.subject, ...(signal.keep ? { keep: signal.keep } : {}) }, signal.reason ?? 'revoked');
     });
     this.oneTime = new OneTimeTokens(this.s);
-    // A changed or deleted account must not keep acting with its old fields (rules read them).
+    // Every instance hears every change to accounts. A changed account must not keep acting with its old fields
+    // (rules read them); a deleted one ends its sessions everywhere and loses its session and one-time tokens.
     deps.bus.subscribe((events) => {
       for (const event of events) {
-        if (deps.schema.collection(event.collection)?.type === 'auth') this.callers.forgetAccount(event.collection, event.recordId);
+        if (deps.schema.collection(event.collection)?.type !== 'auth') continue;
+        if (event.op === 'delete') {
+          this.endLocally({ realm: event.collection, subject: event.recordId }, 'account_deleted');
+          void this.forgetDeletedAccount({ realm: event.collection, subject: event.recordId }).catch((error: unknown) => deps.onError?.(error, 'revoking the tokens of a deleted account'));
+        } else {
+          this.callers.forgetAccount(event.collection, event.recordId);
+          this.live.updateAccount(event.collection, event.record);
+        }
       }
     });
+    // A deleted auth collection takes its accounts with it.
+    deps.schema.onChange(() => this.live.endRealms((realm) => realm === adminsRealm || deps.schema.collection(realm)?.type === 'auth'));
   }
 
-  /** The caller an access token stands for: verified signature, live session, existing account. */
+  /**
+   * Opens a live session from an access token, for a connection that lives longer than a request (graphql-ws,
+   * realtime): the same checks as `authenticate`, and a signal that fires when the session ends, wherever that
+   * happens. Release it when the connection closes or authenticates again.
+   */
+  async open(token: string): Promise<LiveSession> {
+    const { claims, caller } = await this.check(token);
+    return this.live.watch(caller, claims.realm, claims.sessionId, claims.expiresAtMs, claims.kid);
+  }
+
+  /** The caller an access token stands for now: verified signature, live session, existing account. */
   async authenticate(token: string): Promise<Caller> {
     const cached = this.callers.get(token);
     if (cached) return cached;
+    const { claims, caller } = await this.check(token);
+    this.callers.set(token, caller, claims.realm, claims.expiresAtMs);
+    return caller;
+  }
+
+  /** The number of live sessions connections on this instance hold (for tests and metrics). */
+  get liveSessions(): number {
+    return this.live.size;
+  }
+
+  /**
+   * The safety net under the cluster signals (a lost message, a dead sender): ends the live sessions held here
+   * that the database says were revoked. Run every few seconds.
+   */
+  async checkLiveSessions(): Promise<void> {
+    const ids = this.live.sessionIds();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const sessionId of await this.sessions.ended(this.deps.db, ids.slice(i, i + 500))) this.live.endSession(sessionId, 'revoked');
+    }
+  }
+
+  /**
+   * Call after the signing keys may have been re-read: if the keys that verify changed, sessions opened with a
+   * token whose key no longer verifies end (`key_retired`) and cached callers are dropped.
+   */
+  signingKeysChecked(): void {
+    const kids = this.deps.tokens.verifyingKids();
+    const text = [...kids].sort().join(',');
+    if (text === this.verifyingKids) return;
+    this.verifyingKids = text;
+    this.callers.clear();
+    this.live.retireKeys(kids);
+  }
+
+  private async check(token: string): Promise<{ claims: VerifiedClaims; caller: SignedCaller }> {
     const claims = await this.deps.tokens.verify(token);
     const [live, account] = await Promise.all([this.sessions.isLive(this.deps.db, claims.sessionId), this.account(claims.realm, claims.subject)]);
     if (!live || !account) throw invalidToken('The session has ended; sign in again.');
-    const caller: Extract<Caller, { kind: 'user' | 'admin' }> =
+    const caller: SignedCaller =
       claims.realm === adminsRealm
         ? { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId }
         : { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
-    this.callers.set(token, caller, claims.realm, claims.expiresAtMs);
-    return caller;
+    return { claims, caller };
+  }
+
+  /** A session or an account's sessions ended (committed): here at once, and on the other instances. */
+  private ended(target: { sessionId: string } | (SessionOwner & { keep?: string }), reason: SessionEndReason): void {
+    this.endLocally(target, reason);
+    const signal: ClusterSignal = 'sessionId' in target
+      ? { kind: 'session-ended', sessionId: target.sessionId, reason }
+      : { kind: 'account-signed-out', realm: target.realm, subject: target.subject, reason, ...(target.keep ? { keep: target.keep } : {}) };
+    void this.deps.bus.signal(signal).catch(() => undefined);
+  }
+
+  private endLocally(target: { sessionId: string } | (SessionOwner & { keep?: string }), reason: SessionEndReason): void {
+    if ('sessionId' in target) {
+      this.callers.forgetSession(target.sessionId);
+      this.live.endSession(target.sessionId, reason);
+    } else {
+      this.callers.forgetAccount(target.realm, target.subject);
+      this.live.endAccount(target.realm, target.subject, reason, target.keep);
+    }
+  }
+
+  /** A deleted account's refresh and one-time tokens stop working (every instance that hears runs this; it is idempotent). */
+  private async forgetDeletedAccount(owner: SessionOwner): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      await this.sessions.revokeAll(tx, owner);
+      await this.oneTime.revokeAll(tx, owner);
+    });
   }
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
@@ -130,9 +207,12 @@ export class AuthService {
   async refresh(realm: string, refreshToken: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
     if (typeof refreshToken !== 'string' || refreshToken === '') throw invalidToken('refreshToken is required.');
-    const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken));
-    if (outcome.kind === 'reused') throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
-    if (outcome.kind === 'invalid' || outcome.owner.realm !== realm) throw invalidToken('The refresh token is invalid or expired.');
+    const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken, realm));
+    if (outcome.kind === 'reused') {
+      this.ended({ sessionId: outcome.sessionId }, 'revoked');
+      throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
+    }
+    if (outcome.kind === 'invalid') throw invalidToken('The refresh token is invalid or expired.');
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
@@ -143,10 +223,32 @@ export class AuthService {
   async signOut(realm: string, refreshToken: unknown): Promise<void> {
     this.checkRealm(realm);
     if (typeof refreshToken !== 'string') throw new CausewayError('VALIDATION_FAILED', 'refreshToken is required.', { fields: { refreshToken: { code: 'required', message: 'is required' } } });
-    await this.deps.db.transaction(async (tx) => {
+    const ended = await this.deps.db.transaction(async (tx) => {
       const session = await this.sessions.sessionOf(tx, refreshToken);
-      if (session && session.realm === realm) await this.sessions.revokeSession(tx, session.sessionId);
+      if (!session || session.realm !== realm) return undefined;
+      await this.sessions.revokeSession(tx, session.sessionId);
+      return session.sessionId;
     });
+    if (ended) this.ended({ sessionId: ended }, 'signed_out');
+  }
+
+  /** Ends every session of the signed-in account, this one included. */
+  async signOutEverywhere(caller: Caller, realm: string): Promise<void> {
+    const { record } = this.signedIn(caller, realm);
+    await this.revokeSessions(realm, record.id, 'signed_out_everywhere');
+  }
+
+  /** An admin's decision: ends every session of an account of `realm` (404 when there is no such account). */
+  async signOutAccount(realm: string, subject: string): Promise<void> {
+    this.checkRealm(realm);
+    if (!(await this.account(realm, subject))) throw new CausewayError('RECORD_NOT_FOUND', `There is no account '${subject}' in '${realm}'.`);
+    await this.revokeSessions(realm, subject, 'revoked');
+  }
+
+  /** Ends every session of an account (an admin's decision, or the account's own). */
+  async revokeSessions(realm: string, subject: string, reason: SessionEndReason = 'revoked'): Promise<void> {
+    await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject }));
+    this.ended({ realm, subject }, reason);
   }
 
   /** The signed-in account of `realm`. */
@@ -242,6 +344,37 @@ export class AuthService {
     return { id, email: address, created: now, updated: now };
   }
 
+  /** Every admin, oldest first. */
+  async listAdmins(): Promise<CausewayRecord[]> {
+    const rows = await this.deps.db.all(...args(this.s.q`SELECT id, email, created, updated FROM ${this.s.id(adminsRealm)} ORDER BY created, id`));
+    return rows.map((row) => ({ id: String(row.id), email: row.email, created: String(row.created), updated: String(row.updated) }));
+  }
+
+  /** Deletes an admin and ends its sessions; the last admin cannot be deleted (409 LAST_ADMIN). */
+  async deleteAdmin(id: string): Promise<void> {
+    const deleted = await this.deps.db.transaction(async (tx) => {
+      const count = Number((await tx.get(...args(this.s.q`SELECT COUNT(*) AS n FROM ${this.s.id(adminsRealm)}`)))?.n ?? 0);
+      const found = await tx.get(...args(this.s.q`SELECT id FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      if (!found) return false;
+      if (count <= 1) throw new CausewayError('LAST_ADMIN', 'This is the last admin; create another before deleting it.');
+      await tx.run(...args(this.s.q`DELETE FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      await this.sessions.revokeAll(tx, { realm: adminsRealm, subject: id });
+      await this.oneTime.revokeAll(tx, { realm: adminsRealm, subject: id });
+      return true;
+    });
+    if (!deleted) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
+    this.ended({ realm: adminsRealm, subject: id }, 'account_deleted');
+  }
+
+  /** Sets another admin's password (an admin's decision) and ends every session of that admin. */
+  async resetAdminPassword(id: string, password: unknown): Promise<void> {
+    const account = await this.account(adminsRealm, id);
+    if (!account) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
+    const weak = passwordIssue(password, String(account.email));
+    if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
+    await this.setPassword(adminsRealm, id, password as string);
+  }
+
   private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {
     const { sessionId, refreshToken } = await this.deps.db.transaction((tx) => this.sessions.start(tx, { realm, subject: record.id }));
     const access = await this.deps.tokens.sign({ realm, subject: record.id, sessionId });
@@ -256,6 +389,7 @@ export class AuthService {
       await this.deps.records.updateSystem(realm, id, { [passwordHashField]: hash });
     }
     await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject: id }, keepSession));
+    this.ended({ realm, subject: id, ...(keepSession ? { keep: keepSession } : {}) }, 'password_changed');
   }
 
   private async updateAdminHash(tx: SqlExecutor, id: string, hash: string): Promise<void> {

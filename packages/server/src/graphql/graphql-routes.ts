@@ -9,13 +9,17 @@ import { createHandler } from 'graphql-http/lib/use/fastify';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { anonymousCaller, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { anonymousCaller, type AuthService, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { bearerToken, ConnectionSession } from '../auth/connection-session.js';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
 import { toGraphQLError } from './errors.js';
 import { explorerRoutes, wantsExplorer } from './explorer.js';
 import { allRules, causewayRules, type GraphQLLimits } from './limits.js';
 
 export const graphqlPath = '/api/graphql';
+
+/** graphql-ws close code when the connection's session ends (docs/graphql.md); reconnect with a fresh token. */
+export const sessionEndedCloseCode = 4403;
 
 export interface GraphQLDeps {
   schema: SchemaRegistry;
@@ -70,17 +74,24 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
 
   // Subscriptions (and queries, if a client prefers) over the graphql-ws protocol.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const server = useServer<Record<string, unknown>, { caller?: Caller }>(
+  const server = useServer<Record<string, unknown>, { session?: ConnectionSession }>(
     {
-      context: (ctx) => newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
+      context: (ctx) => newContext(ctx.extra.session?.caller ?? anonymousCaller, deps.records, deps.hub),
+      // A signed-in connection holds a live session from connection_init on; when it ends (sign-out, password
+      // change, account deletion, revocation, expiry, key retirement), every operation ends with the socket.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof authorization === 'string' ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
-        const caller = token ? await deps.auth.authenticate(token).catch(() => undefined) : anonymousCaller;
-        if (!caller) return false;
-        ctx.extra.caller = caller;
+        if (authorization === undefined) return true;
+        const token = bearerToken(authorization);
+        const session = token ? await deps.auth.open(token).catch(() => undefined) : undefined;
+        if (!session) return false;
+        const socket = ctx.extra.socket;
+        ctx.extra.session = new ConnectionSession((reason) => socket.close(sessionEndedCloseCode, `session ended: ${reason}`));
+        ctx.extra.session.use(session);
+        if (socket.readyState !== socket.OPEN) ctx.extra.session.release();
         return true;
       },
+      onClose: (ctx) => ctx.extra.session?.release(),
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const schema = current.get();
         let document;
@@ -96,7 +107,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
           document,
           variableValues: payload.variables ?? null,
           operationName: payload.operationName ?? null,
-          contextValue: newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub),
+          contextValue: newContext(ctx.extra.session?.caller ?? anonymousCaller, deps.records, deps.hub),
         };
       },
     },

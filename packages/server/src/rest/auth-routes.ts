@@ -36,6 +36,10 @@ function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: 
     await auth.signOut(realmOf(request), bodyOf(request).refreshToken);
     return reply.code(204).send();
   });
+  app.post(`${prefix}/sign-out-everywhere`, async (request, reply) => {
+    await auth.signOutEverywhere(request.caller, realmOf(request));
+    return reply.code(204).send();
+  });
   app.get(`${prefix}/me`, async (request) => auth.me(request.caller, realmOf(request)));
   app.post(`${prefix}/change-password`, async (request, reply) => {
     await auth.changePassword(request.caller, realmOf(request), bodyOf(request));
