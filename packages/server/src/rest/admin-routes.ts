@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { adminsRealm, CausewayError, type AuthService } from '@causeway/core';
 import { adminOnly } from '../auth/authenticate.js';
+import { authCollectionOf } from './auth-routes.js';
 
 type AccountParams = { collection: string; id: string };
 
@@ -31,7 +32,7 @@ export const adminRoutes: FastifyPluginAsync<{ auth: AuthService }> = async (app
   });
 
   app.post<{ Params: AccountParams }>('/api/collections/:collection/auth/accounts/:id/sign-out', async (request, reply) => {
-    await auth.signOutAccount(request.params.collection, request.params.id);
+    await auth.signOutAccount(authCollectionOf(request), request.params.id);
     return reply.code(204).send();
   });
   app.post<{ Params: { id: string } }>('/api/admins/:id/sign-out', async (request, reply) => {

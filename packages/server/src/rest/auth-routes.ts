@@ -11,6 +11,16 @@ function bodyOf(request: FastifyRequest): Body {
   return body as Body;
 }
 
+/**
+ * The auth collection a `/api/collections/:collection/auth/*` route names. Admins are not a collection: their
+ * routes are under `/api/admins` only, so `_admins` here is no collection (404), not an alias.
+ */
+export function authCollectionOf(request: FastifyRequest): string {
+  const name = (request.params as CollectionParams).collection;
+  if (name === adminsRealm) throw new CausewayError('COLLECTION_NOT_FOUND', `There is no collection '${name}'.`);
+  return name;
+}
+
 function accountKey(realm: string, email: unknown): string {
   return `account:${realm}:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
 }
@@ -22,7 +32,7 @@ export interface AuthRoutesOptions {
 
 /**
  * Session routes shared by admins (`/api/admins/auth/*`) and every auth collection
- * (`/api/collections/:collection/auth/*`): sign-in, refresh, sign-out, me, change-password.
+ * (`/api/collections/:collection/auth/*`): sign-in, refresh, sign-out, me, change-password, password reset.
  */
 function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: FastifyRequest) => string, { auth, limiter }: AuthRoutesOptions): void {
   app.post(`${prefix}/sign-in`, async (request) => {
@@ -45,42 +55,42 @@ function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: 
     await auth.changePassword(request.caller, realmOf(request), bodyOf(request));
     return reply.code(204).send();
   });
+
+  // Answered 202 at once whether or not the account exists; the mail goes out afterwards.
+  app.post(`${prefix}/request-password-reset`, async (request, reply) => {
+    const { email } = bodyOf(request);
+    await limiter.hit(`ip:${request.ip}:reset`, accountKey(realmOf(request), email));
+    auth.requestPasswordReset(realmOf(request), email);
+    return reply.code(202).send({ status: 'accepted' });
+  });
+  app.post(`${prefix}/confirm-password-reset`, async (request, reply) => {
+    await limiter.hit(`ip:${request.ip}:reset`);
+    await auth.confirmPasswordReset(realmOf(request), bodyOf(request));
+    return reply.code(204).send();
+  });
 }
 
 /** Accounts of auth collections, and admin sessions. */
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, options) => {
   const { auth, limiter } = options;
-  const collectionOf = (request: FastifyRequest) => (request.params as CollectionParams).collection;
   const prefix = '/api/collections/:collection/auth';
-  sessionRoutes(app, prefix, collectionOf, options);
+  sessionRoutes(app, prefix, authCollectionOf, options);
   sessionRoutes(app, '/api/admins/auth', () => adminsRealm, options);
 
   app.post<{ Params: CollectionParams }>(`${prefix}/sign-up`, async (request, reply) => {
     await limiter.hit(`ip:${request.ip}:sign-up`);
-    return reply.code(201).send(await auth.signUp(request.caller, request.params.collection, bodyOf(request)));
+    return reply.code(201).send(await auth.signUp(request.caller, authCollectionOf(request), bodyOf(request)));
   });
 
-  // Answered 202 at once whether or not the account exists; the mail goes out afterwards.
-  app.post<{ Params: CollectionParams }>(`${prefix}/request-password-reset`, async (request, reply) => {
-    const { email } = bodyOf(request);
-    await limiter.hit(`ip:${request.ip}:reset`, accountKey(request.params.collection, email));
-    auth.requestPasswordReset(request.params.collection, email);
-    return reply.code(202).send({ status: 'accepted' });
-  });
-  app.post<{ Params: CollectionParams }>(`${prefix}/confirm-password-reset`, async (request, reply) => {
-    await limiter.hit(`ip:${request.ip}:reset`);
-    await auth.confirmPasswordReset(request.params.collection, bodyOf(request));
-    return reply.code(204).send();
-  });
   app.post<{ Params: CollectionParams }>(`${prefix}/request-verification`, async (request, reply) => {
     const { email } = bodyOf(request);
-    await limiter.hit(`ip:${request.ip}:verify`, accountKey(request.params.collection, email));
-    auth.requestVerification(request.params.collection, email);
+    await limiter.hit(`ip:${request.ip}:verify`, accountKey(authCollectionOf(request), email));
+    auth.requestVerification(authCollectionOf(request), email);
     return reply.code(202).send({ status: 'accepted' });
   });
   app.post<{ Params: CollectionParams }>(`${prefix}/confirm-verification`, async (request) => {
     await limiter.hit(`ip:${request.ip}:verify`);
-    return auth.confirmVerification(request.params.collection, bodyOf(request).token);
+    return auth.confirmVerification(authCollectionOf(request), bodyOf(request).token);
   });
 
   app.get('/api/admins/status', async () => ({ hasAdmin: await auth.hasAdmin() }));
