@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateStoredKeys } from '@causeway/core';
 import { anonymous, bearer, signUp, type Account } from './support/accounts.js';
 import { connectGraphQLWs, type GraphQLWsClient } from './support/graphql-ws-client.js';
 import { connect, type RealtimeClient } from './support/realtime-client.js';
@@ -182,4 +183,34 @@ describe('a session that ends stops on every surface within one second', () => {
     expect((await t.request('POST', `/api/admins/${created.body.id}/sign-out`)).status).toBe(204);
     await expectEnded(surfaces, signedIn.token, 'revoked', since);
   });
+});
+
+describe('ends caught without a signal', () => {
+  it('ends sessions whose signing key was retired, and sessions revoked where no signal reached this instance, within 10 s', async () => {
+    const s = await startTestServer();
+    try {
+      const keyHolder = await signUp(s, 'key-holder@example.com');
+      const unheard = await signUp(s, 'unheard@example.com');
+      const keyRt = await connect(s, keyHolder.token);
+      const unheardRt = await connect(s, unheard.token);
+      // Two rotations retire the key these tokens were signed with (the previous key keeps verifying).
+      await rotateStoredKeys(s.server.db);
+      await rotateStoredKeys(s.server.db);
+      // As another instance would, but its signal lost: the session is revoked in the database only.
+      const { sessionId } = (await s.server.auth.authenticate(unheard.token)) as Json;
+      await s.server.db.transaction((tx) => tx.run(`UPDATE ${s.server.db.dialect.quoteIdent('_sessions')} SET revoked = 'now' WHERE family = ${s.server.db.dialect.placeholder(1)}`, [sessionId]));
+      expect((await keyRt.next((m) => m.type === 'session_ended', 12_000)).reason).toBe('key_retired');
+      await keyRt.next((m) => m.type === 'auth_expired');
+      expect((await unheardRt.next((m) => m.type === 'session_ended', 12_000)).reason).toBe('revoked');
+      // The session itself goes on after a key retirement: refreshing gives a token that works.
+      const refreshed = await s.request('POST', '/api/collections/users/auth/refresh', { refreshToken: keyHolder.refreshToken }, anonymous);
+      expect(refreshed.status).toBe(200);
+      keyRt.send({ type: 'auth', token: refreshed.body.token });
+      expect((await keyRt.next((m) => m.type === 'authenticated' || m.type === 'error')).type).toBe('authenticated');
+      await keyRt.close();
+      await unheardRt.close();
+    } finally {
+      await s.stop();
+    }
+  }, 30_000);
 });
