@@ -25,6 +25,8 @@ import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
 import { openRateLimiter } from './auth/rate-limiter.js';
+import { MemoryCounterStore, RedisCounterStore } from './auth/counter-store.js';
+import { CredentialGuard } from './auth/credential-guard.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { adminRoutes } from './rest/admin-routes.js';
@@ -164,8 +166,11 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
-  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, (error) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers'));
-  await app.register(authRoutes, { auth, limiter });
+  const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
+  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, limitsUnavailable);
+  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable }) : new MemoryCounterStore();
+  const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
+  await app.register(authRoutes, { auth, guard });
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });
   await app.register(settingsRoutes, { settings, auth });
@@ -231,6 +236,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     async close() {
       await app.close();
       await limiter.close();
+      await counters.close();
       await bus.close();
       await mailer.close?.();
       await db.close();

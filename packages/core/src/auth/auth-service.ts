@@ -286,17 +286,23 @@ export class AuthService {
     });
   }
 
-  /** Sets a new password from a mailed token and ends every session of the account (the old password may be known). */
-  async confirmPasswordReset(realm: string, body: unknown): Promise<void> {
+  /**
+   * Sets a new password from a mailed token and ends every session of the account (the old password may be
+   * known). Resolves the account's email.
+   */
+  async confirmPasswordReset(realm: string, body: unknown): Promise<string> {
     this.checkRealm(realm);
     const { token, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const weak = passwordIssue(password);
     if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
     const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'password-reset', realm, token)) : undefined;
     if (!subject) throw invalidToken('The reset token is invalid, used or expired; ask for a new one.');
+    const account = await this.account(realm, subject);
+    if (!account) throw invalidToken('The reset token is invalid, used or expired; ask for a new one.');
     await this.setPassword(realm, subject, password as string);
     // Following the mailed link proves the address too.
     if (realm !== adminsRealm) await this.deps.records.updateSystem(realm, subject, { verified: true });
+    return String(account.email);
   }
 
   requestVerification(collectionName: string, email: unknown): void {
