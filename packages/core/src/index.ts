@@ -34,6 +34,7 @@ export * from './auth/signing-keys.js';
 export * from './auth/auth-service.js';
 export * from './auth/mailer.js';
 export * from './auth/passwords.js';
+export * from './auth/password-hasher.js';
 export * from './auth/sessions.js';
 export * from './auth/live-session.js';
 export * from './auth/one-time-tokens.js';

@@ -16,7 +16,8 @@ import { CallerCache } from './caller-cache.js';
 import { LiveSessions, type LiveSession, type SessionEndReason, type SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
-import { decoyHash, hashPassword, passwordIssue, verifyPassword, type PasswordHashing } from './passwords.js';
+import { PasswordHasher } from './password-hasher.js';
+import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
 import { Sessions, type SessionOwner } from './sessions.js';
 
 /** Admins live in their own table, apart from app users; their realm name is the table's. */
@@ -63,10 +64,12 @@ export class AuthService {
 
   private readonly callers = new CallerCache();
   private readonly live = new LiveSessions();
+  private readonly hasher: PasswordHasher;
   private verifyingKids = '';
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
+    this.hasher = new PasswordHasher(deps.hashing);
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
     // Sessions ended on another instance end here too: cached callers are dropped, connections told.
     deps.bus.onSignal((signal) => {
@@ -186,7 +189,7 @@ export class AuthService {
     const weak = passwordIssue(password, address);
     if (weak) issues.password = weak;
     if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The sign-up is incomplete.', { fields: issues });
-    const passwordHash = await hashPassword(password as string, this.deps.hashing);
+    const passwordHash = await this.hasher.hash(password as string);
     const created = await this.deps.records.create(caller, collectionName, fields, { system: { email: address, [passwordHashField]: passwordHash } });
     this.later(() => this.sendVerification(collectionName, created.record));
     return this.startSession(collectionName, created.record);
@@ -197,7 +200,7 @@ export class AuthService {
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
     // An unknown account costs one hash too, so timing does not tell which emails exist.
-    const matches = await verifyPassword(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
+    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
     if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
@@ -262,7 +265,7 @@ export class AuthService {
     const { record, sessionId } = this.signedIn(caller, realm);
     const { currentPassword, newPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const found = await this.credentials(realm, String(record.email));
-    if (!found || !(await verifyPassword(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
+    if (!found || !(await this.hasher.verify(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
       throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
     }
     const weak = passwordIssue(newPassword, String(record.email));
@@ -340,7 +343,7 @@ export class AuthService {
     if (await this.credentials(adminsRealm, address)) {
       throw new CausewayError('UNIQUE_VIOLATION', `An admin with email '${address}' already exists.`, { fields: { email: { code: 'unique', message: 'is already an admin' } } });
     }
-    const hash = await hashPassword(password as string, this.deps.hashing);
+    const hash = await this.hasher.hash(password as string);
     const id = randomUUID();
     const now = nowIso();
     await this.deps.db.transaction((tx) =>
@@ -388,7 +391,7 @@ export class AuthService {
   }
 
   private async setPassword(realm: string, id: string, password: string, keepSession?: string): Promise<void> {
-    const hash = await hashPassword(password, this.deps.hashing);
+    const hash = await this.hasher.hash(password);
     if (realm === adminsRealm) {
       await this.deps.db.transaction((tx) => this.updateAdminHash(tx, id, hash));
     } else {
