@@ -18,6 +18,11 @@ const cost = arg('cost', 15);
 const accounts = 8;
 const children = [];
 const dirs = [];
+// Whatever happens, no server is left running (a server with hashes queued takes long to stop on SIGTERM).
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 async function startCauseway(env) {
   const port = await freePort();
@@ -41,7 +46,9 @@ async function startCauseway(env) {
 async function stop(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
+  clearTimeout(timer);
 }
 
 /** A POST over node:http: flood requests may wait minutes for a hash on a busy machine, past fetch's timeouts. */

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { AdminsView } from './admins-view.js';
 import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
 import { client, listCollections, message, request, type CollectionDefinition } from './api.js';
@@ -6,7 +7,7 @@ import { RecordsView } from './records-view.js';
 import { SettingsView } from './settings-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
-type View = { kind: 'records'; name: string } | { kind: 'edit'; name: string } | { kind: 'new' } | { kind: 'settings' } | { kind: 'none' };
+type View = { kind: 'records'; name: string } | { kind: 'edit'; name: string } | { kind: 'new' } | { kind: 'settings' } | { kind: 'admins' } | { kind: 'none' };
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
@@ -59,11 +60,13 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         )}
         <button type="button" onClick={() => setView({ kind: 'new' })}>New collection</button>
         <button type="button" class="secondary" onClick={() => setView({ kind: 'settings' })}>Settings</button>
+        <button type="button" class="secondary" onClick={() => setView({ kind: 'admins' })}>Admins</button>
         <button type="button" class="secondary" onClick={onSignOut}>Sign out</button>
       </nav>
       <main>
         {view.kind === 'none' && <p class="empty">Choose a collection, or create one.</p>}
         {view.kind === 'settings' && <SettingsView />}
+        {view.kind === 'admins' && <AdminsView />}
         {view.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={(name) => void reload({ kind: 'records', name })} onDeleted={() => void reload({ kind: 'none' })} />}
         {view.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={(name) => void reload({ kind: 'records', name })} onDeleted={() => void reload({ kind: 'none' })} />}
         {view.kind === 'records' && current && <RecordsView key={current.name} collection={current} />}
