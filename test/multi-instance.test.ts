@@ -145,8 +145,8 @@ describe.skipIf(!available).each(buses)('two Causeway processes on one PostgreSQ
       await rt.next((m) => m.type === 'event');
       await gq.next((m) => m.type === 'next');
 
-      const since = Date.now();
       expect((await event.end(account)).status).toBe(204);
+      const since = Date.now();
       expect((await rt.next((m) => m.type === 'session_ended', 1000)).reason).toBe(event.reason);
       const closed = await Promise.race([gq.closed, new Promise<undefined>((resolve) => setTimeout(resolve, Math.max(0, 1000 + since - Date.now())))]);
       expect(closed?.code, 'graphql-ws on B closed within a second').toBe(4403);

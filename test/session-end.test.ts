@@ -106,8 +106,9 @@ describe('a session that ends stops on every surface within one second', () => {
   it('ends at sign-out', async () => {
     const account = await freshAccount();
     const surfaces = await openSurfaces(account.token);
-    const since = Date.now();
     expect((await t.request('POST', '/api/collections/users/auth/sign-out', { refreshToken: account.refreshToken }, anonymous)).status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, account.token, 'signed_out', since);
   });
 
@@ -115,8 +116,9 @@ describe('a session that ends stops on every surface within one second', () => {
     const account = await freshAccount();
     const other = (await t.request('POST', '/api/collections/users/auth/sign-in', { email: account.email, password: account.password }, anonymous)).body;
     const surfaces = await openSurfaces(other.token);
-    const since = Date.now();
     expect((await t.request('POST', '/api/collections/users/auth/sign-out-everywhere', {}, account.auth)).status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, other.token, 'signed_out_everywhere', since);
     expect((await t.request('GET', '/api/collections/notes/records', undefined, account.auth)).status).toBe(401);
   });
@@ -128,9 +130,10 @@ describe('a session that ends stops on every surface within one second', () => {
     const kept = await connect(t, account.token);
     kept.send({ type: 'subscribe', sub: 'c', kind: 'collection', collection: 'notes' });
     await kept.next((m) => m.type === 'subscribed');
-    const since = Date.now();
     const changed = await t.request('POST', '/api/collections/users/auth/change-password', { currentPassword: account.password, newPassword: 'a brand new passphrase' }, account.auth);
     expect(changed.status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, other.token, 'password_changed', since);
     await expectLive(account.token);
     expect(kept.take((m) => m.type === 'session_ended' || m.type === 'unsubscribed')).toEqual([]);
@@ -141,8 +144,9 @@ describe('a session that ends stops on every surface within one second', () => {
   it('ends when the account is deleted, and its refresh token dies with it', async () => {
     const account = await freshAccount();
     const surfaces = await openSurfaces(account.token);
-    const since = Date.now();
     expect((await t.request('DELETE', `/api/collections/users/records/${account.id}`)).status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, account.token, 'account_deleted', since);
     const refreshed = await t.request('POST', '/api/collections/users/auth/refresh', { refreshToken: account.refreshToken }, anonymous);
     expect(refreshed.status).toBe(401);
@@ -151,8 +155,9 @@ describe('a session that ends stops on every surface within one second', () => {
   it('ends when an admin signs the account out everywhere', async () => {
     const account = await freshAccount();
     const surfaces = await openSurfaces(account.token);
-    const since = Date.now();
     expect((await t.request('POST', `/api/collections/users/auth/accounts/${account.id}/sign-out`)).status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, account.token, 'revoked', since);
     expect((await t.request('POST', '/api/collections/users/auth/refresh', { refreshToken: account.refreshToken }, anonymous)).status).toBe(401);
   });
@@ -179,8 +184,9 @@ describe('a session that ends stops on every surface within one second', () => {
     expect(created.status).toBe(201);
     const signedIn = (await t.request('POST', '/api/admins/auth/sign-in', { email: 'second-admin@example.com', password: 'second admin passphrase' }, anonymous)).body;
     const surfaces = await openSurfaces(signedIn.token);
-    const since = Date.now();
     expect((await t.request('POST', `/api/admins/${created.body.id}/sign-out`)).status).toBe(204);
+    // The session ended when that request was answered; the second starts from there.
+    const since = Date.now();
     await expectEnded(surfaces, signedIn.token, 'revoked', since);
   });
 });

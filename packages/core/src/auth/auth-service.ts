@@ -10,14 +10,14 @@ import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { args, sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
-import type { ClusterSignal, EventBus } from '../events/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens, type VerifiedClaims } from './access-tokens.js';
-import { CallerCache } from './caller-cache.js';
-import { LiveSessions, type LiveSession, type SessionEndReason, type SignedCaller } from './live-session.js';
+import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
+import { SessionEnds } from './session-ends.js';
 import { Sessions, type SessionOwner } from './sessions.js';
 
 /** Admins live in their own table, apart from app users; their realm name is the table's. */
@@ -62,37 +62,30 @@ export class AuthService {
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
-  private readonly callers = new CallerCache();
-  private readonly live = new LiveSessions();
+  private readonly ends: SessionEnds;
   private readonly hasher: PasswordHasher;
-  private verifyingKids = '';
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
     this.hasher = new PasswordHasher(deps.hashing);
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
-    // Sessions ended on another instance end here too: cached callers are dropped, connections told.
-    deps.bus.onSignal((signal) => {
-      if (signal.kind === 'session-ended') this.endLocally({ sessionId: signal.sessionId }, signal.reason ?? 'revoked');
-      if (signal.kind === 'account-signed-out') this.endLocally({ realm: signal.realm, subject: signal.subject, ...(signal.keep ? { keep: signal.keep } : {}) }, signal.reason ?? 'revoked');
-    });
     this.oneTime = new OneTimeTokens(this.s);
-    // Every instance hears every change to accounts. A changed account must not keep acting with its old fields
-    // (rules read them); a deleted one ends its sessions everywhere and loses its session and one-time tokens.
+    this.ends = new SessionEnds(deps.bus);
+    // Every instance hears every change to accounts. A changed account must not keep acting with its old fields;
+    // a deleted one ends its sessions everywhere and loses its refresh and one-time tokens.
     deps.bus.subscribe((events) => {
       for (const event of events) {
         if (deps.schema.collection(event.collection)?.type !== 'auth') continue;
-        if (event.op === 'delete') {
-          this.endLocally({ realm: event.collection, subject: event.recordId }, 'account_deleted');
-          void this.forgetDeletedAccount({ realm: event.collection, subject: event.recordId }).catch((error: unknown) => deps.onError?.(error, 'revoking the tokens of a deleted account'));
-        } else {
-          this.callers.forgetAccount(event.collection, event.recordId);
-          this.live.updateAccount(event.collection, event.record);
+        if (event.op !== 'delete') {
+          this.ends.accountChanged(event.collection, event.record);
+          continue;
         }
+        this.ends.endHere({ realm: event.collection, subject: event.recordId }, 'account_deleted');
+        void this.forgetDeletedAccount({ realm: event.collection, subject: event.recordId }).catch((error: unknown) => deps.onError?.(error, 'revoking the tokens of a deleted account'));
       }
     });
     // A deleted auth collection takes its accounts with it.
-    deps.schema.onChange(() => this.live.endRealms((realm) => realm === adminsRealm || deps.schema.collection(realm)?.type === 'auth'));
+    deps.schema.onChange(() => this.ends.realmsChanged((realm) => realm === adminsRealm || deps.schema.collection(realm)?.type === 'auth'));
   }
 
   /**
@@ -102,7 +95,7 @@ export class AuthService {
    */
   async open(token: string): Promise<LiveSession> {
     const { claims, caller } = await this.check(token);
-    return this.live.watch(caller, claims.realm, claims.sessionId, claims.expiresAtMs, claims.kid);
+    return this.ends.watch(caller, claims.realm, claims.sessionId, claims.expiresAtMs, claims.kid);
   }
 
   /**
@@ -110,21 +103,21 @@ export class AuthService {
    * session ends): lets the per-request hook skip a promise on the hot path.
    */
   recentCaller(token: string): Caller | undefined {
-    return this.callers.get(token);
+    return this.ends.recentCaller(token);
   }
 
   /** The caller an access token stands for now: verified signature, live session, existing account. */
   async authenticate(token: string): Promise<Caller> {
-    const cached = this.callers.get(token);
+    const cached = this.ends.recentCaller(token);
     if (cached) return cached;
     const { claims, caller } = await this.check(token);
-    this.callers.set(token, caller, claims.realm, claims.expiresAtMs);
+    this.ends.callers.set(token, caller, claims.realm, claims.expiresAtMs);
     return caller;
   }
 
   /** The number of live sessions connections on this instance hold (for tests and metrics). */
   get liveSessions(): number {
-    return this.live.size;
+    return this.ends.liveCount;
   }
 
   /**
@@ -132,9 +125,9 @@ export class AuthService {
    * that the database says were revoked. Run every few seconds.
    */
   async checkLiveSessions(): Promise<void> {
-    const ids = this.live.sessionIds();
+    const ids = this.ends.liveSessionIds();
     for (let i = 0; i < ids.length; i += 500) {
-      for (const sessionId of await this.sessions.ended(this.deps.db, ids.slice(i, i + 500))) this.live.endSession(sessionId, 'revoked');
+      for (const sessionId of await this.sessions.ended(this.deps.db, ids.slice(i, i + 500))) this.ends.endHere({ sessionId }, 'revoked');
     }
   }
 
@@ -143,12 +136,7 @@ export class AuthService {
    * token whose key no longer verifies end (`key_retired`) and cached callers are dropped.
    */
   signingKeysChecked(): void {
-    const kids = this.deps.tokens.verifyingKids();
-    const text = [...kids].sort().join(',');
-    if (text === this.verifyingKids) return;
-    this.verifyingKids = text;
-    this.callers.clear();
-    this.live.retireKeys(kids);
+    this.ends.keysChecked(this.deps.tokens.verifyingKids());
   }
 
   private async check(token: string): Promise<{ claims: VerifiedClaims; caller: SignedCaller }> {
@@ -160,25 +148,6 @@ export class AuthService {
         ? { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId }
         : { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
     return { claims, caller };
-  }
-
-  /** A session or an account's sessions ended (committed): here at once, and on the other instances. */
-  private ended(target: { sessionId: string } | (SessionOwner & { keep?: string }), reason: SessionEndReason): void {
-    this.endLocally(target, reason);
-    const signal: ClusterSignal = 'sessionId' in target
-      ? { kind: 'session-ended', sessionId: target.sessionId, reason }
-      : { kind: 'account-signed-out', realm: target.realm, subject: target.subject, reason, ...(target.keep ? { keep: target.keep } : {}) };
-    void this.deps.bus.signal(signal).catch(() => undefined);
-  }
-
-  private endLocally(target: { sessionId: string } | (SessionOwner & { keep?: string }), reason: SessionEndReason): void {
-    if ('sessionId' in target) {
-      this.callers.forgetSession(target.sessionId);
-      this.live.endSession(target.sessionId, reason);
-    } else {
-      this.callers.forgetAccount(target.realm, target.subject);
-      this.live.endAccount(target.realm, target.subject, reason, target.keep);
-    }
   }
 
   /** A deleted account's refresh and one-time tokens stop working (every instance that hears runs this; it is idempotent). */
@@ -220,7 +189,7 @@ export class AuthService {
     if (typeof refreshToken !== 'string' || refreshToken === '') throw invalidToken('refreshToken is required.');
     const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken, realm));
     if (outcome.kind === 'reused') {
-      this.ended({ sessionId: outcome.sessionId }, 'revoked');
+      this.ends.end({ sessionId: outcome.sessionId }, 'revoked');
       throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
     }
     if (outcome.kind === 'invalid') throw invalidToken('The refresh token is invalid or expired.');
@@ -240,7 +209,7 @@ export class AuthService {
       await this.sessions.revokeSession(tx, session.sessionId);
       return session.sessionId;
     });
-    if (ended) this.ended({ sessionId: ended }, 'signed_out');
+    if (ended) this.ends.end({ sessionId: ended }, 'signed_out');
   }
 
   /** Ends every session of the signed-in account, this one included. */
@@ -259,7 +228,7 @@ export class AuthService {
   /** Ends every session of an account (an admin's decision, or the account's own). */
   async revokeSessions(realm: string, subject: string, reason: SessionEndReason = 'revoked'): Promise<void> {
     await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject }));
-    this.ended({ realm, subject }, reason);
+    this.ends.end({ realm, subject }, reason);
   }
 
   /** The signed-in account of `realm`. */
@@ -380,7 +349,7 @@ export class AuthService {
       return true;
     });
     if (!deleted) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
-    this.ended({ realm: adminsRealm, subject: id }, 'account_deleted');
+    this.ends.end({ realm: adminsRealm, subject: id }, 'account_deleted');
   }
 
   /** Sets another admin's password (an admin's decision) and ends every session of that admin. */
@@ -406,7 +375,7 @@ export class AuthService {
       await this.deps.records.updateSystem(realm, id, { [passwordHashField]: hash });
     }
     await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject: id }, keepSession));
-    this.ended({ realm, subject: id, ...(keepSession ? { keep: keepSession } : {}) }, 'password_changed');
+    this.ends.end({ realm, subject: id, ...(keepSession ? { keep: keepSession } : {}) }, 'password_changed');
   }
 
   private async updateAdminHash(tx: SqlExecutor, id: string, hash: string): Promise<void> {
