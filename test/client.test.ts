@@ -207,6 +207,23 @@ describe('realtime', () => {
     expect(errors).toEqual(['INVALID_FILTER']);
   });
 
+  it('forgets a session that ended elsewhere and goes on as anonymous with what the rules still allow', async () => {
+    expect((await t.request('POST', '/api/collections', { name: 'bulletins', fields: [{ name: 'text', type: 'text' }], listRule: '', viewRule: '' })).status).toBe(201);
+    const c = client();
+    const me = await c.auth.signUp({ email: 'ended-elsewhere@example.com', password: 'ended passphrase' });
+    const seen: string[] = [];
+    c.realtime.subscribe<{ text: string }>('bulletins', {}, { onChange: (change) => seen.push(change.record.text) });
+    await c.realtime.sync();
+    expect(c.auth.isSignedIn).toBe(true);
+    expect((await t.request('POST', `/api/collections/users/auth/accounts/${me.record.id}/sign-out`)).status).toBe(204);
+    for (let i = 0; i < 100 && c.auth.isSignedIn; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(c.auth.isSignedIn).toBe(false);
+    await c.realtime.sync();
+    await t.request('POST', '/api/collections/bulletins/records', { text: 'for everyone' });
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['for everyone']);
+  });
+
   it('reconnects after a server restart and resumes without loss or duplicates', async () => {
     const own = await startTestServer();
     try {

@@ -135,6 +135,29 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect(firstLoadMs).toBeLessThan(5000);
   }, 60_000);
 
+  it('manages admins: adds one, signs it out, deletes it, and never offers to delete the last', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Admins' }).click();
+    await page.getByRole('heading', { name: 'Admins' }).waitFor();
+    expect(await page.getByRole('button', { name: `Delete admin ${email}` }).isDisabled()).toBe(true);
+    const form = page.getByRole('form', { name: 'Add an admin' });
+    await form.getByLabel('Email').fill('helper@example.com');
+    await form.getByLabel('Password').fill('short');
+    await form.getByRole('button', { name: 'Add admin' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await form.getByLabel('Password').fill('a helper admin passphrase');
+    await form.getByRole('button', { name: 'Add admin' }).click();
+    await page.getByRole('cell', { name: 'helper@example.com' }).waitFor();
+    const helper = await t.server.auth.signIn('_admins', 'helper@example.com', 'a helper admin passphrase');
+    await page.getByRole('button', { name: 'Sign out every session of helper@example.com' }).click();
+    await page.getByText('Every session of helper@example.com ended.').waitFor();
+    expect((await t.request('GET', '/api/admins/auth/me', undefined, { authorization: `Bearer ${helper.token}` })).status).toBe(401);
+    await page.screenshot({ path: screenshotPath('console-admins') });
+    await page.getByRole('button', { name: 'Delete admin helper@example.com' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'helper@example.com' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('keeps its place in the URL, labels relations, edits defaults and indexes, locks account fields, links the API references, lists requests, and fits a phone', async () => {
     // A reload, a sign-in and a live query under a loaded machine take more than expect.poll's default second.
     const soon = { timeout: 8000 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstance, type InstanceProcess } from './support/instance-process.js';
+import { connectGraphQLWs } from './support/graphql-ws-client.js';
 import { connect } from './support/realtime-client.js';
 import { serviceAvailable } from './support/services.js';
 import { dropSchema, postgresUrlWithSchema } from './support/test-database.js';
@@ -143,6 +144,42 @@ describe.skipIf(!available).each(buses)('two Causeway processes on one PostgreSQ
     await onB.client.close();
     expect((await onA.client.next((m) => m.type === 'presence' && m.event === 'leave')).member.connection).toBe(presence.member.connection);
     await onA.client.close();
+  });
+
+  it('ends a session on the other instance within a second: sign-out and account deletion, on graphql-ws and realtime', async () => {
+    const signedIn = '@request.auth.id != ""';
+    const memos = await call(a.url, 'POST', '/api/collections', { name: 'memos', fields: [{ name: 'text', type: 'text' }], listRule: signedIn, viewRule: signedIn, createRule: signedIn });
+    expect(memos.status).toBe(201);
+    expect((await eventually(() => call(b.url, 'GET', '/api/collections/memos/records'), (r) => r.status === 200)).status).toBe(200);
+    const events = [
+      { reason: 'signed_out', end: (account: Json) => call(a.url, 'POST', '/api/collections/users/auth/sign-out', { refreshToken: account.refreshToken }) },
+      { reason: 'account_deleted', end: (account: Json) => call(a.url, 'DELETE', `/api/collections/users/records/${account.record.id}`) },
+    ];
+    for (const [i, event] of events.entries()) {
+      const account = (await call(a.url, 'POST', '/api/collections/users/auth/sign-up', { email: `ends${i}@example.com`, password: 'a passphrase that ends' })).body;
+      const rt = await connect({ url: b.url }, account.token);
+      rt.send({ type: 'subscribe', sub: 'm', kind: 'collection', collection: 'memos' });
+      await rt.next((m) => m.type === 'subscribed');
+      const gq = await connectGraphQLWs(b.url, account.token);
+      gq.subscribe('s', 'subscription { memosChanges { op record { id } } }');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await call(a.url, 'POST', '/api/collections/memos/records', { text: 'before' })).status).toBe(201);
+      await rt.next((m) => m.type === 'event');
+      await gq.next((m) => m.type === 'next');
+
+      expect((await event.end(account)).status).toBe(204);
+      const since = Date.now();
+      expect((await rt.next((m) => m.type === 'session_ended', 1000)).reason).toBe(event.reason);
+      const closed = await Promise.race([gq.closed, new Promise<undefined>((resolve) => setTimeout(resolve, Math.max(0, 1000 + since - Date.now())))]);
+      expect(closed?.code, 'graphql-ws on B closed within a second').toBe(4403);
+      expect(Date.now() - since).toBeLessThan(1000);
+      expect((await call(a.url, 'POST', '/api/collections/memos/records', { text: 'after' })).status).toBe(201);
+      rt.send({ type: 'create', req: 'w', collection: 'memos', data: { text: 'as them' } });
+      expect((await rt.next((m) => m.req === 'w')).problem.code).toBe('FORBIDDEN');
+      await rt.sync();
+      expect(rt.take((m) => m.type === 'event')).toEqual([]);
+      await rt.close();
+    }
   });
 
   it('delivers writes made on B to a subscriber on A in order, and loses nothing when A dies and the client resumes on B', async () => {

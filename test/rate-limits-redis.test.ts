@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RedisCounterStore } from '../packages/server/src/auth/counter-store.js';
 import { RedisRateLimiter } from '../packages/server/src/auth/rate-limiter.js';
 import { serviceAvailable } from './support/services.js';
 
@@ -87,5 +88,34 @@ describe.skipIf(!available)('rate limits shared through Redis', () => {
     await limiter.hit('ip:1');
     await limiter.hit('ip:1');
     expect(errors.length).toBe(1);
+  });
+
+  it('shares failure counts and marks between instances, and reads them as nothing when Redis cannot be reached', async () => {
+    const prefix = `${runPrefix}:${randomBytes(4).toString('hex')}`;
+    const [a, b] = [new RedisCounterStore(redisUrl, { prefix }), new RedisCounterStore(redisUrl, { prefix })];
+    try {
+      expect(await a.increment('fail:x', 60_000)).toBe(1);
+      expect(await b.increment('fail:x', 60_000)).toBe(2);
+      expect(await a.count('fail:x')).toBe(2);
+      await b.mark('wait:x', 5000);
+      const left = await a.remaining('wait:x');
+      expect(left).toBeGreaterThan(4000);
+      expect(left).toBeLessThanOrEqual(5000);
+      await a.forget('fail:x', 'wait:x');
+      expect(await b.count('fail:x')).toBe(0);
+      expect(await b.remaining('wait:x')).toBe(0);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    const errors: unknown[] = [];
+    const away = new RedisCounterStore('redis://127.0.0.1:1', { onError: (error) => errors.push(error) });
+    try {
+      expect(await away.increment('fail:y', 1000)).toBe(0);
+      expect(await away.remaining('wait:y')).toBe(0);
+      expect(errors.length).toBe(1);
+    } finally {
+      await away.close();
+    }
   });
 });

@@ -202,6 +202,20 @@ export class RealtimeClient {
       });
       return;
     }
+    if (message.type === 'unsubscribed' && message.reason === 'session_ended') {
+      const ended = message.sub === undefined ? undefined : this.entries.get(message.sub);
+      if (ended) ended.sent = false;
+      return;
+    }
+    if (message.type === 'session_ended') {
+      // `expired` and `key_retired` are followed by `auth_expired` (handled above); any other end means the
+      // session is over everywhere (signed out, password changed, account deleted, revoked): forget it and go on
+      // as anonymous, resuming what the rules still allow.
+      if (message.reason === 'expired' || message.reason === 'key_retired') return;
+      this.transport.setSession(null);
+      for (const id of this.entries.keys()) this.sendSubscribe(id);
+      return;
+    }
     if (!message.sub) return;
     const entry = this.entries.get(message.sub);
     if (!entry) return;

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { AdminsView } from './admins-view.js';
 import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
 import { client, listCollections, message, request, type CollectionDefinition } from './api.js';
@@ -59,6 +60,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         <button type="button" onClick={() => navigate({ kind: 'new' })}>New collection</button>
         <button type="button" class="secondary" aria-current={route.kind === 'logs'} onClick={() => navigate({ kind: 'logs' })}>Logs</button>
         <button type="button" class="secondary" aria-current={route.kind === 'settings'} onClick={() => navigate({ kind: 'settings' })}>Settings</button>
+        <button type="button" class="secondary" aria-current={route.kind === 'admins'} onClick={() => navigate({ kind: 'admins' })}>Admins</button>
         <a href="/api/docs" target="_blank" rel="noopener">API reference</a>
         <a href="/api/graphql" target="_blank" rel="noopener">GraphQL explorer</a>
         <button type="button" class="secondary" onClick={onSignOut}>Sign out</button>
@@ -67,6 +69,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         {route.kind === 'home' && <p class="empty">Choose a collection, or create one.</p>}
         {(route.kind === 'records' || route.kind === 'edit') && collections && !current && <p class="error" role="alert">There is no collection named {route.name}.</p>}
         {route.kind === 'settings' && <SettingsView />}
+        {route.kind === 'admins' && <AdminsView />}
         {route.kind === 'logs' && <LogsView status={route.status} />}
         {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}

@@ -10,6 +10,7 @@ export type Route =
   | { kind: 'edit'; name: string }
   | { kind: 'new' }
   | { kind: 'settings' }
+  | { kind: 'admins' }
   | { kind: 'logs'; status?: string };
 
 const seg = encodeURIComponent;
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'new-collection') return { kind: 'new' };
   if (parts[0] === 'settings') return { kind: 'settings' };
+  if (parts[0] === 'admins') return { kind: 'admins' };
   if (parts[0] === 'logs') return { kind: 'logs', ...option('status') };
   return { kind: 'home' };
 }
@@ -43,6 +45,8 @@ export function routeHash(route: Route): string {
       return '#/new-collection';
     case 'settings':
       return '#/settings';
+    case 'admins':
+      return '#/admins';
     case 'logs':
       return `#/logs${search({ status: route.status })}`;
     default:

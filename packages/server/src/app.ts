@@ -27,8 +27,11 @@ import { securityHeaders } from './http/security-headers.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
 import { openRateLimiter } from './auth/rate-limiter.js';
+import { MemoryCounterStore, RedisCounterStore } from './auth/counter-store.js';
+import { CredentialGuard } from './auth/credential-guard.js';
 import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
+import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
@@ -126,6 +129,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     publicUrl: config.publicUrl,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
+    onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
   await seedUsersCollection(collections, auth);
   const retention = { maxAgeMs: config.changeLogMaxAge * 1000, maxCount: config.changeLogMaxCount };
@@ -187,9 +191,13 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
-  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, (error) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers'));
-  await app.register(authRoutes, { auth, limiter });
+  const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
+  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, limitsUnavailable);
+  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable }) : new MemoryCounterStore();
+  const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
+  await app.register(authRoutes, { auth, guard });
   await app.register(collectionsRoutes, { collections, auth });
+  await app.register(adminRoutes, { auth });
   await app.register(settingsRoutes, { settings, auth });
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records });
@@ -227,8 +235,11 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
   // signal, which a lost message or a dead sender could skip.
+  auth.signingKeysChecked();
   const storedPoll = setInterval(() => {
-    void keys.reload().catch((error: unknown) => app.log.error({ err: error }, 'signing keys reload failed'));
+    void keys.reload().then(() => auth.signingKeysChecked(), (error: unknown) => app.log.error({ err: error }, 'signing keys reload failed'));
+    // Sessions revoked where no signal reached this instance (a lost bus message) end here within this period.
+    void auth.checkLiveSessions().catch((error: unknown) => app.log.error({ err: error }, 'checking live sessions failed'));
     if (shared) void collections.reload().catch((error: unknown) => app.log.error({ err: error }, 'schema reload failed'));
   }, pollMs.stored);
   storedPoll.unref();
@@ -258,6 +269,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     async close() {
       await app.close();
       await limiter.close();
+      await counters.close();
       await bus.close();
       await mailer.close?.();
       await db.close();

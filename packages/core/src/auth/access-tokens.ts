@@ -24,6 +24,8 @@ export interface AccessClaims {
 export interface VerifiedClaims extends AccessClaims {
   /** When the token expires, in ms since the epoch. */
   expiresAtMs: number;
+  /** The signing key that signed it: a session opened with it ends when the key is retired. */
+  kid: string;
 }
 
 export interface IssuedAccessToken {
@@ -43,6 +45,11 @@ export class AccessTokens {
     private readonly ttlSeconds: () => number,
   ) {}
 
+  /** The ids of the keys that verify now. */
+  verifyingKids(): ReadonlySet<string> {
+    return new Set(this.keys.ring.verifying.map((key) => key.kid));
+  }
+
   async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
     const ttl = this.ttlSeconds();
     const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: 'access' })
@@ -58,10 +65,10 @@ export class AccessTokens {
   /** The claims of a valid token; anything else (expired, forged, tampered, unknown key) is INVALID_TOKEN. */
   async verify(token: string): Promise<VerifiedClaims> {
     try {
-      const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), { algorithms: [algorithm], issuer });
+      const { payload, protectedHeader } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), { algorithms: [algorithm], issuer });
       const { sub, realm, sid, typ, exp } = payload;
       if (typ !== 'access' || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw invalidToken();
-      return { realm, subject: sub, sessionId: sid, expiresAtMs: exp * 1000 };
+      return { realm, subject: sub, sessionId: sid, expiresAtMs: exp * 1000, kid: protectedHeader.kid ?? '' };
     } catch (error) {
       if (error instanceof CausewayError) throw error;
       const expired = error instanceof joseErrors.JWTExpired;

@@ -11,12 +11,14 @@ import { args, sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
 import type { EventBus } from '../events/event-bus.js';
-import { invalidToken, type AccessTokens } from './access-tokens.js';
-import { CallerCache } from './caller-cache.js';
+import { invalidToken, type AccessTokens, type VerifiedClaims } from './access-tokens.js';
+import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
-import { decoyHash, hashPassword, passwordIssue, verifyPassword, type PasswordHashing } from './passwords.js';
-import { Sessions } from './sessions.js';
+import { PasswordHasher } from './password-hasher.js';
+import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
+import { SessionEnds } from './session-ends.js';
+import { Sessions, type SessionOwner } from './sessions.js';
 
 /** Admins live in their own table, apart from app users; their realm name is the table's. */
 export const adminsRealm = '_admins';
@@ -35,6 +37,8 @@ export interface AuthServiceDeps {
   publicUrl: string;
   /** Told about mail that could not be sent (the request has been answered by then). */
   onMailError?: (error: unknown) => void;
+  /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
+  onError?: (error: unknown, what: string) => void;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -58,47 +62,100 @@ export class AuthService {
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
-  private readonly callers = new CallerCache();
+  private readonly ends: SessionEnds;
+  private readonly hasher: PasswordHasher;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.s = sqlTemplate(deps.db.dialect);
-    // Ended sessions stop working at once here, and on other instances as soon as they hear of it.
-    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds, {
-      sessionEnded: (sessionId) => {
-        this.callers.forgetSession(sessionId);
-        void deps.bus.signal({ kind: 'session-ended', sessionId }).catch(() => undefined);
-      },
-      accountSignedOut: (owner) => {
-        this.callers.forgetAccount(owner.realm, owner.subject);
-        void deps.bus.signal({ kind: 'account-signed-out', realm: owner.realm, subject: owner.subject }).catch(() => undefined);
-      },
-    });
-    deps.bus.onSignal((signal) => {
-      if (signal.kind === 'session-ended') this.callers.forgetSession(signal.sessionId);
-      if (signal.kind === 'account-signed-out') this.callers.forgetAccount(signal.realm, signal.subject);
-    });
+    this.hasher = new PasswordHasher(deps.hashing);
+    this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
     this.oneTime = new OneTimeTokens(this.s);
-    // A changed or deleted account must not keep acting with its old fields (rules read them).
+    this.ends = new SessionEnds(deps.bus);
+    // Every instance hears every change to accounts. A changed account must not keep acting with its old fields;
+    // a deleted one ends its sessions everywhere and loses its refresh and one-time tokens.
     deps.bus.subscribe((events) => {
       for (const event of events) {
-        if (deps.schema.collection(event.collection)?.type === 'auth') this.callers.forgetAccount(event.collection, event.recordId);
+        if (deps.schema.collection(event.collection)?.type !== 'auth') continue;
+        if (event.op !== 'delete') {
+          this.ends.accountChanged(event.collection, event.record);
+          continue;
+        }
+        this.ends.endHere({ realm: event.collection, subject: event.recordId }, 'account_deleted');
+        void this.forgetDeletedAccount({ realm: event.collection, subject: event.recordId }).catch((error: unknown) => deps.onError?.(error, 'revoking the tokens of a deleted account'));
       }
     });
+    // A deleted auth collection takes its accounts with it.
+    deps.schema.onChange(() => this.ends.realmsChanged((realm) => realm === adminsRealm || deps.schema.collection(realm)?.type === 'auth'));
   }
 
-  /** The caller an access token stands for: verified signature, live session, existing account. */
+  /**
+   * Opens a live session from an access token, for a connection that lives longer than a request (graphql-ws,
+   * realtime): the same checks as `authenticate`, and a signal that fires when the session ends, wherever that
+   * happens. Release it when the connection closes or authenticates again.
+   */
+  async open(token: string): Promise<LiveSession> {
+    const { claims, caller } = await this.check(token);
+    return this.ends.watch(caller, claims.realm, claims.sessionId, claims.expiresAtMs, claims.kid);
+  }
+
+  /**
+   * The caller of a token checked in the last seconds, if this instance remembers it (dropped at once when its
+   * session ends): lets the per-request hook skip a promise on the hot path.
+   */
+  recentCaller(token: string): Caller | undefined {
+    return this.ends.recentCaller(token);
+  }
+
+  /** The caller an access token stands for now: verified signature, live session, existing account. */
   async authenticate(token: string): Promise<Caller> {
-    const cached = this.callers.get(token);
+    const cached = this.ends.recentCaller(token);
     if (cached) return cached;
+    const { claims, caller } = await this.check(token);
+    this.ends.callers.set(token, caller, claims.realm, claims.expiresAtMs);
+    return caller;
+  }
+
+  /** The number of live sessions connections on this instance hold (for tests and metrics). */
+  get liveSessions(): number {
+    return this.ends.liveCount;
+  }
+
+  /**
+   * The safety net under the cluster signals (a lost message, a dead sender): ends the live sessions held here
+   * that the database says were revoked. Run every few seconds.
+   */
+  async checkLiveSessions(): Promise<void> {
+    const ids = this.ends.liveSessionIds();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const sessionId of await this.sessions.ended(this.deps.db, ids.slice(i, i + 500))) this.ends.endHere({ sessionId }, 'revoked');
+    }
+  }
+
+  /**
+   * Call after the signing keys may have been re-read: if the keys that verify changed, sessions opened with a
+   * token whose key no longer verifies end (`key_retired`) and cached callers are dropped.
+   */
+  signingKeysChecked(): void {
+    this.ends.keysChecked(this.deps.tokens.verifyingKids());
+  }
+
+  private async check(token: string): Promise<{ claims: VerifiedClaims; caller: SignedCaller }> {
     const claims = await this.deps.tokens.verify(token);
     const [live, account] = await Promise.all([this.sessions.isLive(this.deps.db, claims.sessionId), this.account(claims.realm, claims.subject)]);
     if (!live || !account) throw invalidToken('The session has ended; sign in again.');
-    const caller: Extract<Caller, { kind: 'user' | 'admin' }> =
+    const caller: SignedCaller =
       claims.realm === adminsRealm
         ? { kind: 'admin', id: account.id, email: String(account.email), sessionId: claims.sessionId }
         : { kind: 'user', collection: claims.realm, record: account, sessionId: claims.sessionId };
-    this.callers.set(token, caller, claims.realm, claims.expiresAtMs);
-    return caller;
+    return { claims, caller };
+  }
+
+  /** A deleted account's refresh and one-time tokens stop working (every instance that hears runs this; it is idempotent). */
+  private async forgetDeletedAccount(owner: SessionOwner): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      await this.sessions.revokeAll(tx, owner);
+      await this.oneTime.revokeAll(tx, owner);
+    });
   }
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
@@ -109,7 +166,7 @@ export class AuthService {
     const weak = passwordIssue(password, address);
     if (weak) issues.password = weak;
     if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The sign-up is incomplete.', { fields: issues });
-    const passwordHash = await hashPassword(password as string, this.deps.hashing);
+    const passwordHash = await this.hasher.hash(password as string);
     const created = await this.deps.records.create(caller, collectionName, fields, { system: { email: address, [passwordHashField]: passwordHash } });
     this.later(() => this.sendVerification(collectionName, created.record));
     return this.startSession(collectionName, created.record);
@@ -120,7 +177,7 @@ export class AuthService {
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
     // An unknown account costs one hash too, so timing does not tell which emails exist.
-    const matches = await verifyPassword(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
+    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
     if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
@@ -130,9 +187,12 @@ export class AuthService {
   async refresh(realm: string, refreshToken: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
     if (typeof refreshToken !== 'string' || refreshToken === '') throw invalidToken('refreshToken is required.');
-    const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken));
-    if (outcome.kind === 'reused') throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
-    if (outcome.kind === 'invalid' || outcome.owner.realm !== realm) throw invalidToken('The refresh token is invalid or expired.');
+    const outcome = await this.deps.db.transaction((tx) => this.sessions.rotate(tx, refreshToken, realm));
+    if (outcome.kind === 'reused') {
+      this.ends.end({ sessionId: outcome.sessionId }, 'revoked');
+      throw invalidToken('This refresh token was already used; the session has been revoked. Sign in again.');
+    }
+    if (outcome.kind === 'invalid') throw invalidToken('The refresh token is invalid or expired.');
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
@@ -143,10 +203,32 @@ export class AuthService {
   async signOut(realm: string, refreshToken: unknown): Promise<void> {
     this.checkRealm(realm);
     if (typeof refreshToken !== 'string') throw new CausewayError('VALIDATION_FAILED', 'refreshToken is required.', { fields: { refreshToken: { code: 'required', message: 'is required' } } });
-    await this.deps.db.transaction(async (tx) => {
+    const ended = await this.deps.db.transaction(async (tx) => {
       const session = await this.sessions.sessionOf(tx, refreshToken);
-      if (session && session.realm === realm) await this.sessions.revokeSession(tx, session.sessionId);
+      if (!session || session.realm !== realm) return undefined;
+      await this.sessions.revokeSession(tx, session.sessionId);
+      return session.sessionId;
     });
+    if (ended) this.ends.end({ sessionId: ended }, 'signed_out');
+  }
+
+  /** Ends every session of the signed-in account, this one included. */
+  async signOutEverywhere(caller: Caller, realm: string): Promise<void> {
+    const { record } = this.signedIn(caller, realm);
+    await this.revokeSessions(realm, record.id, 'signed_out_everywhere');
+  }
+
+  /** An admin's decision: ends every session of an account of `realm` (404 when there is no such account). */
+  async signOutAccount(realm: string, subject: string): Promise<void> {
+    this.checkRealm(realm);
+    if (!(await this.account(realm, subject))) throw new CausewayError('RECORD_NOT_FOUND', `There is no account '${subject}' in '${realm}'.`);
+    await this.revokeSessions(realm, subject, 'revoked');
+  }
+
+  /** Ends every session of an account (an admin's decision, or the account's own). */
+  async revokeSessions(realm: string, subject: string, reason: SessionEndReason = 'revoked'): Promise<void> {
+    await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject }));
+    this.ends.end({ realm, subject }, reason);
   }
 
   /** The signed-in account of `realm`. */
@@ -160,7 +242,7 @@ export class AuthService {
     const { record, sessionId } = this.signedIn(caller, realm);
     const { currentPassword, newPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const found = await this.credentials(realm, String(record.email));
-    if (!found || !(await verifyPassword(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
+    if (!found || !(await this.hasher.verify(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
       throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
     }
     const weak = passwordIssue(newPassword, String(record.email));
@@ -184,17 +266,23 @@ export class AuthService {
     });
   }
 
-  /** Sets a new password from a mailed token and ends every session of the account (the old password may be known). */
-  async confirmPasswordReset(realm: string, body: unknown): Promise<void> {
+  /**
+   * Sets a new password from a mailed token and ends every session of the account (the old password may be
+   * known). Resolves the account's email.
+   */
+  async confirmPasswordReset(realm: string, body: unknown): Promise<string> {
     this.checkRealm(realm);
     const { token, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const weak = passwordIssue(password);
     if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
     const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'password-reset', realm, token)) : undefined;
     if (!subject) throw invalidToken('The reset token is invalid, used or expired; ask for a new one.');
+    const account = await this.account(realm, subject);
+    if (!account) throw invalidToken('The reset token is invalid, used or expired; ask for a new one.');
     await this.setPassword(realm, subject, password as string);
     // Following the mailed link proves the address too.
     if (realm !== adminsRealm) await this.deps.records.updateSystem(realm, subject, { verified: true });
+    return String(account.email);
   }
 
   requestVerification(collectionName: string, email: unknown): void {
@@ -232,7 +320,7 @@ export class AuthService {
     if (await this.credentials(adminsRealm, address)) {
       throw new CausewayError('UNIQUE_VIOLATION', `An admin with email '${address}' already exists.`, { fields: { email: { code: 'unique', message: 'is already an admin' } } });
     }
-    const hash = await hashPassword(password as string, this.deps.hashing);
+    const hash = await this.hasher.hash(password as string);
     const id = randomUUID();
     const now = nowIso();
     await this.deps.db.transaction((tx) =>
@@ -242,6 +330,37 @@ export class AuthService {
     return { id, email: address, created: now, updated: now };
   }
 
+  /** Every admin, oldest first. */
+  async listAdmins(): Promise<CausewayRecord[]> {
+    const rows = await this.deps.db.all(...args(this.s.q`SELECT id, email, created, updated FROM ${this.s.id(adminsRealm)} ORDER BY created, id`));
+    return rows.map((row) => ({ id: String(row.id), email: row.email, created: String(row.created), updated: String(row.updated) }));
+  }
+
+  /** Deletes an admin and ends its sessions; the last admin cannot be deleted (409 LAST_ADMIN). */
+  async deleteAdmin(id: string): Promise<void> {
+    const deleted = await this.deps.db.transaction(async (tx) => {
+      const count = Number((await tx.get(...args(this.s.q`SELECT COUNT(*) AS n FROM ${this.s.id(adminsRealm)}`)))?.n ?? 0);
+      const found = await tx.get(...args(this.s.q`SELECT id FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      if (!found) return false;
+      if (count <= 1) throw new CausewayError('LAST_ADMIN', 'This is the last admin; create another before deleting it.');
+      await tx.run(...args(this.s.q`DELETE FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
+      await this.sessions.revokeAll(tx, { realm: adminsRealm, subject: id });
+      await this.oneTime.revokeAll(tx, { realm: adminsRealm, subject: id });
+      return true;
+    });
+    if (!deleted) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
+    this.ends.end({ realm: adminsRealm, subject: id }, 'account_deleted');
+  }
+
+  /** Sets another admin's password (an admin's decision) and ends every session of that admin. */
+  async resetAdminPassword(id: string, password: unknown): Promise<void> {
+    const account = await this.account(adminsRealm, id);
+    if (!account) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
+    const weak = passwordIssue(password, String(account.email));
+    if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
+    await this.setPassword(adminsRealm, id, password as string);
+  }
+
   private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {
     const { sessionId, refreshToken } = await this.deps.db.transaction((tx) => this.sessions.start(tx, { realm, subject: record.id }));
     const access = await this.deps.tokens.sign({ realm, subject: record.id, sessionId });
@@ -249,13 +368,14 @@ export class AuthService {
   }
 
   private async setPassword(realm: string, id: string, password: string, keepSession?: string): Promise<void> {
-    const hash = await hashPassword(password, this.deps.hashing);
+    const hash = await this.hasher.hash(password);
     if (realm === adminsRealm) {
       await this.deps.db.transaction((tx) => this.updateAdminHash(tx, id, hash));
     } else {
       await this.deps.records.updateSystem(realm, id, { [passwordHashField]: hash });
     }
     await this.deps.db.transaction((tx) => this.sessions.revokeAll(tx, { realm, subject: id }, keepSession));
+    this.ends.end({ realm, subject: id, ...(keepSession ? { keep: keepSession } : {}) }, 'password_changed');
   }
 
   private async updateAdminHash(tx: SqlExecutor, id: string, hash: string): Promise<void> {

@@ -46,6 +46,11 @@ export class CallerCache {
     this.forgetWhere((entry) => entry.realm === realm && (entry.caller.kind === 'user' ? entry.caller.record.id : entry.caller.id) === id);
   }
 
+  /** Forgets everything (the signing keys changed: some cached tokens may no longer verify). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   private forgetWhere(test: (entry: Entry) => boolean): void {
     for (const [token, entry] of this.entries) if (test(entry)) this.entries.delete(token);
   }

@@ -21,6 +21,12 @@ export class OneTimeTokens {
     return secret;
   }
 
+  /** Drops every token of an account (it was deleted: a link mailed earlier must not act on a later account). */
+  async revokeAll(tx: SqlExecutor, owner: SessionOwner): Promise<void> {
+    const drop = this.s.q`DELETE FROM ${this.s.id(oneTimeTokensTable)} WHERE realm = ${owner.realm} AND subject = ${owner.subject}`;
+    await tx.run(drop.text, drop.params);
+  }
+
   /** The account a live token was issued to; the token is spent either way. */
   async consume(tx: SqlExecutor, purpose: OneTimePurpose, realm: string, token: string): Promise<string | undefined> {
     const t = this.s.id(oneTimeTokensTable);

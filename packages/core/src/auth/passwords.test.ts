@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PasswordHasher } from './password-hasher.js';
 import { hashPassword, passwordIssue, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
@@ -24,5 +25,16 @@ describe('passwords', () => {
     expect(passwordIssue('me@example.com', 'ME@example.com')?.code).toBe('common_password');
     expect(passwordIssue(42)?.code).toBe('required');
     expect(passwordIssue('correct horse battery staple')).toBeUndefined();
+  });
+});
+
+describe('the password hasher', () => {
+  it('runs at most `concurrency` hashes at once, the others in arrival order', async () => {
+    const hasher = new PasswordHasher({ log2N: 10, concurrency: 2 });
+    const hash = await hasher.hash('a long passphrase');
+    const checks = Array.from({ length: 6 }, (_, i) => hasher.verify(i % 2 === 0 ? 'a long passphrase' : 'wrong passphrase', hash));
+    expect(hasher.queued).toBe(4);
+    expect(await Promise.all(checks)).toEqual([true, false, true, false, true, false]);
+    expect(hasher.queued).toBe(0);
   });
 });

@@ -11,6 +11,8 @@ export const maxPasswordLength = 256;
  */
 export interface PasswordHashing {
   log2N: number;
+  /** Hashes that may run at once (see PasswordHasher); 2 by default. */
+  concurrency?: number;
 }
 
 export const defaultPasswordHashing: PasswordHashing = { log2N: 15 };

@@ -23,23 +23,16 @@ export type RotateOutcome =
   | { kind: 'rotated'; owner: SessionOwner; sessionId: string; refreshToken: string }
   | { kind: 'invalid' }
   /** The token was already used: someone holds a copy, so its whole session was revoked. */
-  | { kind: 'reused' };
+  | { kind: 'reused'; sessionId: string };
 
 /**
  * Refresh tokens: single use, rotated on every refresh, grouped in a session (a token family). Reusing a spent
  * token revokes the session, which signs out both the thief and the victim (OAuth 2.0 Security BCP §4.14).
  */
-/** Told when sessions end, so caches of authenticated callers can drop them. */
-export interface SessionListener {
-  sessionEnded(sessionId: string): void;
-  accountSignedOut(owner: SessionOwner): void;
-}
-
 export class Sessions {
   constructor(
     private readonly s: SqlTemplate,
     private readonly ttlSeconds: () => number,
-    private readonly listener: SessionListener,
   ) {}
 
   async start(tx: SqlExecutor, owner: SessionOwner): Promise<{ sessionId: string; refreshToken: string }> {
@@ -47,16 +40,20 @@ export class Sessions {
     return { sessionId, refreshToken: await this.issue(tx, owner, sessionId) };
   }
 
-  async rotate(tx: SqlExecutor, refreshToken: string, now = new Date()): Promise<RotateOutcome> {
+  /**
+   * Spends a refresh token of `realm` for a new one. A token of another realm is refused untouched: spending it
+   * would make the owner's next, correct refresh look like reuse and revoke the session.
+   */
+  async rotate(tx: SqlExecutor, refreshToken: string, realm: string, now = new Date()): Promise<RotateOutcome> {
     const found = await tx.get(
       ...args(this.s.q`SELECT id, family, realm, subject, expires, used, revoked FROM ${this.s.id(sessionsTable)} WHERE token_hash = ${hashSecret(refreshToken)}`),
     );
-    if (!found) return { kind: 'invalid' };
+    if (!found || String(found.realm) !== realm) return { kind: 'invalid' };
     const family = String(found.family);
     if (found.revoked !== null) return { kind: 'invalid' };
     if (found.used !== null) {
       await this.revokeSession(tx, family);
-      return { kind: 'reused' };
+      return { kind: 'reused', sessionId: family };
     }
     if (String(found.expires) <= now.toISOString()) return { kind: 'invalid' };
     await tx.run(...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET used = ${now.toISOString()} WHERE id = ${found.id}`));
@@ -70,9 +67,9 @@ export class Sessions {
     return row ? { sessionId: String(row.family), realm: String(row.realm), subject: String(row.subject) } : undefined;
   }
 
+  /** Revokes a session in the database; the caller tells live sessions and caches once the transaction commits. */
   async revokeSession(tx: SqlExecutor, sessionId: string): Promise<void> {
     await tx.run(...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()} WHERE family = ${sessionId} AND revoked IS NULL`));
-    this.listener.sessionEnded(sessionId);
   }
 
   /** Signs an account out everywhere, except the session `keep` (the one changing its password). */
@@ -81,7 +78,16 @@ export class Sessions {
       ...args(this.s.q`UPDATE ${this.s.id(sessionsTable)} SET revoked = ${new Date().toISOString()}
         WHERE realm = ${owner.realm} AND subject = ${owner.subject} AND family <> ${keep ?? ''} AND revoked IS NULL`),
     );
-    this.listener.accountSignedOut(owner);
+  }
+
+  /** Which of `sessionIds` are no longer live (revoked, or unknown). */
+  async ended(executor: SqlExecutor, sessionIds: readonly string[]): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
+    const params = this.s.params();
+    const list = sessionIds.map((id) => params.add(id)).join(', ');
+    const rows = await executor.all(`SELECT DISTINCT family FROM ${this.s.id(sessionsTable).text} WHERE family IN (${list}) AND revoked IS NULL`, params.values);
+    const live = new Set(rows.map((row) => String(row.family)));
+    return sessionIds.filter((id) => !live.has(id));
   }
 
   /** Whether a session can still be used: access tokens of a revoked session stop working at once. */

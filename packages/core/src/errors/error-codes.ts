@@ -26,6 +26,7 @@ export const errorCatalogue = {
   RELATION_RESTRICT: { status: 409, title: 'Record is still referenced' },
   CONFIRMATION_REQUIRED: { status: 409, title: 'Destructive change needs confirmation' },
   SCHEMA_CONFLICT: { status: 409, title: 'Existing data does not fit the new schema' },
+  LAST_ADMIN: { status: 409, title: 'The last admin cannot be deleted' },
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },

@@ -1,3 +1,4 @@
+import type { SessionEndReason } from '../auth/live-session.js';
 import type { ChangeEvent } from './change-event.js';
 
 export type ChangeListener = (events: readonly ChangeEvent[]) => void;
@@ -17,8 +18,10 @@ export interface ChannelMember {
 export type ClusterSignal =
   | { kind: 'schema' }
   | { kind: 'settings' }
-  | { kind: 'session-ended'; sessionId: string }
-  | { kind: 'account-signed-out'; realm: string; subject: string }
+  // Sessions that ended: receivers drop cached callers and end the live sessions their connections hold.
+  // `reason` is absent from older senders (read as `revoked`); `keep` is the session a password change kept.
+  | { kind: 'session-ended'; sessionId: string; reason?: SessionEndReason }
+  | { kind: 'account-signed-out'; realm: string; subject: string; reason?: SessionEndReason; keep?: string }
   // Realtime channels span instances: joins, leaves and messages, and each instance's periodic roster (so
   // members of an instance that died without a goodbye expire).
   | { kind: 'channel-join' | 'channel-leave'; channel: string; member: ChannelMember }

@@ -44,7 +44,9 @@ export function validateInput(collection: Collection, body: unknown, mode: Write
   for (const key of Object.keys(data)) {
     if (issues[key]) continue;
     if (key === 'id' && mode === 'create') {
-      if (typeof data.id !== 'string' || !idPattern.test(data.id)) issues.id = { code: 'id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' };
+      // An account's id names it in sessions, tokens and rules: a chosen id could be a deleted account's.
+      if (collection.type === 'auth') issues.id = { code: 'read_only', message: "accounts' ids are chosen by the server" };
+      else if (typeof data.id !== 'string' || !idPattern.test(data.id)) issues.id = { code: 'id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' };
       else id = data.id;
     } else if (key === 'created' || key === 'updated' || key === 'id') {
       issues[key] = { code: 'read_only', message: `'${key}' is set by the server` };

@@ -24,6 +24,11 @@ export function authenticateRequests(app: FastifyInstance, auth: AuthService): v
     if (header === undefined) return done();
     const token = bearer.exec(header)?.[1];
     if (!token) return done(new CausewayError('INVALID_TOKEN', 'The Authorization header must be "Bearer <access token>".'));
+    const recent = auth.recentCaller(token);
+    if (recent) {
+      request.caller = recent;
+      return done();
+    }
     auth.authenticate(token).then((caller) => {
       request.caller = caller;
       done();

@@ -20,8 +20,12 @@ const configSchema = z.strictObject({
   passwordCost: z.coerce.number().int().min(10).max(20).default(15),
   /** Origins allowed by CORS, comma-separated; `*` allows any (requests carry bearer tokens, not cookies). */
   allowedOrigins: z.string().default('*'),
-  /** Attempts per minute at sign-in, sign-up and password reset, per client IP and per account. */
+  /** Credential checks (and, apart, sign-ups and account mails) per minute per client IP. */
   authRateLimit: z.coerce.number().int().min(1).max(100000).default(10),
+  /** Failed password checks of one account from one IP before that pair backs off (1 s, doubling, up to 15 min). */
+  authFreeFailures: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failed password checks of one account from all IPs within an hour before IPs new to the account are refused. */
+  authAccountFailureLimit: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** SMTP server for account mail (`smtp://user:pass@host:587`); without it mail goes to a file in the data directory. */
   smtpUrl: z.string().url().optional(),
   mailFrom: z.string().min(3).default('Causeway <no-reply@localhost>'),
@@ -84,6 +88,8 @@ export interface Config {
   readonly passwordCost: number;
   readonly allowedOrigins: string;
   readonly authRateLimit: number;
+  readonly authFreeFailures: number;
+  readonly authAccountFailureLimit: number;
   readonly smtpUrl?: string | undefined;
   readonly mailFrom: string;
   readonly publicUrl: string;
@@ -122,6 +128,8 @@ export const envVariables = {
   passwordCost: 'CAUSEWAY_PASSWORD_COST',
   allowedOrigins: 'CAUSEWAY_ALLOWED_ORIGINS',
   authRateLimit: 'CAUSEWAY_AUTH_RATE_LIMIT',
+  authFreeFailures: 'CAUSEWAY_AUTH_FREE_FAILURES',
+  authAccountFailureLimit: 'CAUSEWAY_AUTH_ACCOUNT_FAILURE_LIMIT',
   smtpUrl: 'CAUSEWAY_SMTP_URL',
   mailFrom: 'CAUSEWAY_MAIL_FROM',
   publicUrl: 'CAUSEWAY_PUBLIC_URL',

@@ -24,8 +24,9 @@ import { createHandler } from 'graphql-http/lib/use/fastify';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type Caller, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
+import { bearerToken, ConnectionSession } from '../auth/connection-session.js';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
 import { nestsDeeperThan } from './document-nesting.js';
 import { toGraphQLError } from './errors.js';
@@ -48,6 +49,8 @@ export const maxDocumentNesting = 256;
 export const maxDocumentTokens = 20_000;
 /** Deepest nesting of the variables (a `where` nests two levels per AND/OR; a json value up to its own limit). */
 export const maxVariablesDepth = 2 * maxJsonDepth;
+/** graphql-ws close code when the connection's session ends (docs/graphql.md); reconnect with a fresh token. */
+export const sessionEndedCloseCode = 4403;
 
 export interface GraphQLDeps {
   schema: SchemaRegistry;
@@ -86,7 +89,8 @@ interface OperationParams {
 /** What graphql-ws keeps per connection. */
 interface SocketExtra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
-  caller?: Caller;
+  /** The live session of a signed-in connection, from connection_init on. */
+  session?: ConnectionSession;
   budget?: ConnectionBudget;
   /** Subscriptions open, by graphql-ws operation id. */
   subscriptions?: Set<string>;
@@ -148,19 +152,27 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const server = useServer<Record<string, unknown>, SocketExtra>(
     {
+      // A signed-in connection holds a live session from connection_init on; when it ends (sign-out, password
+      // change, account deletion, revocation, expiry, key retirement), every operation ends with the socket.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof authorization === 'string' ? /^Bearer (\S+)$/.exec(authorization)?.[1] : undefined;
-        const caller = token ? await deps.auth.authenticate(token).catch(() => undefined) : anonymousCaller;
-        if (!caller) return false;
-        ctx.extra.caller = caller;
-        ctx.extra.budget = new ConnectionBudget(ctx.extra.socket, limits);
+        const socket = ctx.extra.socket;
+        if (authorization !== undefined) {
+          const token = bearerToken(authorization);
+          const session = token ? await deps.auth.open(token).catch(() => undefined) : undefined;
+          if (!session) return false;
+          ctx.extra.session = new ConnectionSession((reason) => socket.close(sessionEndedCloseCode, `session ended: ${reason}`));
+          ctx.extra.session.use(session);
+          if (socket.readyState !== socket.OPEN) ctx.extra.session.release();
+        }
+        ctx.extra.budget = new ConnectionBudget(socket, limits);
         ctx.extra.subscriptions = new Set();
         return true;
       },
+      onClose: (ctx) => ctx.extra.session?.release(),
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const { budget, subscriptions } = ctx.extra;
-        const contextValue = newContext(ctx.extra.caller ?? anonymousCaller, deps.records, deps.hub, budget);
+        const contextValue = newContext(ctx.extra.session?.caller ?? anonymousCaller, deps.records, deps.hub, budget);
         if (budget) budgets.set(contextValue, budget);
         const prepared = prepare(payload, contextValue);
         if (!('schema' in prepared)) return prepared.map((error) => formatted(error, deps.log));

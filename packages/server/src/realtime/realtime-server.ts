@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decodeJwt } from 'jose';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
-  anonymousCaller,
   CausewayError,
   jsonDeeperThan,
   maxJsonDepth,
+  endsTokenOnly,
   type AuthService,
   type Caller,
   type ChannelRules,
@@ -17,9 +16,11 @@ import {
   type HubMessage,
   type RealtimeHub,
   type RecordsService,
+  type SessionEndReason,
   type Subscriber,
   type Subscription,
 } from '@causeway/core';
+import { ConnectionSession } from '../auth/connection-session.js';
 import { asCausewayError, toProblem } from '../rest/problem.js';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { Channels, type ChannelMember } from './channels.js';
@@ -47,6 +48,7 @@ type ServerMessage =
   | { type: 'welcome'; protocol: number; connection: string; seq: number }
   | { type: 'authenticated'; caller: { kind: Caller['kind']; id?: string; collection?: string }; expiresIn?: number }
   | { type: 'auth_expired' }
+  | { type: 'session_ended'; reason: SessionEndReason }
   | { type: 'unsubscribed'; sub: string; reason: string }
   | { type: 'ack'; req: string; record?: unknown; seq?: number }
   | { type: 'synced'; req: string; seq: number }
@@ -59,7 +61,8 @@ type ServerMessage =
 /** One WebSocket: its caller, its subscriptions, its channels. */
 class Connection implements Subscriber {
   readonly id = randomUUID();
-  caller: Caller = anonymousCaller;
+  /** The live session it acts as; when that ends, the server ends what it allowed (`sessionEnded`). */
+  readonly session: ConnectionSession;
   readonly subscriptions = new Map<string, Subscription>();
   /** Subscriptions being set up: they count against the limit before the hub has them. */
   readonly starting = new Set<string>();
@@ -68,18 +71,25 @@ class Connection implements Subscriber {
   readonly budget: ConnectionBudget;
   alive = true;
   closed = false;
-  private expiry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly server: RealtimeServer,
   ) {
     this.budget = new ConnectionBudget(socket, server.limits);
+    this.session = new ConnectionSession((reason) => server.sessionEnded(this, reason));
+  }
+
+  get caller(): Caller {
+    return this.session.caller;
   }
 
   /** Hub and server messages alike; a consumer that falls too far behind is closed, not buffered forever. */
   deliver(message: ServerMessage): void {
     if (this.budget.overflows()) return;
+    // A hub message of a subscription this connection no longer has (ended with its session while the hub
+    // was still working on an event) is not delivered.
+    if (isHubMessage(message) && !this.subscriptions.has(message.sub) && !this.starting.has(message.sub)) return;
     this.socket.send(this.server.encode(message));
   }
 
@@ -95,12 +105,6 @@ class Connection implements Subscriber {
     this.deliver({ type: 'error', ...context, problem });
   }
 
-  setCaller(caller: Caller, expiresAtMs: number | undefined): void {
-    this.caller = caller;
-    clearTimeout(this.expiry);
-    if (expiresAtMs !== undefined) this.expiry = setTimeout(() => this.server.expire(this), Math.max(0, expiresAtMs - Date.now()));
-  }
-
   ping(): void {
     this.socket.ping();
   }
@@ -110,7 +114,7 @@ class Connection implements Subscriber {
   }
 
   dispose(): void {
-    clearTimeout(this.expiry);
+    this.session.release();
   }
 }
 
@@ -165,11 +169,19 @@ export class RealtimeServer {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
-  /** Ends the connection's subscriptions when its access token expires: nothing is delivered past it. */
-  expire(connection: Connection): void {
-    for (const sub of this.release(connection)) connection.deliver({ type: 'unsubscribed', sub, reason: 'token_expired' });
-    connection.setCaller(anonymousCaller, undefined);
-    connection.deliver({ type: 'auth_expired' });
+  /**
+   * The connection's session ended (sign-out, password change, account deletion, revocation, token expiry, key
+   * retirement; here or on another instance): it is anonymous from now on, and everything it held as that account
+   * ends at once — every subscription (`unsubscribed`) and channel — then the client is told (`session_ended`).
+   * Ending them all, rather than re-judging them as anonymous, is the one choice that cannot leave a subscription
+   * running on a judgement made for the account (docs/realtime.md).
+   */
+  sessionEnded(connection: Connection, reason: SessionEndReason): void {
+    const tokenOnly = endsTokenOnly(reason);
+    for (const sub of this.release(connection)) connection.deliver({ type: 'unsubscribed', sub, reason: tokenOnly ? 'token_expired' : 'session_ended' });
+    connection.deliver({ type: 'session_ended', reason });
+    // What protocol 1 clients know: refresh the token and authenticate again.
+    if (tokenOnly) connection.deliver({ type: 'auth_expired' });
   }
 
   /** Ends every subscription of a connection and takes it out of its channels; returns the ended ids. */
@@ -265,18 +277,25 @@ export class RealtimeServer {
   }
 
   private async authenticate(connection: Connection, token: string): Promise<void> {
-    let caller: Caller;
+    let session;
     try {
-      caller = await this.deps.auth.authenticate(token);
+      session = await this.deps.auth.open(token);
     } catch (error) {
       return connection.refuse(error);
     }
-    const expiresAtMs = (decodeJwt(token).exp ?? 0) * 1000;
-    connection.setCaller(caller, expiresAtMs);
-    const refused = await this.deps.hub.refresh([...connection.subscriptions.values()]);
-    for (const { subscription, error } of refused) connection.ended(subscription, 'forbidden', error);
+    if (connection.closed) return session.release();
+    connection.session.use(session);
+    const caller = connection.caller;
+    const expiresAtMs = session.expiresAtMs;
+    await this.rejudge(connection);
     const who = caller.kind === 'user' ? { kind: caller.kind, id: caller.record.id, collection: caller.collection } : caller.kind === 'admin' ? { kind: caller.kind, id: caller.id } : { kind: caller.kind };
     connection.deliver({ type: 'authenticated', caller: who, expiresIn: Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000)) });
+  }
+
+  /** Judges the connection's subscriptions again under its caller; ends those no longer allowed. */
+  private async rejudge(connection: Connection): Promise<void> {
+    const refused = await this.deps.hub.refresh([...connection.subscriptions.values()]);
+    for (const { subscription, error } of refused) connection.ended(subscription, 'forbidden', error);
   }
 
   private async subscribe(connection: Connection, message: Extract<ClientMessage, { type: 'subscribe' }>): Promise<void> {
@@ -288,11 +307,19 @@ export class RealtimeServer {
       return connection.refuse(new CausewayError('RATE_LIMITED', `At most ${this.deps.limits.maxSubscriptions} subscriptions per connection.`), { sub });
     }
     connection.starting.add(sub);
+    const mark = connection.session.mark;
     try {
       const subscription = await this.deps.hub.subscribe(connection, sub, spec);
       // The socket may have closed, or the hub ended it (a schema change), while it was being set up.
       if (connection.closed || subscription.closed) this.deps.hub.unsubscribe(subscription);
-      else connection.subscriptions.set(sub, subscription);
+      else if (connection.session.endedSince(mark)) {
+        // Judged for a session that has ended since: it ends like the connection's other subscriptions did.
+        this.deps.hub.unsubscribe(subscription);
+        connection.deliver({ type: 'unsubscribed', sub, reason: 'session_ended' });
+      } else if (connection.session.changedSince(mark)) {
+        connection.subscriptions.set(sub, subscription);
+        await this.rejudge(connection);
+      } else connection.subscriptions.set(sub, subscription);
     } catch (error) {
       connection.refuse(error, { sub });
     } finally {
@@ -409,4 +436,10 @@ function memberOf(connection: Connection): ChannelMember {
   if (caller.kind === 'user') return { connection: connection.id, kind: 'user', id: caller.record.id, collection: caller.collection };
   if (caller.kind === 'admin') return { connection: connection.id, kind: 'admin', id: caller.id };
   return { connection: connection.id, kind: 'anonymous' };
+}
+
+const hubMessageTypes: ReadonlySet<string> = new Set<HubMessage['type']>(['subscribed', 'snapshot', 'event', 'diff', 'resync']);
+
+function isHubMessage(message: ServerMessage): message is HubMessage {
+  return hubMessageTypes.has(message.type);
 }
