@@ -279,6 +279,12 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await edit.waitFor();
     const box = (await edit.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);
+    // Scrolled to its far right, the grid still shows the actions where they were.
+    const grid = page.locator('.grid-wrap');
+    expect(await grid.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await grid.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    expect(await grid.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    expect((await edit.boundingBox())!.x).toBeCloseTo(box.x, 0);
     await edit.click();
     const form = page.getByRole('form', { name: `Edit record ${post.id}` });
     await form.waitFor();
