@@ -196,6 +196,11 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
           </select>
         </label>
       )}
+      {field.type === 'relation' && (
+        <label class="inline small" title="Let anyone who may write link any existing record, even one they may not view (invitations)">
+          <input type="checkbox" checked={!!field.linkAny} onChange={(e) => onChange({ linkAny: e.currentTarget.checked || undefined })} /> link any record
+        </label>
+      )}
       {field.type !== 'relation' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
       {field.type !== 'json' && !field.multiple && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
