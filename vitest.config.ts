@@ -11,6 +11,7 @@ const databaseNeutral = [
   'packages/*/src/**/*.test.ts',
   'test/cli.test.ts',
   'test/cli-admin.test.ts',
+  'test/start-up.test.ts',
   'test/filter-conformance.test.ts',
   'test/redis-bus.test.ts',
   'test/rate-limits-redis.test.ts',
