@@ -12,6 +12,7 @@ const databaseNeutral = [
   'test/cli.test.ts',
   'test/cli-admin.test.ts',
   'test/start-up.test.ts',
+  'test/package-install.test.ts',
   'test/filter-conformance.test.ts',
   'test/redis-bus.test.ts',
   'test/rate-limits-redis.test.ts',
