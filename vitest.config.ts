@@ -13,6 +13,7 @@ const databaseNeutral = [
   'test/cli-admin.test.ts',
   'test/start-up.test.ts',
   'test/package-install.test.ts',
+  'test/docs-commands.test.ts',
   'test/filter-conformance.test.ts',
   'test/redis-bus.test.ts',
   'test/rate-limits-redis.test.ts',
