@@ -14,6 +14,7 @@ const databaseNeutral = [
   'test/start-up.test.ts',
   'test/package-install.test.ts',
   'test/docs-commands.test.ts',
+  'test/ci-prepare-machine.test.ts',
   'test/filter-conformance.test.ts',
   'test/redis-bus.test.ts',
   'test/rate-limits-redis.test.ts',
