@@ -27,11 +27,16 @@ function browsable(address: string): string {
 export async function serve(config: Config, { terminal }: ServeOptions): Promise<void> {
   const server = await createServer({ config });
   let address: string;
+  // On a terminal the plain line below stands instead of Fastify's own JSON "Server listening at" entry.
+  const level = server.app.log.level;
+  if (terminal && ['trace', 'debug', 'info'].includes(level)) server.app.log.level = 'warn';
   try {
     address = await server.app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await server.close();
     throw listenProblem(error, config) ?? error;
+  } finally {
+    server.app.log.level = level;
   }
   const base = browsable(address);
   if (terminal) {
