@@ -15,6 +15,7 @@ const databaseNeutral = [
   'test/package-install.test.ts',
   'test/docs-commands.test.ts',
   'test/ci-prepare-machine.test.ts',
+  'test/node-versions.test.ts',
   'test/filter-conformance.test.ts',
   'test/redis-bus.test.ts',
   'test/rate-limits-redis.test.ts',
