@@ -54,9 +54,10 @@ async function freePort(): Promise<number> {
 
 const blocks = documents.flatMap(shellBlocks);
 const work = mkdtempSync(path.join(tmpdir(), 'causeway-docs-'));
-const rootBefore = new Set(readdirSync(repo));
-// A schema.json of the developer's own (from following the tour by hand) is kept aside and put back.
-const kept = ['schema.json'].filter((name) => existsSync(path.join(repo, name)));
+// What the blocks write into the checkout. Only these are removed afterwards (other tests write beside them, such
+// as the browser tests' screenshots); a developer's own copy (from following the tour by hand) is kept aside.
+const written = ['schema.json'];
+const kept = written.filter((name) => existsSync(path.join(repo, name)));
 for (const name of kept) renameSync(path.join(repo, name), path.join(work, `kept-${name}`));
 let group: number | undefined;
 
@@ -68,7 +69,7 @@ afterAll(async () => {
       // Already gone.
     }
   }
-  for (const name of readdirSync(repo)) if (!rootBefore.has(name)) rmSync(path.join(repo, name), { recursive: true, force: true });
+  for (const name of written) rmSync(path.join(repo, name), { force: true });
   for (const name of kept) renameSync(path.join(work, `kept-${name}`), path.join(repo, name));
   rmSync(work, { recursive: true, force: true });
 });
