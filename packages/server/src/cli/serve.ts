@@ -40,8 +40,10 @@ export async function serve(config: Config, { terminal }: ServeOptions): Promise
   }
   const base = browsable(address);
   if (terminal) {
-    const console = server.app.hasRoute({ method: 'GET', url: '/_' }) ? `${base}/_/` : 'not built (npm run build)';
-    process.stdout.write(`Causeway ${serverVersion} is running at ${base} | admin console: ${console} | API reference: ${base}/api/docs | data: ${config.dataDir} | Ctrl+C stops it\n`);
+    const consoleUrl = server.app.hasRoute({ method: 'GET', url: '/_' }) ? `${base}/_/` : 'not built (npm run build)';
+    // The password in a database URL stays out of the terminal.
+    const data = config.db.kind === 'postgres' ? `PostgreSQL ${new URL(config.db.url).host}` : config.dataDir;
+    process.stdout.write(`Causeway ${serverVersion} is running at ${base} | admin console: ${consoleUrl} | API reference: ${base}/api/docs | data: ${data} | Ctrl+C stops it\n`);
   } else {
     server.app.log.info({ address, dataDir: config.dataDir }, `Causeway listening on ${address} (admin console: ${base}/_/, API reference: ${address}/api/docs)`);
   }
