@@ -202,7 +202,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });
-  await consoleRoutes(app);
+  // A person who opens the bare address wants the console (or, without a built one, the API reference).
+  const consoleServed = await consoleRoutes(app);
+  app.get('/', (_request, reply) => reply.redirect(consoleServed ? '/_/' : '/api/docs'));
 
   // One set of per-connection limits for both WebSocket endpoints.
   const connectionLimits: ConnectionLimits = {

@@ -1,19 +1,28 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/** Where the built console is, if it was built (`npm run build`). */
-function consoleDist(): string | undefined {
+/** The console this checkout's workspace built (`npm run build`), if any. */
+function workspaceBuild(): string | undefined {
   try {
-    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('@causeway/console/package.json')), 'dist');
-    return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('@causeway/console/package.json')), 'dist');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the built console is: in a checkout, the console workspace's build (always the fresh one); in an installed
+ * package, the copy `npm pack` bundled beside `dist/` (the console is not a package of its own on npm).
+ */
+function consoleDist(): string | undefined {
+  const bundled = fileURLToPath(new URL('../../console-app/', import.meta.url));
+  return [workspaceBuild(), bundled].find((dir) => dir !== undefined && existsSync(path.join(dir, 'index.html')));
 }
 
 /** The admin console at /_/: static files built once, no CDN, no network at run time. */
