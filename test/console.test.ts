@@ -147,14 +147,14 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await page.locator('.field-error').first().waitFor();
     await form.getByLabel('Password').fill('a helper admin passphrase');
     await form.getByRole('button', { name: 'Add admin' }).click();
-    await page.getByRole('cell', { name: 'helper@example.com' }).waitFor();
+    await page.getByRole('cell', { name: 'helper@example.com', exact: true }).waitFor();
     const helper = await t.server.auth.signIn('_admins', 'helper@example.com', 'a helper admin passphrase');
     await page.getByRole('button', { name: 'Sign out every session of helper@example.com' }).click();
     await page.getByText('Every session of helper@example.com ended.').waitFor();
     expect((await t.request('GET', '/api/admins/auth/me', undefined, { authorization: `Bearer ${helper.token}` })).status).toBe(401);
     await page.screenshot({ path: screenshotPath('console-admins') });
     await page.getByRole('button', { name: 'Delete admin helper@example.com' }).click();
-    await expect.poll(() => page.getByRole('cell', { name: 'helper@example.com' }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('cell', { name: 'helper@example.com', exact: true }).count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -193,21 +193,23 @@ describe('a session that ends stops on every surface within one second', () => {
 
 describe('ends caught without a signal', () => {
   it('ends sessions whose signing key was retired, and sessions revoked where no signal reached this instance, within 10 s', async () => {
-    const s = await startTestServer();
+    // Two servers, so that each end is the only one its session can meet; both wait out the same 10 s.
+    const [s, u] = await Promise.all([startTestServer(), startTestServer()]);
     try {
       const keyHolder = await signUp(s, 'key-holder@example.com');
-      const unheard = await signUp(s, 'unheard@example.com');
+      const unheard = await signUp(u, 'unheard@example.com');
       const keyRt = await connect(s, keyHolder.token);
-      const unheardRt = await connect(s, unheard.token);
-      // Two rotations retire the key these tokens were signed with (the previous key keeps verifying).
+      const unheardRt = await connect(u, unheard.token);
+      // Two rotations retire the key this token was signed with (the previous key keeps verifying).
       await rotateStoredKeys(s.server.db);
       await rotateStoredKeys(s.server.db);
       // As another instance would, but its signal lost: the session is revoked in the database only.
-      const { sessionId } = (await s.server.auth.authenticate(unheard.token)) as Json;
-      await s.server.db.transaction((tx) => tx.run(`UPDATE ${s.server.db.dialect.quoteIdent('_sessions')} SET revoked = 'now' WHERE family = ${s.server.db.dialect.placeholder(1)}`, [sessionId]));
-      expect((await keyRt.next((m) => m.type === 'session_ended', 12_000)).reason).toBe('key_retired');
+      const { sessionId } = (await u.server.auth.authenticate(unheard.token)) as Json;
+      await u.server.db.transaction((tx) => tx.run(`UPDATE ${u.server.db.dialect.quoteIdent('_sessions')} SET revoked = 'now' WHERE family = ${u.server.db.dialect.placeholder(1)}`, [sessionId]));
+      const [retired, revoked] = await Promise.all([keyRt.next((m) => m.type === 'session_ended', 12_000), unheardRt.next((m) => m.type === 'session_ended', 12_000)]);
+      expect(retired.reason).toBe('key_retired');
+      expect(revoked.reason).toBe('revoked');
       await keyRt.next((m) => m.type === 'auth_expired');
-      expect((await unheardRt.next((m) => m.type === 'session_ended', 12_000)).reason).toBe('revoked');
       // The session itself goes on after a key retirement: refreshing gives a token that works.
       const refreshed = await s.request('POST', '/api/collections/users/auth/refresh', { refreshToken: keyHolder.refreshToken }, anonymous);
       expect(refreshed.status).toBe(200);
@@ -216,7 +218,7 @@ describe('ends caught without a signal', () => {
       await keyRt.close();
       await unheardRt.close();
     } finally {
-      await s.stop();
+      await Promise.all([s.stop(), u.stop()]);
     }
   }, 30_000);
 });

@@ -49,7 +49,7 @@ export function AdminsView() {
       <h2 id="admins-title">Admins</h2>
       <table>
         <thead>
-          <tr><th>Email</th><th>Created</th><th><span class="visually-hidden">Actions</span></th></tr>
+          <tr><th>Email</th><th>Created</th><th>Actions</th></tr>
         </thead>
         <tbody>
           {admins.map((admin) => (

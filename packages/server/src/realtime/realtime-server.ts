@@ -64,8 +64,11 @@ class Connection implements Subscriber {
   /** The live session it acts as; when that ends, the server ends what it allowed (`sessionEnded`). */
   readonly session: ConnectionSession;
   readonly subscriptions = new Map<string, Subscription>();
-  /** Subscriptions being set up: they count against the limit before the hub has them. */
-  readonly starting = new Set<string>();
+  /**
+   * Subscriptions being set up, with the session mark they started under: they count against the limit before
+   * the hub has them, and what the hub sends for them stops if the session ends meanwhile.
+   */
+  readonly starting = new Map<string, number>();
   /** Channels joined here, held to the limit per connection. */
   readonly channels = new Set<string>();
   readonly budget: ConnectionBudget;
@@ -88,8 +91,11 @@ class Connection implements Subscriber {
   deliver(message: ServerMessage): void {
     if (this.budget.overflows()) return;
     // A hub message of a subscription this connection no longer has (ended with its session while the hub
-    // was still working on an event) is not delivered.
-    if (isHubMessage(message) && !this.subscriptions.has(message.sub) && !this.starting.has(message.sub)) return;
+    // was still working on an event), or of one being set up for a session that has ended since, is not delivered.
+    if (isHubMessage(message) && !this.subscriptions.has(message.sub)) {
+      const mark = this.starting.get(message.sub);
+      if (mark === undefined || this.session.endedSince(mark)) return;
+    }
     this.socket.send(this.server.encode(message));
   }
 
@@ -306,8 +312,8 @@ export class RealtimeServer {
     if (connection.subscriptions.size + connection.starting.size >= this.deps.limits.maxSubscriptions) {
       return connection.refuse(new CausewayError('RATE_LIMITED', `At most ${this.deps.limits.maxSubscriptions} subscriptions per connection.`), { sub });
     }
-    connection.starting.add(sub);
     const mark = connection.session.mark;
+    connection.starting.set(sub, mark);
     try {
       const subscription = await this.deps.hub.subscribe(connection, sub, spec);
       // The socket may have closed, or the hub ended it (a schema change), while it was being set up.
