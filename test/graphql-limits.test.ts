@@ -161,3 +161,22 @@ describe('to-many relations with arguments', () => {
   // change is rewriting.
   it.todo('lists a to-many relation of 300 related records with `first`');
 });
+
+describe('field patterns', () => {
+  it('refuses a pattern that can backtrack catastrophically, naming the field', async () => {
+    const answer = await t.request('POST', '/api/collections', { name: 'codes', fields: [{ name: 'code', type: 'text', pattern: '(a+)+$' }] });
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('INVALID_SCHEMA');
+    expect(JSON.stringify(answer.body)).toMatch(/code/);
+    expect(JSON.stringify(answer.body)).toMatch(/unsafe_pattern/);
+  });
+
+  it('checks values against a safe pattern quickly, and refuses values too long to check', async () => {
+    const created = await t.request('POST', '/api/collections', { name: 'slugs', createRule: '', fields: [{ name: 'slug', type: 'text', pattern: '^[a-z0-9-]+$' }] });
+    expect(created.status).toBe(201);
+    expect((await t.request('POST', '/api/collections/slugs/records', { slug: 'a-b-1' }, anonymous)).status).toBe(201);
+    const long = await t.request('POST', '/api/collections/slugs/records', { slug: 'a'.repeat(1001) }, anonymous);
+    expect(long.status).toBe(422);
+    expect(long.body.errors.slug.code).toBe('pattern');
+  });
+});
