@@ -109,7 +109,6 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const prepare = (params: OperationParams, contextValue: GraphQLContext): (ExecutionArgs & { contextValue: GraphQLContext }) | readonly GraphQLError[] => {
     const schema = current.get();
     if (typeof params.query !== 'string') return [new GraphQLError('The request has no query text.', { extensions: { code: 'BAD_REQUEST', status: 400 } })];
-    if (nestsDeeperThan(params.query, maxDocumentNesting)) return [limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting')];
     let document: DocumentNode;
     try {
       document = documents.parse(params.query);
@@ -245,6 +244,8 @@ class DocumentCache {
   parse(source: string): DocumentNode {
     let document = this.parsed.get(source);
     if (!document) {
+      // Checked before parsing (graphql-js recurses on nesting); a cached text has passed already.
+      if (nestsDeeperThan(source, maxDocumentNesting)) throw limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting');
       document = parse(source, { maxTokens: maxDocumentTokens });
       if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
       this.parsed.set(source, document);
