@@ -97,11 +97,22 @@ describe('GraphQL documents the server refuses clearly', () => {
 });
 
 describe('GraphQL cost', () => {
-  it('counts introspection fields and aliases', async () => {
+  it('refuses more than 10 introspection roots, aliases and fragment spreads included', async () => {
     const aliases = Array.from({ length: 800 }, (_, i) => `a${i}: __schema { types { name fields { name } } }`).join(' ');
     const answer = await within(5000, gql(`{ ${aliases} }`));
     expect(answer.status).toBe(400);
-    expect(answer.body.errors[0].extensions.limit, JSON.stringify(answer.body).slice(0, 500)).toBe('cost');
+    expect(answer.body.errors[0].extensions.limit, JSON.stringify(answer.body).slice(0, 500)).toBe('introspection');
+    const spread = await gql(`{ ${Array.from({ length: 11 }, (_, i) => `a${i}: items { ...S }`).join(' ')} } fragment S on ItemsConnection { totalCount t: __type(name: "Items") { name } }`);
+    expect(spread.body.errors[0].extensions.limit).toBe('introspection');
+  });
+
+  it('counts introspection fields and aliases in the cost', async () => {
+    // 800 aliased lists cost 17,600, under the limit; the introspection fields push it over.
+    const fields = Array.from({ length: 60 }, (_, i) => `f${i}: fields { name type { name } }`).join(' ');
+    const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: __schema { types { ${fields} } }`).join(' ');
+    const answer = await within(5000, gql(`{ ${aliases} ${Array.from({ length: 800 }, (_, i) => `b${i}: items(first: 10) { edges { node { id } } }`).join(' ')} }`));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].extensions.limit).toBe('cost');
   });
 
   it('refuses a document of more than 20,000 tokens before validating it', async () => {

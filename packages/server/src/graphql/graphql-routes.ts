@@ -120,7 +120,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     if (errors.length > 0) return errors;
     const variables = params.variables ?? undefined;
     if (variables !== undefined && jsonDeeperThan(variables, maxVariablesDepth)) return [limitError(`The variables nest deeper than ${maxVariablesDepth} levels.`, 'depth')];
-    const costly = variableCostError(schema, document, params.operationName, variables, deps.limits);
+    const costly = variableCostError(document, params.operationName, variables, deps.limits);
     if (costly) return [costly];
     return { schema, document, variableValues: variables ?? null, operationName: params.operationName ?? null, contextValue };
   };
