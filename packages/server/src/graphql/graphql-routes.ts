@@ -153,7 +153,8 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
         const caller = token ? await deps.auth.authenticate(token).catch(() => undefined) : anonymousCaller;
         if (!caller) return false;
         ctx.extra.caller = caller;
-        ctx.extra.budget = new ConnectionBudget(ctx.extra.socket, limits);
+        // graphql-ws subscriptions have no resume position: the client subscribes again and refetches.
+        ctx.extra.budget = new ConnectionBudget(ctx.extra.socket, limits, 'too slow: reconnect, subscribe again and refetch what changed meanwhile');
         ctx.extra.subscriptions = new Set();
         return true;
       },
