@@ -9,6 +9,7 @@ import { withAccountFields } from './account-fields.js';
 import { newId } from './new-id.js';
 import { isSystemField, ruleKeys, type Collection, type CollectionRules, type IndexDefinition } from './collection.js';
 import type { SchemaLookup } from './schema-lookup.js';
+import { unsafePatternReason } from '../values/pattern-safety.js';
 
 const reservedFieldNames = new Set(['id', 'created', 'updated', 'expand']);
 
@@ -48,6 +49,8 @@ function checkField(field: Field, collectionName: string, schema: SchemaLookup):
         } catch {
           return { code: 'pattern', message: 'pattern is not a valid regular expression' };
         }
+        const unsafe = unsafePatternReason(field.pattern);
+        if (unsafe) return { code: 'unsafe_pattern', message: `pattern could take exponential time on some values: ${unsafe}` };
       }
       break;
     case 'number':

@@ -2,6 +2,7 @@ import type { FieldIssue } from '../errors/causeway-error.js';
 import type { Field, TextField } from '../schema/field.js';
 import { normalizeDate, normalizeDateTime } from './dates.js';
 import { jsonDeeperThan, maxJsonDepth } from './json-depth.js';
+import { maxPatternInputLength } from './pattern-safety.js';
 import { isStorableText, unstorableTextMessage } from './storable-text.js';
 
 export type ValueCheck = { ok: true; value: unknown } | { ok: false; issue: FieldIssue };
@@ -26,6 +27,8 @@ function checkText(field: TextField, value: string): ValueCheck {
   const length = [...value].length;
   if (field.min !== undefined && value !== '' && length < field.min) return fail('too_short', `must be at least ${field.min} characters`);
   if (field.max !== undefined && length > field.max) return fail('too_long', `must be at most ${field.max} characters`);
+  // Patterns are checked for catastrophic backtracking when defined; the cap bounds what remains (polynomial).
+  if (field.pattern !== undefined && value.length > maxPatternInputLength) return fail('pattern', `must be at most ${maxPatternInputLength} characters to be checked against the pattern`);
   if (field.pattern !== undefined && value !== '' && !compiledPattern(field.pattern).test(value)) {
     return fail('pattern', `must match the pattern ${field.pattern}`);
   }

@@ -113,7 +113,6 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const prepare = (params: OperationParams, contextValue: GraphQLContext): (ExecutionArgs & { contextValue: GraphQLContext }) | readonly GraphQLError[] => {
     const schema = current.get();
     if (typeof params.query !== 'string') return [new GraphQLError('The request has no query text.', { extensions: { code: 'BAD_REQUEST', status: 400 } })];
-    if (nestsDeeperThan(params.query, maxDocumentNesting)) return [limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting')];
     let document: DocumentNode;
     try {
       document = documents.parse(params.query);
@@ -125,7 +124,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     if (errors.length > 0) return errors;
     const variables = params.variables ?? undefined;
     if (variables !== undefined && jsonDeeperThan(variables, maxVariablesDepth)) return [limitError(`The variables nest deeper than ${maxVariablesDepth} levels.`, 'depth')];
-    const costly = variableCostError(schema, document, params.operationName, variables, deps.limits);
+    const costly = variableCostError(document, params.operationName, variables, deps.limits);
     if (costly) return [costly];
     return { schema, document, variableValues: variables ?? null, operationName: params.operationName ?? null, contextValue };
   };
@@ -165,7 +164,8 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
           ctx.extra.session.use(session);
           if (socket.readyState !== socket.OPEN) ctx.extra.session.release();
         }
-        ctx.extra.budget = new ConnectionBudget(socket, limits);
+        // graphql-ws subscriptions have no resume position: the client subscribes again and refetches.
+        ctx.extra.budget = new ConnectionBudget(socket, limits, 'too slow: reconnect, subscribe again and refetch what changed meanwhile');
         ctx.extra.subscriptions = new Set();
         return true;
       },
@@ -257,6 +257,8 @@ class DocumentCache {
   parse(source: string): DocumentNode {
     let document = this.parsed.get(source);
     if (!document) {
+      // Checked before parsing (graphql-js recurses on nesting); a cached text has passed already.
+      if (nestsDeeperThan(source, maxDocumentNesting)) throw limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting');
       document = parse(source, { maxTokens: maxDocumentTokens });
       if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
       this.parsed.set(source, document);

@@ -6,7 +6,6 @@ import {
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -47,13 +46,19 @@ function pageSize(first: ValueNode | undefined, variables: Variables): number {
 interface Measure {
   depth: number;
   cost: number;
+  /** `__schema` and `__type` fields: each returns a large part of the schema, so aliasing them is held apart. */
+  roots: number;
 }
+
+/** Most `__schema` and `__type` fields one operation may select (aliases and fragment spreads included). */
+export const maxIntrospectionRoots = 10;
 
 /**
  * Walks an operation once, following fragments: depth is the deepest field path; cost counts each field once
  * per node it can be fetched for (a field under a list of `first: 50` costs 50). Every selection counts, so
- * aliases of one field cost once each; introspection fields count too, and `__schema { types }` costs once per
- * type of the schema. A fragment is measured once per walk (its cost scales with where it is spread), so
+ * aliases of one field cost once each; introspection fields count too (once each, whatever the size of the
+ * schema, so that the full introspection query of a large schema passes), and at most `maxIntrospectionRoots`
+ * `__schema`/`__type` fields are allowed. A fragment is measured once per walk (its cost scales with where it is spread), so
  * fragments spread inside fragments cannot make the walk itself exponential.
  */
 class OperationMeasure {
@@ -62,16 +67,17 @@ class OperationMeasure {
   constructor(
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
     private readonly variables: Variables,
-    private readonly typeCount: number,
   ) {}
 
   measure(selectionSet: SelectionSetNode, multiplier: number, introspection: boolean, visiting: ReadonlySet<string>): Measure {
     let depth = 0;
     let cost = 0;
+    let roots = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         cost += multiplier;
+        if (!introspection && (name === '__schema' || name === '__type')) roots += multiplier;
         if (!selection.selectionSet) {
           if (!introspection && !name.startsWith('__')) depth = Math.max(depth, 1);
           continue;
@@ -79,11 +85,12 @@ class OperationMeasure {
         const inIntrospection = introspection || name.startsWith('__');
         // A connection (it selects `edges`) fetches up to `first` nodes, 30 when not given.
         const isConnection = !inIntrospection && selection.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges');
-        const size = isConnection ? pageSize(selection.arguments?.find((a) => a.name.value === 'first')?.value, this.variables) : inIntrospection && name === 'types' ? this.typeCount : 1;
+        const size = isConnection ? pageSize(selection.arguments?.find((a) => a.name.value === 'first')?.value, this.variables) : 1;
         const inner = this.measure(selection.selectionSet, multiplier * size, inIntrospection, visiting);
         // Introspection is as deep as the type references it asks about: its cost bounds it, not the depth limit.
         if (!inIntrospection) depth = Math.max(depth, inner.depth + 1);
         cost += inner.cost;
+        roots += inner.roots;
         continue;
       }
       let measured: Measure | undefined;
@@ -92,8 +99,9 @@ class OperationMeasure {
       if (!measured) continue;
       depth = Math.max(depth, measured.depth);
       cost += measured.cost;
+      roots += measured.roots;
     }
-    return { depth, cost };
+    return { depth, cost, roots };
   }
 
   private spread(name: string, multiplier: number, introspection: boolean, visiting: ReadonlySet<string>): Measure | undefined {
@@ -107,7 +115,7 @@ class OperationMeasure {
       unit = this.measure(fragment.selectionSet, 1, introspection, new Set([...visiting, name]));
       this.fragmentMeasures.set(key, unit);
     }
-    return { depth: unit.depth, cost: unit.cost * multiplier };
+    return { depth: unit.depth, cost: unit.cost * multiplier, roots: unit.roots * multiplier };
   }
 }
 
@@ -115,8 +123,8 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
   return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 }
 
-function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): Measure {
-  return new OperationMeasure(fragments, variables, Object.keys(schema.getTypeMap()).length).measure(operation.selectionSet, 1, false, new Set());
+function measureOperation(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, variables: Variables): Measure {
+  return new OperationMeasure(fragments, variables).measure(operation.selectionSet, 1, false, new Set());
 }
 
 function costError(cost: number, limits: GraphQLLimits): GraphQLError {
@@ -128,8 +136,9 @@ function limitsRule(limits: GraphQLLimits): ValidationRule {
     const fragments = fragmentsOf(context.getDocument());
     return {
       OperationDefinition(node) {
-        const { depth, cost } = measureOperation(context.getSchema(), node, fragments, undefined);
+        const { depth, cost, roots } = measureOperation(node, fragments, undefined);
         if (depth > limits.maxDepth) context.reportError(limitError(`The query is ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, 'depth'));
+        if (roots > maxIntrospectionRoots) context.reportError(limitError(`The query selects __schema or __type ${roots} times; at most ${maxIntrospectionRoots} are allowed.`, 'introspection'));
         if (cost > limits.maxCost) context.reportError(costError(cost, limits));
       },
     };
@@ -152,7 +161,7 @@ function hasVariableFirst(document: DocumentNode): boolean {
  * The cost check again with the variables, for operations whose `first` is a variable (validation, cached per
  * document, could only count it as 1). Returns the error to answer with, if any.
  */
-export function variableCostError(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Variables, limits: GraphQLLimits): GraphQLError | undefined {
+export function variableCostError(document: DocumentNode, operationName: string | null | undefined, variables: Variables, limits: GraphQLLimits): GraphQLError | undefined {
   if (!hasVariableFirst(document)) return undefined;
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -163,7 +172,7 @@ export function variableCostError(schema: GraphQLSchema, document: DocumentNode,
     const name = definition.variable.name.value;
     if (given[name] === undefined && definition.defaultValue?.kind === Kind.INT) given[name] = Number(definition.defaultValue.value);
   }
-  const { cost } = measureOperation(schema, operation, fragmentsOf(document), given);
+  const { cost } = measureOperation(operation, fragmentsOf(document), given);
   return cost > limits.maxCost ? costError(cost, limits) : undefined;
 }
 

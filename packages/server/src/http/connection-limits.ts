@@ -32,6 +32,8 @@ export class ConnectionBudget {
   constructor(
     private readonly socket: WebSocket,
     readonly limits: ConnectionLimits,
+    /** The close reason for a consumer that fell behind: what this protocol's client should do next. */
+    private readonly tooSlow: string = tooSlowReason,
   ) {}
 
   /** An operation arrived. */
@@ -59,7 +61,7 @@ export class ConnectionBudget {
   overflows(queued = 0): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return true;
     if (this.socket.bufferedAmount + queued <= this.limits.maxBufferedBytes) return false;
-    this.socket.close(closeCodes.tooSlow, tooSlowReason);
+    this.socket.close(closeCodes.tooSlow, this.tooSlow);
     return true;
   }
 }
