@@ -3,13 +3,12 @@
 // by id (signed in vs anonymous, no flood). Run twice: with the per-address limits out of the way (every hash is
 // computed: the worst case for the server), and with the default limits, the flood coming from one address.
 // Usage: npm run build && node bench/auth-flood.mjs [--flood 200] [--duration 5] [--cost 15]
-import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, root } from './support.mjs';
+import { cpuMs, startCauseway } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const flood = arg('flood', 200);
@@ -26,23 +25,11 @@ process.on('exit', () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startCauseway(env) {
-  const port = await freePort();
+
+async function startServer(env) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-bench-auth-'));
   dirs.push(dataDir);
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CAUSEWAY_PASSWORD_COST: String(cost), ...env },
-  });
-  children.push(child);
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    const response = await fetch(`${base}/api/health`).catch(() => undefined);
-    if (response?.ok) break;
-    if (child.exitCode !== null) throw new Error('causeway exited during start');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return { child, base };
+  return startCauseway({ dataDir, children, env: { CAUSEWAY_PASSWORD_COST: String(cost), ...env } });
 }
 
 async function stop(child) {
@@ -111,7 +98,7 @@ const describe = (label, latencies) =>
   console.log(`  ${label.padEnd(34)} ${String(latencies.length).padStart(6)} requests   p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms   max ${latencies.at(-1).toFixed(1).padStart(6)} ms`);
 
 async function floodRun(label, env) {
-  const { child, base } = await startCauseway(env);
+  const { child, base } = await startServer(env);
   try {
     const users = await seed(base);
     // Quiet baseline, then the same probes under the flood.
@@ -150,13 +137,6 @@ async function floodRun(label, env) {
   }
 }
 
-// CPU time the server used, in ms (Linux /proc): on a shared machine throughput swings with the neighbours, CPU
-// time per request much less, so the cost of the session check is given both ways.
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 function load(url, headers, pid) {
   const before = cpuMs(pid);
   return new Promise((resolve, reject) => {
@@ -169,7 +149,7 @@ function load(url, headers, pid) {
 }
 
 async function sessionCost() {
-  const { child, base } = await startCauseway({ CAUSEWAY_AUTH_RATE_LIMIT: '100000' });
+  const { child, base } = await startServer({ CAUSEWAY_AUTH_RATE_LIMIT: '100000' });
   try {
     const users = await seed(base);
     const url = `${base}/api/collections/posts/records/post123`;

@@ -2,33 +2,17 @@
 // default: every commit syncs the WAL) against NORMAL (syncs at checkpoints). Run after `npm run build`:
 //   node bench/durability.mjs [--duration 5] [--dir /path/on/the/disk/to/measure]
 // The data directory must be on the disk the figures are for: on tmpfs an fsync costs nothing.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { freePort, root } from './support.mjs';
+import { startCauseway } from './support.mjs';
 
 const { values: options } = parseArgs({ options: { duration: { type: 'string', default: '5' }, dir: { type: 'string', default: tmpdir() } } });
 const duration = Number(options.duration);
 const children = [];
 
-async function startCauseway(dataDir, synchronous) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CAUSEWAY_SQLITE_SYNCHRONOUS: synchronous, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_PASSWORD_COST: '10' },
-  });
-  children.push(child);
-  for (;;) {
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-    if (response?.ok) break;
-    if (child.exitCode !== null) throw new Error('causeway exited during start');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return { child, base: `http://127.0.0.1:${port}` };
-}
 
 async function stop(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -49,7 +33,7 @@ function load(url, options) {
 async function measure(synchronous) {
   const dataDir = mkdtempSync(path.join(options.dir, 'causeway-durability-'));
   try {
-    const { child, base } = await startCauseway(dataDir, synchronous);
+    const { child, base } = await startCauseway({ dataDir, children, env: { CAUSEWAY_SQLITE_SYNCHRONOUS: synchronous, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_PASSWORD_COST: '10' } });
     const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin passphrase' }) });
     const { token } = await first.json();
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };

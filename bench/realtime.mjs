@@ -3,13 +3,13 @@
 // of 10,000 missed events; and, in the same run, a bare `ws` broadcast of the same payload at the same rate to
 // the same number of clients (the ceiling). Usage: npm run build && node bench/realtime.mjs
 //   [--subscribers 1000] [--rate 100] [--duration 10] [--hold 10000]
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { freePort, now, sleep, subscriberProcess } from './support.mjs';
+import { now, sleep, startCauseway, subscriberProcess } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
@@ -26,20 +26,6 @@ function rssKiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
 }
 
-async function startCauseway() {
-  const port = await freePort();
-  // PROFILE_DIR=dir writes a CPU profile of the server there when it exits.
-  const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) },
-  });
-  children.push(child);
-  for (;;) {
-    if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.ok) return { child, port };
-    await sleep(10);
-  }
-}
 
 /** Writes at `rate` per second for `seconds`, through REST; returns send and ack times by n. */
 async function drive(base, token, seconds, from) {
@@ -92,7 +78,13 @@ try {
   console.log(`bare ws:  ${bareLatency.received} deliveries in ${bareElapsed.toFixed(1)} s = ${Math.round(bareLatency.received / bareElapsed)} deliveries/s, latency p50 ${fmt(bareLatency.p50)}, p99 ${fmt(bareLatency.p99)}, max ${fmt(bareLatency.max)}`);
 
   // Causeway.
-  const causeway = await startCauseway();
+  // PROFILE_DIR=dir writes a CPU profile of the server there when it exits.
+  const causeway = await startCauseway({
+    dataDir,
+    children,
+    nodeArgs: process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [],
+    env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) },
+  });
   const base = `http://127.0.0.1:${causeway.port}`;
   const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin passphrase' }) });
   const { token } = await first.json();

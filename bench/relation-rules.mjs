@@ -11,13 +11,12 @@
 //    under fan-out load.
 // Usage: npm run build && node bench/relation-rules.mjs [--duration 5] [--subscribers 200] [--rate 100] [--only rest|realtime]
 //   (CAUSEWAY_DATABASE_URL=postgres://… runs it on PostgreSQL instead of a SQLite file.)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
-import { cpuMs, freePort, now, root, sleep, subscriberProcess } from './support.mjs';
+import { cpuMs, now, sleep, startCauseway, subscriberProcess } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const duration = arg('duration', 5);
@@ -29,19 +28,6 @@ const records = 10_000;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-relation-bench-'));
 const children = [];
 
-async function startCauseway() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) },
-  });
-  children.push(child);
-  for (;;) {
-    if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.ok) return { child, port };
-    if (child.exitCode !== null) throw new Error('causeway exited during start');
-    await sleep(10);
-  }
-}
 
 function load(url, options, pid) {
   const cpuBefore = cpuMs(pid);
@@ -199,7 +185,7 @@ async function realtimeOneAtATime(port, admin, count = 300) {
 
 try {
   console.log(`Relation-rule benchmark: ${records} posts over 100 authors, ${connections} connections, ${duration} s per scenario; realtime ${subscribers} subscribers at ${rate} writes/s; node ${process.version}\n`);
-  const causeway = await startCauseway();
+  const causeway = await startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) } });
   const base = `http://127.0.0.1:${causeway.port}`;
   const { token, admin } = await seed(base);
   const signedIn = { headers: { authorization: `Bearer ${token}` } };

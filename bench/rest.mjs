@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { cpuMs, freePort } from './support.mjs';
+import { cpuMs, startCauseway } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
@@ -118,34 +118,20 @@ const row = (name, { rps, p99, cpuUs }, reference) => {
   console.log(`${name.padEnd(40)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
 };
 
-async function startCauseway() {
-  const port = await freePort();
-  const startedAt = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    // The bench signs in many times; the default limit (10 a minute) is for people, not for this.
-    env: { ...process.env, CAUSEWAY_AUTH_RATE_LIMIT: '100000' },
-  });
-  children.push(child);
-  for (;;) {
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-    if (response?.ok) break;
-    if (child.exitCode !== null) throw new Error('causeway exited during start');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return { child, port, startMs: performance.now() - startedAt };
-}
+
+// The bench signs in many times; the default limit (10 a minute) is for people, not for this.
+const startServer = () => startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000' } });
 
 try {
   console.log(`REST benchmark: ${records} records, ${connections} connections, ${duration} s per scenario, node ${process.version}\n`);
-  let causeway = await startCauseway();
+  let causeway = await startServer();
   const base = `http://127.0.0.1:${causeway.port}`;
   const seedStart = performance.now();
   await seed(base);
   console.log(`seeded ${records} posts + 100 authors through POST /api/batch in ${Math.round(performance.now() - seedStart)} ms`);
   await stop(causeway.child);
   // A second start on the seeded data is the one that counts: an existing data file, ten thousand records.
-  causeway = await startCauseway();
+  causeway = await startServer();
   console.log(`server start to first served request: ${causeway.startMs.toFixed(0)} ms\n`);
   await stop(causeway.child);
 
@@ -155,7 +141,7 @@ try {
 
   // Hand-written and Causeway run side by side; each scenario alternates between them (see `alternate`).
   const hand = await start([path.join(root, 'bench/servers/hand-written.mjs'), path.join(dataDir, 'data.db')], /(\d+)\n/);
-  causeway = await startCauseway();
+  causeway = await startServer();
   const handBase = `http://127.0.0.1:${hand.port}`;
   const api = `http://127.0.0.1:${causeway.port}/api/collections/posts/records`;
   const list = `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`;

@@ -1,5 +1,5 @@
 // Helpers the benchmarks share: ports, time, and the subscriber processes of realtime-clients.mjs.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -60,4 +60,26 @@ export function cpuMs(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * Starts `causeway serve` on a free port over `dataDir`, with `env` added to this process's environment (and
+ * `nodeArgs` before the script, e.g. `--cpu-prof`); pushed onto `children` to be killed at exit. Resolves once
+ * /api/health answers, with the time that took.
+ */
+export async function startCauseway({ dataDir, env = {}, children, nodeArgs = [] }) {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if ((await fetch(`${base}/api/health`).catch(() => undefined))?.ok) break;
+    if (child.exitCode !== null) throw new Error('causeway exited during start');
+    await sleep(5);
+  }
+  return { child, port, base, startMs: performance.now() - startedAt };
 }
