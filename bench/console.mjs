@@ -17,7 +17,7 @@ for (const file of readdirSync(assets).filter((f) => f.endsWith('.js') || f.ends
 const { createServer } = await import(path.join(root, 'packages/server/dist/app.js'));
 const { loadConfig } = await import(path.join(root, 'packages/server/dist/config/config.js'));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-console-bench-'));
-const server = await createServer({ config: loadConfig({ dataDir, port: 0, logLevel: 'warn' }, {}) });
+const server = await createServer({ config: loadConfig({ dataDir, port: 0, logLevel: 'warn', rateLimit: 0 }, {}) });
 const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 try {

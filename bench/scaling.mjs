@@ -3,14 +3,13 @@
 // subscribers spread over 2 instances sharing events through Redis, writes made on one of them.
 // Needs PostgreSQL on 127.0.0.1:5432 (trust) and Redis on 127.0.0.1:6379; makes and drops its own schema.
 // Usage: npm run build && node bench/scaling.mjs [--duration 5] [--subscribers 1000] [--rate 20]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { freePort, now, root, sleep, subscriberProcess } from './support.mjs';
+import { now, sleep, startCauseway, subscriberProcess } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const duration = arg('duration', 5);
@@ -41,26 +40,11 @@ function freshSchema() {
 }
 
 async function startInstance(env) {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-scale-'));
   dataDirs.push(dataDir);
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      CAUSEWAY_TOKEN_SECRET: tokenSecret,
-      CAUSEWAY_AUTH_RATE_LIMIT: '100000',
-      CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000',
-      CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024),
-      ...env,
-    },
-  });
-  children.push(child);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`an instance exited with ${child.exitCode}`);
-    if ((await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.ok) return { child, base: `http://127.0.0.1:${port}`, port };
-    await sleep(20);
-  }
+  const defaults = { CAUSEWAY_TOKEN_SECRET: tokenSecret, CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) };
+  const { child, base, port } = await startCauseway({ dataDir, children, env: { ...defaults, ...env } });
+  return { child, base, port };
 }
 
 async function stopAll() {

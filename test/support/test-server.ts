@@ -49,7 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // The lowest scrypt cost keeps hashing out of the tests' time; the bench measures the real cost. Likewise SQLite
   // syncs at checkpoints, not at every commit: no test here cuts the power, and an fsync per commit on a shared CI
   // disk costs minutes. The default (FULL) runs in test/crash-durability.test.ts, whose processes use it.
-  const config = loadConfig({ dataDir, port: 0, logLevel: process.env.CAUSEWAY_TEST_LOG_LEVEL ?? 'silent', passwordCost: 10, authRateLimit: 1000, sqliteSynchronous: 'normal', ...testDatabaseFlags(dataDir), ...options.config }, {});
+  const config = loadConfig({ dataDir, port: 0, logLevel: process.env.CAUSEWAY_TEST_LOG_LEVEL ?? 'silent', passwordCost: 10, authRateLimit: 1000, rateLimit: 0, sqliteSynchronous: 'normal', ...testDatabaseFlags(dataDir), ...options.config }, {});
   const server = await createServer({ config });
   const url = await server.app.listen({ host: '127.0.0.1', port: config.port });
   let adminToken = '';

@@ -52,6 +52,8 @@ import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
 import { logsPath, logsRoutes } from './rest/logs-routes.js';
 import { openDatabase } from './store/open-database.js';
+import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
+import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { serverVersion } from './version.js';
 
 export interface CausewayServer {
@@ -140,6 +142,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimit,
+    // X-Forwarded-For is believed only from the proxies the operator names (request.ip and every limit use it).
+    ...(config.trustProxy ? { trustProxy: trustedProxies(config.trustProxy)! } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Answered by the onRequest hook below instead, as a problem (Fastify's own 503 is plain JSON).
@@ -168,9 +172,15 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
   let closing = false;
+  const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
+  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable }) : new MemoryCounterStore();
+  // Counted in the process and, with Redis, summed across instances every second.
+  const addressLimit = config.rateLimit > 0 ? new AddressRateLimit(config.rateLimit, { shared: config.redisUrl ? counters : undefined }) : undefined;
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
+    const wait = addressLimit?.take(request.ip) ?? 0;
+    if (wait > 0) return sendProblem(rateLimited(wait), request, reply);
     if (!closing) return done();
     // A request on a kept-alive connection while the server drains: refused, and the connection is not reused.
     reply.header('connection', 'close');
@@ -191,9 +201,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
-  const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, limitsUnavailable);
-  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable }) : new MemoryCounterStore();
   const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
   await app.register(authRoutes, { auth, guard });
   await app.register(collectionsRoutes, { collections, auth });
@@ -233,7 +241,11 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     connectionLimits,
     log: app.log,
   });
-  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), config.realtimeMaxConnectionsPerIp, app.log);
+  const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), {
+    maxConnectionsPerIp: config.realtimeMaxConnectionsPerIp,
+    clientAddress: clientAddressOf(config.trustProxy),
+    ...(addressLimit ? { addressLimit } : {}),
+  }, app.log);
   app.server.on('upgrade', (request, socket, head) => upgrades.handle(request, socket, head));
   // Signing keys rotated by the CLI or another instance sign here too; and a safety net under the bus's schema
   // signal, which a lost message or a dead sender could skip.
@@ -271,6 +283,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     async close() {
       await app.close();
       await limiter.close();
+      addressLimit?.close();
       await counters.close();
       await bus.close();
       await mailer.close?.();

@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 export interface CounterStore {
   /** Adds one to `key` and keeps it `ttlMs` from now; resolves the new count. */
   increment(key: string, ttlMs: number): Promise<number>;
+  /** Adds `amount` to `key`, which lasts `ttlMs` from its first count; resolves the new count (0 if unknown). */
+  add(key: string, amount: number, ttlMs: number): Promise<number>;
   /** The count of `key` (0 when none). */
   count(key: string): Promise<number>;
   /** Sets a mark on `key` for `ttlMs`. */
@@ -28,6 +30,14 @@ export class MemoryCounterStore implements CounterStore {
     if (this.entries.size > 100_000) this.sweep(now);
     const value = (this.live(key, now)?.value ?? 0) + 1;
     this.entries.set(key, { value, expires: now + ttlMs });
+    return value;
+  }
+
+  async add(key: string, amount: number, ttlMs: number): Promise<number> {
+    const now = this.now();
+    const entry = this.live(key, now);
+    const value = (entry?.value ?? 0) + amount;
+    this.entries.set(key, { value, expires: entry?.expires ?? now + ttlMs });
     return value;
   }
 
@@ -86,6 +96,17 @@ export class RedisCounterStore implements CounterStore {
     const name = this.name(key);
     return this.guard(async () => {
       const results = (await this.redis.multi().incr(name).pexpire(name, ttlMs).exec()) ?? [];
+      const [error, count] = results[0] ?? [new Error('no answer')];
+      if (error) throw error;
+      return Number(count);
+    }, 0);
+  }
+
+  add(key: string, amount: number, ttlMs: number): Promise<number> {
+    const name = this.name(key);
+    return this.guard(async () => {
+      // NX: the key lasts from its window's first count, whichever instance made it.
+      const results = (await this.redis.multi().incrby(name, amount).pexpire(name, ttlMs, 'NX').exec()) ?? [];
       const [error, count] = results[0] ?? [new Error('no answer')];
       if (error) throw error;
       return Number(count);

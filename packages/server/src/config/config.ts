@@ -69,6 +69,13 @@ const configSchema = z.strictObject({
   channelSendRule: z.string().default('@request.auth.id != ""'),
   /** Answered requests kept in memory for the console's logs view (`GET /api/logs`); 0 keeps none. */
   requestLogSize: z.coerce.number().int().min(0).max(100_000).default(1000),
+  /** Requests (HTTP and WebSocket upgrades) per client address per minute; 0 turns the limit off. */
+  rateLimit: z.coerce.number().int().min(0).max(100_000_000).default(12_000),
+  /**
+   * Proxies whose `X-Forwarded-For` is believed, as addresses, CIDR ranges or proxy-addr's names (`loopback`,
+   * `uniquelocal`), comma-separated; unset, the client address is the connection's peer.
+   */
+  trustProxy: z.string().min(1).optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -112,6 +119,8 @@ export interface Config {
   readonly channelJoinRule: string;
   readonly channelSendRule: string;
   readonly requestLogSize: number;
+  readonly rateLimit: number;
+  readonly trustProxy?: string | undefined;
   readonly db: DatabaseConfig;
 }
 
@@ -152,6 +161,8 @@ export const envVariables = {
   channelJoinRule: 'CAUSEWAY_CHANNEL_JOIN_RULE',
   channelSendRule: 'CAUSEWAY_CHANNEL_SEND_RULE',
   requestLogSize: 'CAUSEWAY_REQUEST_LOG_SIZE',
+  rateLimit: 'CAUSEWAY_RATE_LIMIT',
+  trustProxy: 'CAUSEWAY_TRUST_PROXY',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 /** The conventional names hosting platforms set, read when the Causeway-specific variable is absent. */

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { CausewayError } from '@causeway/core';
 import { refuseOnSocket, upgradeRefusal } from './client-errors.js';
 import { closeCodes } from '../realtime/protocol.js';
+import { rateLimited, type AddressRateLimit } from './address-rate-limit.js';
 
 /** A WebSocket endpoint: takes over an HTTP upgrade request for its path. */
 export interface WebSocketEndpoint {
@@ -24,7 +25,13 @@ export class WebSocketUpgrades {
 
   constructor(
     private readonly endpoints: ReadonlyMap<string, WebSocketEndpoint>,
-    private readonly maxConnectionsPerIp: number,
+    private readonly limits: {
+      maxConnectionsPerIp: number;
+      /** The client's address, believing X-Forwarded-For from trusted proxies as HTTP requests do. */
+      clientAddress: (request: IncomingMessage) => string;
+      /** The general request limit per address: an upgrade counts as a request. */
+      addressLimit?: AddressRateLimit;
+    },
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -35,9 +42,14 @@ export class WebSocketUpgrades {
       refuseOnSocket(socket, refusal ?? new CausewayError('NOT_FOUND', 'No WebSocket endpoint here.'), this.log);
       return;
     }
-    const ip = request.socket.remoteAddress ?? '';
+    const ip = this.limits.clientAddress(request);
+    const wait = this.limits.addressLimit?.take(ip) ?? 0;
+    if (wait > 0) {
+      refuseOnSocket(socket, rateLimited(wait), this.log);
+      return;
+    }
     const count = (this.perIp.get(ip) ?? 0) + 1;
-    if (count > this.maxConnectionsPerIp) {
+    if (count > this.limits.maxConnectionsPerIp) {
       this.refusing.handleUpgrade(request, socket, head, (ws) => ws.close(closeCodes.tooManyConnections, 'too many connections from this address'));
       return;
     }
