@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -102,7 +101,9 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
   const rules = allRules(deps.limits);
   const documents = new DocumentCache();
   // The request's logger while graphql-http handles it, for errors found where no request is at hand.
-  const requestLog = new AsyncLocalStorage<ErrorLog>();
+  // The request's logger, by the context of its operation, so unexpected errors are logged with the request id.
+  // (Not an AsyncLocalStorage: on Node 20 one turns on promise hooks for the whole process, a cost every request pays.)
+  const loggers = new WeakMap<GraphQLContext, ErrorLog>();
   // The connection each graphql-ws operation runs for, to count it in flight there.
   const budgets = new WeakMap<GraphQLContext, ConnectionBudget>();
 
@@ -131,9 +132,16 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
 
   const handler = createHandler<GraphQLContext>({
     schema: () => current.get(),
-    onSubscribe: (request, params) => prepare(params, newContext((request.raw as FastifyRequest).caller ?? anonymousCaller, deps.records, deps.hub)),
-    execute: (args) => documents.execute(args),
-    formatError: (error) => formatted(error, requestLog.getStore() ?? deps.log),
+    onSubscribe: (request, params) => {
+      const raw = request.raw as FastifyRequest;
+      const contextValue = newContext(raw.caller ?? anonymousCaller, deps.records, deps.hub);
+      loggers.set(contextValue, raw.log);
+      return prepare(params, contextValue);
+    },
+    // Errors of an execution are formatted (and the unexpected ones logged) here, where the request is known.
+    execute: (args) => withFormattedErrors(documents.execute(args), loggers.get(args.contextValue as GraphQLContext) ?? deps.log),
+    // What is left (request, syntax and validation errors) comes before any execution.
+    formatError: (error) => (error instanceof GraphQLError && error.extensions?.code ? error : formatted(error, deps.log)),
   });
   const explorer = deps.limits.introspection ? explorerRoutes(app) : undefined;
   app.route({
@@ -141,7 +149,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     url: graphqlPath,
     handler: (request, reply) => {
       if (explorer && wantsExplorer(request)) return reply.type('text/html; charset=utf-8').header('content-security-policy', explorer.csp).send(explorer.page);
-      return requestLog.run(request.log, () => handler.call(app, request, reply));
+      return handler.call(app, request, reply);
     },
   });
 
@@ -296,6 +304,12 @@ class DocumentCache {
     if (!isCompiledQuery(compiled)) return compiled as ExecutionResult;
     return compiled.query(args.rootValue, args.contextValue, (args.variableValues ?? {}) as Record<string, unknown>) as PromiseOrValue<ExecutionResult>;
   }
+}
+
+/** An execution result whose errors all carry a catalogue code, the unexpected ones logged to `log`. */
+function withFormattedErrors(result: PromiseOrValue<ExecutionResult>, log: ErrorLog): PromiseOrValue<ExecutionResult> {
+  const format = (done: ExecutionResult): ExecutionResult => (done.errors?.length ? { ...done, errors: done.errors.map((error) => formatted(error, log)) } : done);
+  return result instanceof Promise ? result.then(format) : format(result);
 }
 
 /** Logs the errors of a result that no client caused: they answer INTERNAL, and the log says why. */
