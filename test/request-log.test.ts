@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, signUp } from './support/accounts.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import type { RequestLogEntry } from '../packages/server/src/logging/request-log.js';
 
 let t: TestServer;
 
@@ -12,14 +13,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-interface Entry {
-  time: string;
-  requestId: string;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-}
+type Entry = RequestLogEntry;
 
 describe('the request log (GET /api/logs)', () => {
   it('is for admins only: 401 anonymous, 403 for an account, with problem bodies from the catalogue', async () => {
