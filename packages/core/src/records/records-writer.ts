@@ -86,7 +86,7 @@ export class RecordsWriter {
       throw error;
     }
     const rule = this.rules.require(collection, 'update', caller, ruleBody(collection, data, values));
-    const current = await this.current(tx, caller, collection, id, options, rule, 'update');
+    const current = await this.current(tx, caller, collection, id, options, rule, 'update', existing);
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
@@ -128,8 +128,10 @@ export class RecordsWriter {
     options: WriteOptions,
     rule: Exclude<RuleVerdict, { kind: 'deny' }>,
     action: 'update' | 'delete',
+    /** The row as this transaction already read it: it serves unless a rule condition must narrow the read. */
+    known?: VersionedRecord,
   ): Promise<VersionedRecord> {
-    const current = await this.reader.find(collection, id, tx, rule.kind === 'where' ? rule.condition : undefined);
+    const current = rule.kind !== 'where' && known ? known : await this.reader.find(collection, id, tx, rule.kind === 'where' ? rule.condition : undefined);
     if (!current) {
       // 403 only to a caller who can see the record; anyone else learns nothing about its existence.
       if (rule.kind === 'where' && (await this.reader.visible(caller, collection, id, tx))) throw forbidden(collection, action);
