@@ -42,25 +42,13 @@ export type Condition =
   | { readonly kind: 'isNull'; readonly path: ResolvedPath; readonly negated: boolean };
 
 /** Names of the collections a condition reads, besides its own (for realtime: which writes can change a match). */
-export function collectionsTouched(condition: Condition): Set<string> {
-  const names = new Set<string>();
-  const visit = (c: Condition): void => {
-    switch (c.kind) {
-      case 'and':
-      case 'or':
-        return c.items.forEach(visit);
-      case 'not':
-        return visit(c.item);
-      case 'const':
-        return;
-      default:
-        for (const hop of c.path.hops) {
-          names.add(hop.target.name);
-          if (hop.view) visit(hop.view);
-        }
+export function collectionsTouched(condition: Condition, names = new Set<string>()): Set<string> {
+  for (const path of relationPaths(condition)) {
+    for (const hop of path.hops) {
+      names.add(hop.target.name);
+      if (hop.view) collectionsTouched(hop.view, names);
     }
-  };
-  visit(condition);
+  }
   return names;
 }
 
