@@ -2,6 +2,7 @@ import { connect as connectTcp } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorsDefinition, postsDefinition } from './support/fixtures.js';
+import { mb, retainedMemory } from './support/retained-memory.js';
 import { startTestServer, type TestResponse, type TestServer } from './support/test-server.js';
 
 // The hostile-input suite for REST, on both databases: random URLs, headers, cursors, filters, sorts, auth bodies
@@ -10,6 +11,8 @@ import { startTestServer, type TestResponse, type TestServer } from './support/t
 // bodies, list parameters, definitions and batches.)
 let t: TestServer;
 const answerBoundMs = 5_000;
+/** What the server held after seeding; every property below runs against it, and it must not keep their input. */
+let memoryBefore = 0;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -17,6 +20,7 @@ beforeAll(async () => {
   await t.request('POST', '/api/collections', { ...postsDefinition, listRule: '', viewRule: '' });
   const operations = Array.from({ length: 30 }, (_, n) => ({ action: 'create', collection: 'posts', data: { title: `post ${n}`, views: n, rating: n % 5, published: n % 2 === 0, day: '2026-01-0' + ((n % 9) + 1) } }));
   await t.request('POST', '/api/batch', { operations });
+  memoryBefore = retainedMemory();
 });
 afterAll(() => t.stop());
 
@@ -188,5 +192,11 @@ describe('hostile REST input', () => {
       { numRuns: 200 },
     );
     expect((await t.request('GET', '/api/health')).status).toBe(200);
+  });
+
+  // Last, on purpose: after every property above, the server holds no more than its caches' worth (filters,
+  // statements, rate-limit counters), whatever the input was.
+  it('leaves server memory bounded after all of the above', () => {
+    expect(retainedMemory() - memoryBefore).toBeLessThan(16 * mb);
   });
 });
