@@ -228,8 +228,9 @@ describe('random WebSocket messages', () => {
   it('leave the server answering, with its memory bounded', async () => {
     const health = await t.request('GET', '/api/health');
     expect(health.status).toBe(200);
-    // Closed sockets need a moment to be released; what stays is caches' worth (documents, filters, statements).
+    // Closed sockets need a moment to be released. What stays is caches: documents (at most 32 MB by their
+    // estimate, see docs/operations.md), filters and statements.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(retainedMemory() - memoryBefore).toBeLessThan(16 * mb);
+    expect(retainedMemory() - memoryBefore).toBeLessThan(48 * mb);
   });
 });

@@ -1,6 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from './support/accounts.js';
+import { mb, retainedMemory } from './support/retained-memory.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
@@ -135,6 +136,27 @@ describe('GraphQL cost', () => {
     const large = await gql(query, { n: 500 });
     expect(large.status).toBe(400);
     expect(large.body.errors[0].extensions.limit).toBe('cost');
+  });
+});
+
+describe('a stream of distinct documents', () => {
+  // Each document is new to the server, so each is parsed, validated and run afresh; what the server keeps of
+  // them (to answer the next identical one faster) must stay within a bound. Before the bound, 20 documents like
+  // the large ones here held 770 MB, and a thousand would have held 39 GB.
+  it('leaves server memory bounded, however large or many the documents', { timeout: 120_000 }, async () => {
+    const before = retainedMemory();
+    for (let n = 0; n < 30; n++) {
+      // 50 KB each: a fragment of every field spread under a thousand aliases (cost 4,000 of 20,000).
+      const aliases = Array.from({ length: 1000 }, (_, a) => `a${a}: items(first: 1) { edges { node { ...F } } }`).join(' ');
+      const answer = await gql(`query Large${n} { ${aliases} } fragment F on Items { id title meta created updated }`);
+      expect(answer.status).toBe(200);
+    }
+    for (let n = 0; n < 600; n++) {
+      const aliases = Array.from({ length: 25 }, (_, a) => `a${a}: items(first: 1) { edges { node { id title meta created updated } } }`).join(' ');
+      expect((await gql(`query Wide${n} { ${aliases} }`)).status).toBe(200);
+    }
+    // The cache holds at most 32 MB by its estimate; the rest is slack for what the test itself holds.
+    expect(retainedMemory() - before).toBeLessThan(48 * mb);
   });
 });
 

@@ -1,39 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  execute as interpret,
-  getOperationAST,
-  GraphQLError,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  parse,
-  typeFromAST,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLInputObjectType,
-  type GraphQLInputType,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { execute as interpret, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-http/lib/use/fastify';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { bearerToken, ConnectionSession } from '../auth/connection-session.js';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
-import { nestsDeeperThan } from './document-nesting.js';
+import { DocumentCache, type PromiseOrValue } from './document-cache.js';
 import { toGraphQLError } from './errors.js';
 import { explorerRoutes, wantsExplorer } from './explorer.js';
 import { allRules, limitError, variableCostError, type GraphQLLimits } from './limits.js';
-
-type PromiseOrValue<T> = T | Promise<T>;
-type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>> | ExecutionResult | 'interpret';
 
 /** Where unexpected errors are logged (the request's logger over HTTP, so the line carries the request id). */
 export interface ErrorLog {
@@ -42,10 +21,6 @@ export interface ErrorLog {
 
 export const graphqlPath = '/api/graphql';
 
-/** Deepest nesting of braces, brackets and parentheses a document may have (graphql-js recurses on each). */
-export const maxDocumentNesting = 256;
-/** Most tokens a document may have: parsing and validation time grow with it, some rules faster than linearly. */
-export const maxDocumentTokens = 20_000;
 /** Deepest nesting of the variables (a `where` nests two levels per AND/OR; a json value up to its own limit). */
 export const maxVariablesDepth = 2 * maxJsonDepth;
 /** graphql-ws close code when the connection's session ends (docs/graphql.md); reconnect with a fresh token. */
@@ -226,84 +201,6 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** Whether a variable's type is (or holds) an input object that contains itself, like every `…Where`. */
-function isRecursiveInput(type: GraphQLInputType, path: Set<GraphQLInputObjectType> = new Set()): boolean {
-  const named = isNonNullType(type) || isListType(type) ? isRecursiveInput(type.ofType as GraphQLInputType, path) : undefined;
-  if (named !== undefined) return named;
-  if (!isInputObjectType(type)) return false;
-  if (path.has(type)) return true;
-  path.add(type);
-  const recursive = Object.values(type.getFields()).some((field) => isRecursiveInput(field.type, path));
-  path.delete(type);
-  return recursive;
-}
-
-/**
- * graphql-jit generates the code that coerces variables by unfolding their types, which never ends for a
- * recursive input type (a `…Where` holds `AND: [Where!]`): such operations are run by graphql-js instead.
- */
-function needsInterpreter(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operation = getOperationAST(document, operationName);
-  return (operation?.variableDefinitions ?? []).some((definition) => {
-    const type = typeFromAST(schema, definition.type as Parameters<typeof typeFromAST>[1]);
-    return type !== undefined && isRecursiveInput(type as GraphQLInputType);
-  });
-}
-
-/**
- * Parsed and validated operations, by text and schema. Clients send the same few operations over and over,
- * and parsing and validating cost more than executing a small query. Validation results are kept per schema
- * object, so a schema change (a new object) validates everything afresh.
- */
-class DocumentCache {
-  private readonly parsed = new Map<string, DocumentNode>();
-  private readonly validated = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
-  private readonly compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled>>>();
-
-  parse(source: string): DocumentNode {
-    let document = this.parsed.get(source);
-    if (!document) {
-      // Checked before parsing (graphql-js recurses on nesting); a cached text has passed already.
-      if (nestsDeeperThan(source, maxDocumentNesting)) throw limitError(`The document nests deeper than ${maxDocumentNesting} levels.`, 'nesting');
-      document = parse(source, { maxTokens: maxDocumentTokens });
-      if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
-      this.parsed.set(source, document);
-    }
-    return document;
-  }
-
-  validate(schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[]): readonly GraphQLError[] {
-    let bySchema = this.validated.get(schema);
-    if (!bySchema) this.validated.set(schema, (bySchema = new WeakMap()));
-    let errors = bySchema.get(document);
-    if (!errors) {
-      errors = validate(schema, document, rules);
-      bySchema.set(document, errors);
-    }
-    return errors;
-  }
-
-  /**
-   * Runs a query or mutation compiled to JavaScript by graphql-jit (once per operation and schema): several
-   * times faster than interpreting the document on every request.
-   */
-  execute(args: ExecutionArgs): PromiseOrValue<ExecutionResult> {
-    let bySchema = this.compiled.get(args.schema);
-    if (!bySchema) this.compiled.set(args.schema, (bySchema = new WeakMap()));
-    let byOperation = bySchema.get(args.document);
-    if (!byOperation) bySchema.set(args.document, (byOperation = new Map()));
-    const name = args.operationName ?? '';
-    let compiled = byOperation.get(name);
-    if (!compiled) {
-      compiled = needsInterpreter(args.schema, args.document, args.operationName) ? 'interpret' : (compileQuery(args.schema, args.document, args.operationName ?? undefined) as Compiled);
-      byOperation.set(name, compiled);
-    }
-    if (compiled === 'interpret') return interpret(args);
-    if (!isCompiledQuery(compiled)) return compiled as ExecutionResult;
-    return compiled.query(args.rootValue, args.contextValue, (args.variableValues ?? {}) as Record<string, unknown>) as PromiseOrValue<ExecutionResult>;
-  }
 }
 
 /** An execution result whose errors all carry a catalogue code, the unexpected ones logged to `log`. */

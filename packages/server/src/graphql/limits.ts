@@ -1,4 +1,5 @@
 import {
+  getOperationAST,
   GraphQLError,
   Kind,
   NoSchemaIntrospectionCustomRule,
@@ -46,6 +47,8 @@ function pageSize(first: ValueNode | undefined, variables: Variables): number {
 interface Measure {
   depth: number;
   cost: number;
+  /** Field selections once fragments are spread, whatever the page sizes: the size of the code graphql-jit makes. */
+  fields: number;
   /** `__schema` and `__type` fields: each returns a large part of the schema, so aliasing them is held apart. */
   roots: number;
 }
@@ -73,10 +76,12 @@ class OperationMeasure {
     let depth = 0;
     let cost = 0;
     let roots = 0;
+    let fields = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         cost += multiplier;
+        fields += 1;
         if (!introspection && (name === '__schema' || name === '__type')) roots += multiplier;
         if (!selection.selectionSet) {
           if (!introspection && !name.startsWith('__')) depth = Math.max(depth, 1);
@@ -91,6 +96,7 @@ class OperationMeasure {
         if (!inIntrospection) depth = Math.max(depth, inner.depth + 1);
         cost += inner.cost;
         roots += inner.roots;
+        fields += inner.fields;
         continue;
       }
       let measured: Measure | undefined;
@@ -100,8 +106,9 @@ class OperationMeasure {
       depth = Math.max(depth, measured.depth);
       cost += measured.cost;
       roots += measured.roots;
+      fields += measured.fields;
     }
-    return { depth, cost, roots };
+    return { depth, cost, roots, fields };
   }
 
   private spread(name: string, multiplier: number, introspection: boolean, visiting: ReadonlySet<string>): Measure | undefined {
@@ -115,7 +122,7 @@ class OperationMeasure {
       unit = this.measure(fragment.selectionSet, 1, introspection, new Set([...visiting, name]));
       this.fragmentMeasures.set(key, unit);
     }
-    return { depth: unit.depth, cost: unit.cost * multiplier, roots: unit.roots * multiplier };
+    return { depth: unit.depth, cost: unit.cost * multiplier, roots: unit.roots * multiplier, fields: unit.fields };
   }
 }
 
@@ -163,8 +170,7 @@ function hasVariableFirst(document: DocumentNode): boolean {
  */
 export function variableCostError(document: DocumentNode, operationName: string | null | undefined, variables: Variables, limits: GraphQLLimits): GraphQLError | undefined {
   if (!hasVariableFirst(document)) return undefined;
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
   // A variable left out takes its default from the operation, as execution will.
   const given: Record<string, unknown> = { ...variables };
@@ -174,6 +180,12 @@ export function variableCostError(document: DocumentNode, operationName: string 
   }
   const { cost } = measureOperation(operation, fragmentsOf(document), given);
   return cost > limits.maxCost ? costError(cost, limits) : undefined;
+}
+
+/** How many field selections the operation has once its fragments are spread (0 when there is no such operation). */
+export function fieldSelections(document: DocumentNode, operationName: string | null | undefined): number {
+  const operation = getOperationAST(document, operationName);
+  return operation ? measureOperation(operation, fragmentsOf(document), undefined).fields : 0;
 }
 
 /** Causeway's rules on top of graphql-js's own: the limits, and no introspection when it is turned off. */
