@@ -4,6 +4,7 @@ import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
 import { postgresDdl } from './postgres-ddl.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { PreparedStatements } from './prepared-statements.js';
 
 type Client = postgres.Sql<Record<string, never>>;
 type Connection = Client | postgres.TransactionSql<Record<string, never>>;
@@ -18,21 +19,21 @@ export interface PostgresOptions {
 
 /**
  * Runs statements on the pool or inside a transaction. Outside transactions statements are prepared and cached
- * per connection by their text. Inside they are not: a schema change (this instance's or another's) changes what
+ * per connection by their text (as far as `PreparedStatements` admits them). Inside they are not: a schema change (this instance's or another's) changes what
  * `SELECT *` returns, PostgreSQL then refuses the cached statement ("cached plan must not change result type"),
  * and while postgres.js re-prepares and retries such a statement on its own, inside a transaction the refusal
  * has already aborted the transaction. Writes take the parse, and never fail that way.
  */
-class PostgresExecutor implements SqlExecutor {
-  private readonly options: { prepare: boolean };
+const prepared = { prepare: true };
+const unprepared = { prepare: false };
 
+class PostgresExecutor implements SqlExecutor {
   constructor(
     private readonly connection: Connection,
     private readonly notify: (sql: string) => void,
-    inTransaction: boolean,
-  ) {
-    this.options = { prepare: !inTransaction };
-  }
+    /** Undefined inside a transaction: nothing is prepared there. */
+    private readonly prepared: PreparedStatements | undefined,
+  ) {}
 
   async all(sql: string, params: readonly unknown[] = []): Promise<SqlRow[]> {
     return [...(await this.execute(sql, params))];
@@ -50,7 +51,7 @@ class PostgresExecutor implements SqlExecutor {
     this.notify(sql);
     assertStorableParams(params);
     try {
-      return await this.connection.unsafe<SqlRow[]>(sql, params as Param[], this.options);
+      return await this.connection.unsafe<SqlRow[]>(sql, params as Param[], this.prepared?.admits(sql) ? prepared : unprepared);
     } catch (error) {
       throw explainPostgresError(error);
     }
@@ -109,7 +110,7 @@ export class PostgresDatabase implements SqlDatabase {
       // COUNT(*), sequence numbers and versions are bigint; every one Causeway stores fits a double.
       types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
     }) as unknown as Client;
-    this.reader = new PostgresExecutor(this.client, this.statementSeen, false);
+    this.reader = new PostgresExecutor(this.client, this.statementSeen, new PreparedStatements());
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -130,7 +131,7 @@ export class PostgresDatabase implements SqlDatabase {
       try {
         result = (await this.client.begin(async (connection) => {
           await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
-          return work(new PostgresExecutor(connection, this.statementSeen, true));
+          return work(new PostgresExecutor(connection, this.statementSeen, undefined));
         })) as T;
       } catch (error) {
         // The commit itself can fail (a full disk when the WAL is flushed).

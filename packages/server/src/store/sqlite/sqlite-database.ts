@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { assertStorableParams, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
 import { storageFullError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
@@ -8,23 +9,18 @@ import { registerSqliteFunctions, sqliteDialect } from './sqlite-dialect.js';
 type Connection = Database.Database;
 type Statement = Database.Statement<unknown[], SqlRow>;
 
-const statementCacheSize = 500;
-
-/** Prepared statements by SQL text: queries repeat their shape, so preparing once pays for itself. */
+/**
+ * Prepared statements by SQL text: queries repeat their shape, so preparing once pays for itself. Bounded by count
+ * and by the length of their text (a statement's compiled program grows with it): a client's filters give SQL of
+ * any shape, and a stream of distinct ones must not fill memory. Least recently used out.
+ */
 class StatementCache {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements = new LRUCache<string, Statement>({ max: 500, maxSize: 2 * 1024 * 1024, sizeCalculation: (_, sql) => sql.length });
   constructor(private readonly connection: Connection) {}
 
   get(sql: string): Statement {
     let statement = this.statements.get(sql);
-    if (statement) {
-      // Re-insert to keep the map in least-recently-used order.
-      this.statements.delete(sql);
-    } else {
-      statement = this.connection.prepare<unknown[], SqlRow>(sql);
-      if (this.statements.size >= statementCacheSize) this.statements.delete(this.statements.keys().next().value!);
-    }
-    this.statements.set(sql, statement);
+    if (!statement) this.statements.set(sql, (statement = this.connection.prepare<unknown[], SqlRow>(sql)));
     return statement;
   }
 }
