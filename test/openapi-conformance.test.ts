@@ -2,6 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, bearer, signUp, type Account } from './support/accounts.js';
 import { authorsDefinition, postsDefinition } from './support/fixtures.js';
+import { registeredRoutes } from './support/registered-routes.js';
 import { OpenApiResponseCheck, type Exchange, type OpenApiDocumentShape } from './support/openapi-responses.js';
 import { adminEmail, adminPassword, startTestServer, type Json, type TestServer } from './support/test-server.js';
 
@@ -258,6 +259,22 @@ describe('the live OpenAPI document', () => {
     await call('GET', '/api/health', { headers: { authorization: 'Bearer not-a-token' }, expect: 401 });
     await call('GET', '/api/openapi.json', { headers: anonymous, expect: 200 });
     await expectConforming();
+  });
+
+  it('names every JSON route the server registers, with its methods', async () => {
+    const document = (await t.request('GET', '/api/openapi.json')).body as OpenApiDocumentShape;
+    // Pages and their assets (the console, the API reference, the GraphQL explorer) are HTML, not API; GraphQL's
+    // contract is its own schema (introspection) and the GraphQL-over-HTTP specification. HEAD and OPTIONS
+    // (CORS preflight) Fastify adds to every route.
+    const outside = /^\/(_|api\/docs|api\/graphql)?(\/|$)|\*/;
+    const routes = registeredRoutes(t.server.app.printRoutes({ commonPrefix: false })).filter((r) => !outside.test(r.path) && r.method !== 'HEAD' && r.method !== 'OPTIONS');
+    expect(routes.length).toBeGreaterThan(40);
+    const undocumented = routes.filter(({ method, path }) => {
+      // A registered parameter matches any segment of a documented path, a concrete collection name included.
+      const pattern = new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`);
+      return !Object.entries(document.paths).some(([template, item]) => pattern.test(template) && method.toLowerCase() in item);
+    });
+    expect(undocumented).toEqual([]);
   });
 
   it('answers a path the document does not name with a 404 problem', async () => {

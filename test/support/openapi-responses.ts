@@ -1,8 +1,9 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import formatsModule, { type FormatsPlugin } from 'ajv-formats';
 
-// ajv-formats is CommonJS with an `exports.default`: Node's ES import sees the module object, not the plugin.
-const addFormats = (formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule;
+// ajv-formats is CommonJS with an `exports.default`: depending on the loader, the default import is the plugin
+// or the module object holding it.
+const addFormats = ((formatsModule as unknown as { default?: FormatsPlugin }).default ?? formatsModule) as FormatsPlugin;
 
 interface ResponseObject {
   description: string;

@@ -29,6 +29,7 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         retryAfter: { type: 'integer', minimum: 0, description: 'With 429: seconds to wait (also the Retry-After header).' },
         loss: { type: 'object', description: 'With CONFIRMATION_REQUIRED: what the change would delete.' },
         action: { type: 'string', description: 'With FORBIDDEN from a rule: the refused action.' },
+        currentVersion: { type: 'string', description: 'With PRECONDITION_FAILED: the record\'s current version tag.' },
       },
       required: ['type', 'title', 'status', 'code', 'detail'],
     },
