@@ -232,9 +232,13 @@ export class AuthService {
   }
 
   /** The signed-in account of `realm`. */
-  me(caller: Caller, realm: string): CausewayRecord {
-    const account = this.signedIn(caller, realm);
-    return account.record;
+  async me(caller: Caller, realm: string): Promise<CausewayRecord> {
+    const { record } = this.signedIn(caller, realm);
+    if (caller.kind !== 'admin') return record;
+    // An admin caller carries only its id and email; the stored row has the rest (created, updated).
+    const account = await this.account(adminsRealm, caller.id);
+    if (!account) throw invalidToken('The session has ended; sign in again.');
+    return account;
   }
 
   /** Checks the current password, sets the new one and ends every other session of the account. */

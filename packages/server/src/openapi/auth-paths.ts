@@ -7,32 +7,35 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const object = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema => ({ type: 'object', properties, required });
 const text: JsonSchema = { type: 'string' };
 
+const accepted = { description: 'Accepted.', content: json(object({ status: { type: 'string', enum: ['accepted'] } })) };
+
 function session(account: JsonSchema): JsonSchema {
   return object({ token: { type: 'string', description: 'Access token (JWT) for `Authorization: Bearer`.' }, expiresIn: { type: 'integer', description: 'Seconds.' }, refreshToken: text, record: account });
 }
 
 /** sign-in, refresh, sign-out, me, change-password, password reset: the same for admins and every auth collection. */
 function sessionPaths(prefix: string, tag: string, suffix: string, account: JsonSchema, errors: Errors): Record<string, PathItem> {
+  // 400: the body is not a JSON object; 422: a member is missing or malformed.
   const op = (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${id}_${suffix}`, summary, tags: [tag], ...rest });
   return {
-    [`${prefix}/sign-in`]: { post: op('signIn', 'Sign in with email and password', { requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(401, 429) } }) },
-    [`${prefix}/refresh`]: { post: op('refresh', 'Trade a refresh token for new tokens (the old one is spent)', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '200': { description: 'New tokens.', content: json(session(account)) }, ...errors(401) } }) },
-    [`${prefix}/sign-out`]: { post: op('signOut', 'End the session of a refresh token', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '204': { description: 'Signed out.' } } }) },
+    [`${prefix}/sign-in`]: { post: op('signIn', 'Sign in with email and password', { requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(400, 401, 422, 429) } }) },
+    [`${prefix}/refresh`]: { post: op('refresh', 'Trade a refresh token for new tokens (the old one is spent)', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '200': { description: 'New tokens.', content: json(session(account)) }, ...errors(400, 401, 422) } }) },
+    [`${prefix}/sign-out`]: { post: op('signOut', 'End the session of a refresh token', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '204': { description: 'Signed out.' }, ...errors(400, 422) } }) },
     [`${prefix}/me`]: { get: op('me', 'The signed-in account', { responses: { '200': { description: 'The account.', content: json(account) }, ...errors(401) } }) },
     [`${prefix}/sign-out-everywhere`]: { post: op('signOutEverywhere', 'End every session of the signed-in account, this one included', { responses: { '204': { description: 'Signed out everywhere.' }, ...errors(401) } }) },
-    [`${prefix}/change-password`]: { post: op('changePassword', 'Change the password; other sessions end', { requestBody: { required: true, content: json(object({ currentPassword: text, newPassword: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(401, 422, 429) } }) },
-    [`${prefix}/request-password-reset`]: { post: op('requestPasswordReset', 'Mail a reset link (same answer whether or not the account exists)', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': { description: 'Accepted.' }, ...errors(429) } }) },
-    [`${prefix}/confirm-password-reset`]: { post: op('confirmPasswordReset', 'Set a new password with a mailed token; every session ends', { requestBody: { required: true, content: json(object({ token: text, password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(401, 422, 429) } }) },
+    [`${prefix}/change-password`]: { post: op('changePassword', 'Change the password; other sessions end', { requestBody: { required: true, content: json(object({ currentPassword: text, newPassword: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(400, 401, 422, 429) } }) },
+    [`${prefix}/request-password-reset`]: { post: op('requestPasswordReset', 'Mail a reset link (same answer whether or not the account exists)', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': accepted, ...errors(400, 429) } }) },
+    [`${prefix}/confirm-password-reset`]: { post: op('confirmPasswordReset', 'Set a new password with a mailed token; every session ends', { requestBody: { required: true, content: json(object({ token: text, password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(400, 401, 422, 429) } }) },
   };
 }
 
 /** Account endpoints of the admins and of each auth collection. */
 export function authPaths(collections: readonly Collection[], errors: Errors, recordSchema: (collection: Collection) => JsonSchema): Record<string, PathItem> {
-  const admin = object({ id: text, email: text, created: text, updated: text });
+  const admin: JsonSchema = { ...object({ id: text, email: text, created: { type: 'string', format: 'date-time' }, updated: { type: 'string', format: 'date-time' } }), additionalProperties: false };
   const paths: Record<string, PathItem> = { ...sessionPaths('/api/admins/auth', 'admins', 'admins', admin, errors) };
   paths['/api/admins/status'] = { get: { operationId: 'adminStatus', summary: 'Whether an admin exists (first run)', tags: ['admins'], responses: { '200': { description: 'Status.', content: json(object({ hasAdmin: { type: 'boolean' } })) } } } };
   paths['/api/admins/first-run'] = {
-    post: { operationId: 'createFirstAdmin', summary: 'Create the first admin (only while none exists, only from the server itself)', tags: ['admins'], requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '201': { description: 'Created and signed in.', content: json(session(admin)) }, ...errors(403, 422) } },
+    post: { operationId: 'createFirstAdmin', summary: 'Create the first admin (only while none exists, only from the server itself)', tags: ['admins'], requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '201': { description: 'Created and signed in.', content: json(session(admin)) }, ...errors(400, 403, 409, 422) } },
   };
   Object.assign(paths, adminPaths(admin, errors));
   for (const collection of collections.filter((c) => c.type === 'auth')) {
@@ -40,9 +43,9 @@ export function authPaths(collections: readonly Collection[], errors: Errors, re
     const account = recordSchema(collection);
     const op = (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${id}_${collection.name}`, summary, tags: [collection.name], ...rest });
     Object.assign(paths, sessionPaths(prefix, collection.name, collection.name, account, errors), {
-      [`${prefix}/sign-up`]: { post: op('signUp', 'Create an account and sign in', { requestBody: { required: true, content: json({ type: 'object', properties: { email: text, password: text }, required: ['email', 'password'], description: 'Plus the collection\'s own fields.' }) }, responses: { '201': { description: 'Signed up.', content: json(session(account)) }, ...errors(403, 409, 422, 429) } }) },
-      [`${prefix}/request-verification`]: { post: op('requestVerification', 'Mail a verification link', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': { description: 'Accepted.' }, ...errors(429) } }) },
-      [`${prefix}/confirm-verification`]: { post: op('confirmVerification', 'Mark the address verified with a mailed token', { requestBody: { required: true, content: json(object({ token: text })) }, responses: { '200': { description: 'Verified.', content: json(account) }, ...errors(401, 429) } }) },
+      [`${prefix}/sign-up`]: { post: op('signUp', 'Create an account and sign in', { requestBody: { required: true, content: json({ type: 'object', properties: { email: text, password: text }, required: ['email', 'password'], description: 'Plus the collection\'s own fields.' }) }, responses: { '201': { description: 'Signed up.', content: json(session(account)) }, ...errors(400, 403, 409, 422, 429) } }) },
+      [`${prefix}/request-verification`]: { post: op('requestVerification', 'Mail a verification link', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': accepted, ...errors(400, 429) } }) },
+      [`${prefix}/confirm-verification`]: { post: op('confirmVerification', 'Mark the address verified with a mailed token', { requestBody: { required: true, content: json(object({ token: text })) }, responses: { '200': { description: 'Verified.', content: json(account) }, ...errors(400, 401, 422, 429) } }) },
       [`${prefix}/accounts/{id}/sign-out`]: { post: op('signOutAccount', 'End every session of an account (admins only)', { parameters: [idParameter], responses: { '204': { description: 'Signed out everywhere.' }, ...errors(401, 403, 404) } }) },
     });
   }
@@ -57,13 +60,13 @@ function adminPaths(admin: JsonSchema, errors: Errors): Record<string, PathItem>
   return {
     '/api/admins': {
       get: op('listAdmins', 'Every admin, oldest first', { responses: { '200': { description: 'The admins.', content: json(object({ items: { type: 'array', items: admin } })) }, ...errors(401, 403) } }),
-      post: op('createAdmin', 'Create an admin', { requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '201': { description: 'Created.', content: json(admin) }, ...errors(401, 403, 409, 422) } }),
+      post: op('createAdmin', 'Create an admin', { requestBody: { required: true, content: json(object({ email: text, password: text })) }, responses: { '201': { description: 'Created.', content: json(admin) }, ...errors(400, 401, 403, 409, 422) } }),
     },
     '/api/admins/{id}': {
       delete: op('deleteAdmin', 'Delete an admin; its sessions end. The last admin cannot be deleted (409 LAST_ADMIN)', { parameters: [idParameter], responses: { '204': { description: 'Deleted.' }, ...errors(401, 403, 404, 409) } }),
     },
     '/api/admins/{id}/password': {
-      post: op('resetAdminPassword', "Set an admin's password; every session of that admin ends", { parameters: [idParameter], requestBody: { required: true, content: json(object({ password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(401, 403, 404, 422) } }),
+      post: op('resetAdminPassword', "Set an admin's password; every session of that admin ends", { parameters: [idParameter], requestBody: { required: true, content: json(object({ password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(400, 401, 403, 404, 422) } }),
     },
     '/api/admins/{id}/sign-out': {
       post: op('signOutAdmin', 'End every session of an admin', { parameters: [idParameter], responses: { '204': { description: 'Signed out everywhere.' }, ...errors(401, 403, 404) } }),

@@ -55,4 +55,30 @@ describe('buildOpenApi', () => {
     expect(create.required).toEqual(['title']);
     expect(create.additionalProperties).toBe(false);
   });
+
+  it('requires every property of a whole record, none of a selected one, and expands to selected records', () => {
+    const { schemas } = buildOpenApi([authors, posts]).components;
+    expect(schemas.postsRecord!.required).toEqual(expect.arrayContaining(['id', 'created', 'updated', 'title', 'reviewers']));
+    expect(schemas.postsSelected!.required).toBeUndefined();
+    expect(schemas.postsSelected!.properties!.expand!.properties).toEqual({
+      author: { $ref: '#/components/schemas/authorsSelected' },
+      reviewers: { type: 'array', items: { $ref: '#/components/schemas/authorsSelected' } },
+    });
+  });
+
+  it('leaves out of expand a relation whose collection does not exist', () => {
+    expect(buildOpenApi([posts]).components.schemas.postsSelected!.properties!.expand).toBeUndefined();
+  });
+
+  it('declares on every operation the answers any request can get', () => {
+    const { paths } = buildOpenApi([authors, posts]);
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const statuses = Object.keys(operation!.responses);
+        expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['401', '429', '500', '503']));
+        if (method !== 'get') expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['400', '413', '415']));
+        if (path.includes('{')) expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['400', '414']));
+      }
+    }
+  });
 });

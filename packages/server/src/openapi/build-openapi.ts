@@ -1,8 +1,9 @@
-import { errorCatalogue, errorCodes, type Collection } from '@causeway/core';
+import type { Collection } from '@causeway/core';
 import { collectionSchemas, componentName } from './collection-schemas.js';
-import type { JsonSchema, OpenApiDocument, Operation, Parameter, PathItem, Response } from './openapi-types.js';
+import type { JsonSchema, OpenApiDocument, Operation, Parameter, PathItem } from './openapi-types.js';
 import { authPaths } from './auth-paths.js';
 import { collectionSchemaComponents, staticPaths } from './static-paths.js';
+import { problemResponses, withCommonAnswers } from './problem-responses.js';
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -25,21 +26,14 @@ const parameters: Record<string, Parameter> = {
 const use = (...names: (keyof typeof parameters)[]) => names.map((name) => ({ $ref: `#/components/parameters/${name}` }));
 
 const etagHeader = { ETag: { description: 'Version tag of the record.', schema: { type: 'string' } } };
-
-function problemResponses(): Record<string, Response> {
-  const statuses = [...new Set(errorCodes.map((code) => errorCatalogue[code].status))];
-  return Object.fromEntries(
-    statuses.map((status) => {
-      const codes = errorCodes.filter((code) => errorCatalogue[code].status === status);
-      return [`Problem${status}`, { description: `Problem: ${codes.join(', ')}`, content: { 'application/problem+json': { schema: ref('Problem') } } }];
-    }),
-  );
-}
+const locationHeader = { Location: { description: 'Path of the new record.', schema: { type: 'string' } } };
 
 function recordPaths(collection: Collection): Record<string, PathItem> {
   const name = collection.name;
   const tags = [name];
+  // Reads take `fields=`, so they answer Selected records; writes answer whole ones.
   const record = ref(componentName(collection, 'Record'));
+  const selected = ref(componentName(collection, 'Selected'));
   const op = (operationId: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${operationId}_${name}`, summary, tags, ...rest });
   return {
     [`/api/collections/${name}/records`]: {
@@ -48,29 +42,29 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
         responses: {
           '200': {
             description: 'A page of records.',
-            content: json({ type: 'object', properties: { items: { type: 'array', items: record }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer' } }, required: ['items', 'nextCursor'] }),
+            content: json({ type: 'object', properties: { items: { type: 'array', items: selected }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer', minimum: 0 } }, required: ['items', 'nextCursor'], additionalProperties: false }),
           },
-          ...errors(400, 404),
+          ...errors(400, 403, 404),
         },
       }),
       post: op('create', `Create a ${name} record`, {
         requestBody: { required: true, content: json(ref(componentName(collection, 'Create'))) },
-        responses: { '201': { description: 'Created.', headers: etagHeader, content: json(record) }, ...errors(400, 404, 409, 413, 415, 422) },
+        responses: { '201': { description: 'Created.', headers: { ...etagHeader, ...locationHeader }, content: json(record) }, ...errors(400, 403, 404, 409, 422) },
       }),
     },
     [`/api/collections/${name}/records/{id}`]: {
       get: op('get', `Get a ${name} record`, {
         parameters: use('id', 'fields', 'expand', 'ifNoneMatch'),
-        responses: { '200': { description: 'The record.', headers: etagHeader, content: json(record) }, '304': { description: 'Not modified.' }, ...errors(400, 404) },
+        responses: { '200': { description: 'The record.', headers: etagHeader, content: json(selected) }, '304': { description: 'Not modified.', headers: etagHeader }, ...errors(400, 403, 404) },
       }),
       patch: op('update', `Update a ${name} record`, {
         parameters: use('id', 'ifMatch'),
         requestBody: { required: true, content: json(ref(componentName(collection, 'Update'))) },
-        responses: { '200': { description: 'Updated.', headers: etagHeader, content: json(record) }, ...errors(400, 404, 409, 412, 413, 415, 422) },
+        responses: { '200': { description: 'Updated.', headers: etagHeader, content: json(record) }, ...errors(400, 403, 404, 409, 412, 422) },
       }),
       delete: op('delete', `Delete a ${name} record`, {
         parameters: use('id', 'ifMatch'),
-        responses: { '204': { description: 'Deleted.' }, ...errors(404, 409, 412) },
+        responses: { '204': { description: 'Deleted.' }, ...errors(403, 404, 409, 412) },
       }),
     },
   };
@@ -78,17 +72,18 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
 
 /** The OpenAPI 3.1 document for the live schema: static endpoints plus every collection's records. */
 export function buildOpenApi(collections: readonly Collection[], info: { version?: string } = {}): OpenApiDocument {
+  const names = new Set(collections.map((c) => c.name));
   return {
     openapi: '3.1.0',
     info: {
       title: 'Causeway API',
       version: info.version ?? '0.1.0',
-      description: 'REST API over the collections of this Causeway instance. Errors are RFC 9457 problem+json with a stable `code`.',
+      description: 'REST API over the collections of this Causeway instance. Every status an operation can answer is listed; errors are RFC 9457 problem+json with a stable `code`.',
     },
     tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
-    paths: Object.assign({}, staticPaths(errors, use), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths)),
+    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
     components: {
-      schemas: Object.assign(collectionSchemaComponents(), ...collections.map(collectionSchemas)),
+      schemas: Object.assign(collectionSchemaComponents(), ...collections.map((c) => collectionSchemas(c, (name) => names.has(name)))),
       parameters,
       responses: problemResponses(),
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in, sign-up or refresh.' } },

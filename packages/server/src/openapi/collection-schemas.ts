@@ -42,26 +42,52 @@ const systemProperties: Record<string, JsonSchema> = {
   updated: { type: 'string', format: 'date-time' },
 };
 
-export function componentName(collection: Collection, suffix: 'Record' | 'Create' | 'Update'): string {
+export type ComponentSuffix = 'Record' | 'Selected' | 'Create' | 'Update';
+
+export function componentName(collection: Pick<Collection, 'name'>, suffix: ComponentSuffix): string {
   return `${collection.name}${suffix}`;
 }
 
-/** Record, create and update schemas of a collection. */
-export function collectionSchemas(collection: Collection): Record<string, JsonSchema> {
-  // Hidden fields (password hashes) are never returned nor accepted; read-only ones only admins may send.
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * `expand`: each relation's records as `fields=` may narrow them (`author.name`), so the target's Selected schema;
+ * a relation to a collection that no longer exists cannot be expanded, so it has no entry.
+ */
+function expandSchema(collection: Collection, exists: (name: string) => boolean): JsonSchema | undefined {
+  const relations = collection.fields.flatMap((f) => (f.type === 'relation' && exists(f.collection) ? [f] : []));
+  if (relations.length === 0) return undefined;
+  return {
+    type: 'object',
+    description: 'Related records, present when asked for with `expand`; a to-one relation whose record is gone or not viewable has no entry.',
+    properties: Object.fromEntries(relations.map((f) => [f.name, f.multiple ? { type: 'array', items: ref(componentName({ name: f.collection }, 'Selected')) } : ref(componentName({ name: f.collection }, 'Selected'))])),
+    additionalProperties: false,
+  };
+}
+
+/**
+ * Record, selected-record, create and update schemas of a collection. `Record` is what writes, sign-in and reads
+ * without `fields=` return: every visible property. `Selected` is what reads may return: the same properties,
+ * none required, since `fields=` keeps only those it names (`id` too). Neither admits other properties.
+ */
+export function collectionSchemas(collection: Collection, exists: (name: string) => boolean = () => true): Record<string, JsonSchema> {
+  // Hidden fields (password hashes) are never returned nor accepted, not even to admins; read-only ones only admins may send.
   const visible = collection.fields.filter((f) => !f.hidden);
   const properties = Object.fromEntries(visible.map((f) => [f.name, { ...nullable(fieldSchema(f), f), ...(f.readOnly && { readOnly: true }) }]));
-  const expandable = collection.fields.filter((f) => f.type === 'relation');
-  const expand: JsonSchema = {
-    type: 'object',
-    description: 'Related records, present when asked for with `expand`.',
-    properties: Object.fromEntries(expandable.map((f) => [f.name, f.type === 'relation' && f.multiple ? { type: 'array', items: { type: 'object' } } : { type: 'object' }])),
-  };
+  const expand = expandSchema(collection, exists);
+  const read = { ...systemProperties, ...properties, ...(expand && { expand }) };
   return {
     [componentName(collection, 'Record')]: {
       type: 'object',
-      properties: { ...systemProperties, ...properties, ...(expandable.length > 0 && { expand }) },
+      properties: read,
       required: ['id', 'created', 'updated', ...visible.map((f) => f.name)],
+      additionalProperties: false,
+    },
+    [componentName(collection, 'Selected')]: {
+      type: 'object',
+      description: `A '${collection.name}' record as a read returns it: every property of ${componentName(collection, 'Record')} unless \`fields\` names some, then only those (plus \`expand\`).`,
+      properties: read,
+      additionalProperties: false,
     },
     [componentName(collection, 'Create')]: {
       type: 'object',

@@ -20,6 +20,8 @@ export interface JsonSchema {
   maxItems?: number;
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  const?: unknown;
   default?: unknown;
   readOnly?: boolean;
   examples?: unknown[];

@@ -9,19 +9,27 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 
 /** Schemas of the fixed parts of the API: problems, collection definitions, batch. */
 export function collectionSchemaComponents(): Record<string, JsonSchema> {
-  const issue: JsonSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] };
+  const issue: JsonSchema = {
+    type: 'object',
+    properties: { code: { type: 'string' }, message: { type: 'string' }, position: { type: 'integer', minimum: 0, description: 'Character position, when the field holds an expression (a rule).' } },
+    required: ['code', 'message'],
+  };
   return {
     Problem: {
       type: 'object',
       properties: {
-        type: { type: 'string', format: 'uri' },
+        type: { type: 'string', format: 'uri', description: '`urn:causeway:problem:` and the code in kebab case.' },
         title: { type: 'string' },
-        status: { type: 'integer' },
-        code: { type: 'string', enum: errorCodes },
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        code: { type: 'string', enum: errorCodes, description: 'Stable and machine-readable (the error catalogue in docs/rest.md).' },
         detail: { type: 'string' },
-        instance: { type: 'string' },
-        errors: { type: 'object', additionalProperties: issue },
-        position: { type: 'integer', description: 'Character position in a filter or sort.' },
+        instance: { type: 'string', description: 'The request path.' },
+        errors: { type: 'object', description: 'Per-field issues, keyed by field path (`title`, `operations.3.data.email`).', additionalProperties: issue },
+        position: { type: 'integer', minimum: 0, description: 'Character position in a filter or sort.' },
+        retryAfter: { type: 'integer', minimum: 0, description: 'With 429: seconds to wait (also the Retry-After header).' },
+        loss: { type: 'object', description: 'With CONFIRMATION_REQUIRED: what the change would delete.' },
+        action: { type: 'string', description: 'With FORBIDDEN from a rule: the refused action.' },
+        currentVersion: { type: 'string', description: 'With PRECONDITION_FAILED: the record\'s current version tag.' },
       },
       required: ['type', 'title', 'status', 'code', 'detail'],
     },
@@ -80,7 +88,38 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
       },
       required: ['items', 'capacity'],
     },
+    Settings: {
+      type: 'object',
+      properties: {
+        accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400, description: 'Access token lifetime, in seconds.' },
+        refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000, description: 'Refresh token (session) lifetime, in seconds.' },
+        allowedOrigins: { type: 'array', items: { type: 'string' }, description: 'Origins CORS allows; `*` allows any.' },
+      },
+      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins'],
+      additionalProperties: false,
+    },
     SchemaDocument: { type: 'object', properties: { version: { type: 'integer' }, collections: { type: 'array', items: ref('Collection') } }, required: ['collections'] },
+    BatchResults: {
+      type: 'object',
+      properties: {
+        results: {
+          type: 'array',
+          items: {
+            description: 'create and update: the whole record (of its collection\'s Record schema) and its ETag; delete: the id.',
+            oneOf: [
+              {
+                type: 'object',
+                properties: { action: { enum: ['create', 'update'] }, record: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, etag: { type: 'string' } },
+                required: ['action', 'record', 'etag'],
+                additionalProperties: false,
+              },
+              { type: 'object', properties: { action: { const: 'delete' }, id: { type: 'string' } }, required: ['action', 'id'], additionalProperties: false },
+            ],
+          },
+        },
+      },
+      required: ['results'],
+    },
     BatchRequest: {
       type: 'object',
       properties: {
@@ -89,30 +128,50 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
           minItems: 1,
           maxItems: 1000,
           items: {
-            type: 'object',
-            properties: {
-              action: { type: 'string', enum: ['create', 'update', 'delete'] },
-              collection: { type: 'string' },
-              id: { type: 'string' },
-              data: { type: 'object' },
-              ifMatch: { type: 'string' },
-            },
-            required: ['action', 'collection'],
+            oneOf: [
+              { type: 'object', properties: { action: { const: 'create' }, collection: { type: 'string', minLength: 1 }, data: { type: 'object', description: 'The record; `id` may be chosen here.' } }, required: ['action', 'collection', 'data'], additionalProperties: false },
+              { type: 'object', properties: { action: { const: 'update' }, collection: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 }, data: { type: 'object' }, ifMatch: { type: 'string' } }, required: ['action', 'collection', 'id', 'data'], additionalProperties: false },
+              { type: 'object', properties: { action: { const: 'delete' }, collection: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 }, ifMatch: { type: 'string' } }, required: ['action', 'collection', 'id'], additionalProperties: false },
+            ],
           },
         },
       },
       required: ['operations'],
+      additionalProperties: false,
     },
   };
 }
 
-/** Health, collections management, the schema document and batch. */
+/** Health, settings, the request log, collections management, the schema document, batch and this document. */
 export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<string, PathItem> {
   const tags = ['collections'];
   const collectionPath = { name: 'name', in: 'path' as const, required: true, schema: { type: 'string' } };
+  // Admin-only routes say why they refuse: 401 UNAUTHENTICATED anonymous, 403 FORBIDDEN or NO_ADMIN otherwise.
+  const adminOnly = (...statuses: number[]) => errors(401, 403, ...statuses);
+  const names = { type: 'array', items: { type: 'string' } };
   return {
     '/api/health': {
-      get: { operationId: 'health', summary: 'Health check', tags: ['system'], responses: { '200': { description: 'Up.', content: json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } }) } } },
+      get: { operationId: 'health', summary: 'Health check', tags: ['system'], responses: { '200': { description: 'Up.', content: json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] }) } } },
+    },
+    '/api/openapi.json': {
+      get: { operationId: 'openapi', summary: 'This document, for the live schema', tags: ['system'], responses: { '200': { description: 'An OpenAPI 3.1 document.', content: json({ type: 'object', properties: { openapi: { type: 'string' } }, required: ['openapi'] }) } } },
+    },
+    '/api/settings': {
+      get: { operationId: 'getSettings', summary: 'Runtime settings (admins only)', tags: ['system'], responses: { '200': { description: 'The settings in force.', content: json(ref('Settings')) }, ...adminOnly() } },
+      patch: {
+        operationId: 'updateSettings',
+        summary: 'Change runtime settings; the next request uses them (admins only)',
+        tags: ['system'],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 } },
+            additionalProperties: false,
+          }),
+        },
+        responses: { '200': { description: 'The settings in force.', content: json(ref('Settings')) }, ...adminOnly(422) },
+      },
     },
     '/api/logs': {
       get: {
@@ -123,29 +182,29 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'status', in: 'query', description: 'Only errors (`error`: 400 and above), client errors (`4xx`) or server errors (`5xx`).', schema: { type: 'string', enum: ['error', '4xx', '5xx'] } },
         ],
-        responses: { '200': { description: 'The requests, without bodies, headers or query strings.', content: json(ref('RequestLog')) }, ...errors(400, 401, 403) },
+        responses: { '200': { description: 'The requests, without bodies, headers or query strings.', content: json(ref('RequestLog')) }, ...adminOnly(400) },
       },
     },
     '/api/collections': {
-      get: { operationId: 'listCollections', summary: 'List collections', tags, responses: { '200': { description: 'Collections.', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Collection') } } }) } } },
-      post: { operationId: 'createCollection', summary: 'Create a collection', tags, requestBody: { required: true, content: json(ref('Collection')) }, responses: { '201': { description: 'Created.', content: json(ref('Collection')) }, ...errors(400, 409, 413, 415) } },
+      get: { operationId: 'listCollections', summary: 'List collections (admins only)', tags, responses: { '200': { description: 'Collections.', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Collection') } }, required: ['items'] }) }, ...adminOnly() } },
+      post: { operationId: 'createCollection', summary: 'Create a collection (admins only)', tags, requestBody: { required: true, content: json(ref('Collection')) }, responses: { '201': { description: 'Created.', content: json(ref('Collection')) }, ...adminOnly(400, 409) } },
     },
     '/api/collections/{name}': {
-      get: { operationId: 'getCollection', summary: 'Get a collection', tags, parameters: [collectionPath], responses: { '200': { description: 'The collection.', content: json(ref('Collection')) }, ...errors(404) } },
-      patch: { operationId: 'updateCollection', summary: 'Alter a collection', tags, parameters: [collectionPath, ...use('confirm')], requestBody: { required: true, content: json(ref('Collection')) }, responses: { '200': { description: 'Altered.', content: json(ref('Collection')) }, ...errors(400, 404, 409) } },
-      delete: { operationId: 'deleteCollection', summary: 'Delete a collection and its records', tags, parameters: [collectionPath, ...use('confirm')], responses: { '204': { description: 'Deleted.' }, ...errors(404, 409) } },
+      get: { operationId: 'getCollection', summary: 'Get a collection (admins only)', tags, parameters: [collectionPath], responses: { '200': { description: 'The collection.', content: json(ref('Collection')) }, ...adminOnly(404) } },
+      patch: { operationId: 'updateCollection', summary: 'Alter a collection (admins only)', tags, parameters: [collectionPath, ...use('confirm')], requestBody: { required: true, content: json(ref('Collection')) }, responses: { '200': { description: 'Altered.', content: json(ref('Collection')) }, ...adminOnly(400, 404, 409) } },
+      delete: { operationId: 'deleteCollection', summary: 'Delete a collection and its records (admins only)', tags, parameters: [collectionPath, ...use('confirm')], responses: { '204': { description: 'Deleted.' }, ...adminOnly(400, 404, 409) } },
     },
     '/api/schema': {
-      get: { operationId: 'exportSchema', summary: 'Export the whole schema', tags, responses: { '200': { description: 'The schema document.', content: json(ref('SchemaDocument')) } } },
+      get: { operationId: 'exportSchema', summary: 'Export the whole schema (admins only)', tags, responses: { '200': { description: 'The schema document.', content: json(ref('SchemaDocument')) }, ...adminOnly() } },
     },
     '/api/schema/import': {
       post: {
         operationId: 'importSchema',
-        summary: 'Apply a schema document',
+        summary: 'Apply a schema document (admins only)',
         tags,
         parameters: use('confirm'),
         requestBody: { required: true, content: json(ref('SchemaDocument')) },
-        responses: { '200': { description: 'What changed.', content: json({ type: 'object', properties: { created: { type: 'array', items: { type: 'string' } }, updated: { type: 'array', items: { type: 'string' } }, unchanged: { type: 'array', items: { type: 'string' } } } }) }, ...errors(400, 409) },
+        responses: { '200': { description: 'What changed.', content: json({ type: 'object', properties: { created: names, updated: names, unchanged: names } }) }, ...adminOnly(400, 409) },
       },
     },
     '/api/batch': {
@@ -154,7 +213,7 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
         summary: 'Several writes in one transaction',
         tags: ['system'],
         requestBody: { required: true, content: json(ref('BatchRequest')) },
-        responses: { '200': { description: 'Every operation succeeded.', content: json({ type: 'object', properties: { results: { type: 'array', items: { type: 'object' } } } }) }, ...errors(404, 409, 412, 413, 415, 422) },
+        responses: { '200': { description: 'Every operation succeeded, in order.', content: json(ref('BatchResults')) }, ...errors(400, 403, 404, 409, 412, 422) },
       },
     },
   };
