@@ -523,6 +523,7 @@ async function changesOf(context: GraphQLContext, collection: string, filter: st
         return;
       }
       queued += bytes;
+      if (message.version !== undefined) context.versions.set(message.record, message.version);
       queue.push({ item: { op: message.op, seq: message.seq, record: message.record }, bytes });
       wake?.();
     },
