@@ -160,6 +160,19 @@ describe('a stream of distinct documents', () => {
   });
 });
 
+describe('GraphQL cost of last', () => {
+  it('costs `last` like `first`, written in the query or passed as a variable', async () => {
+    const literal = await gql('{ items(last: 500) { edges { node { id tags(last: 500) { edges { node { id label } } } } } } }');
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0].extensions.limit).toBe('cost');
+    const query = 'query($n: Int){ items(last: $n){ edges { node { id tags(last: $n) { edges { node { id label } } } } } } }';
+    expect((await gql(query, { n: 5 })).status).toBe(200);
+    const large = await gql(query, { n: 500 });
+    expect(large.status).toBe(400);
+    expect(large.body.errors[0].extensions.limit).toBe('cost');
+  });
+});
+
 describe('deep json values', () => {
   it('refuses a json value nested deeper than 64 levels with a 422 per-field error', async () => {
     const answer = await t.request('POST', '/api/collections/items/records', { title: 'deep', meta: nested(2600, 1) }, anonymous);

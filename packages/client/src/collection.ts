@@ -24,13 +24,14 @@ export class CollectionApi<S extends SchemaTypes, N extends CollectionName<S>> {
         sort: options.sort,
         limit: options.limit,
         after: options.after,
+        before: options.before,
         count: options.count ? true : undefined,
       },
     });
   }
 
   /** Every matching record, page after page (`for await (const post of posts.iterate({ filter }))`). */
-  async *iterate<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: Omit<ListOptions<S, N, F, E>, 'after' | 'count'> = {}): AsyncGenerator<Selected<S, N, F, E>> {
+  async *iterate<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: Omit<ListOptions<S, N, F, E>, 'after' | 'before' | 'count'> = {}): AsyncGenerator<Selected<S, N, F, E>> {
     let after: string | undefined;
     do {
       const page: ListResult<Selected<S, N, F, E>> = await this.list<F, E>({ ...options, ...(after ? { after } : {}) });

@@ -61,12 +61,17 @@ export interface ListOptions<S extends SchemaTypes, N extends CollectionName<S>,
   /** `-created,title`: fields, `-` for descending. */
   sort?: string;
   limit?: number;
+  /** A `nextCursor`: the records after it. */
   after?: string;
+  /** A `prevCursor`: the `limit` records before it (paging backward). */
+  before?: string;
   count?: boolean;
 }
 
 export interface ListResult<T> {
   items: T[];
   nextCursor: string | null;
+  /** On a page read with `before`: pass as `before` for the page before it; null when none precedes. */
+  prevCursor?: string | null;
   total?: number;
 }

@@ -13,5 +13,10 @@ export interface ChangeEvent {
   record: CausewayRecord;
   /** The record before the write (null for a create): realtime tells "left your view" from "changed". */
   previous: CausewayRecord | null;
+  /**
+   * The version `record` has (a delete: had); `previous`, of an update, had the one before. Absent from entries
+   * logged before versions were.
+   */
+  version?: number;
   at: string;
 }

@@ -3,6 +3,7 @@ import type { ChangeEvent } from '../events/change-event.js';
 import { collectionsTouched, hasRelationPaths, type Condition, type FilterNode, matchesCondition } from '../query/index.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
+import { versionTag } from '../records/etag.js';
 import { clientRecord } from '../records/record-row.js';
 import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
@@ -21,7 +22,8 @@ export type SubscriptionSpec =
 export type HubMessage =
   | { type: 'subscribed'; sub: string; seq: number }
   | { type: 'snapshot'; sub: string; seq: number; items: CausewayRecord[] }
-  | { type: 'event'; sub: string; seq: number; op: 'insert' | 'update' | 'remove'; record: CausewayRecord }
+  /** `version`: the record's version tag (what If-Match and `ifMatch` take), when the change log knows it. */
+  | { type: 'event'; sub: string; seq: number; op: 'insert' | 'update' | 'remove'; record: CausewayRecord; version?: string }
   | { type: 'diff'; sub: string; seq: number; ops: ListOp[] }
   | { type: 'resync'; sub: string; seq: number; reason: string };
 
@@ -147,8 +149,13 @@ export class MatchingSubscription extends Subscription {
     if (!was && !is) return;
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
-    const record = clientRecord(this.collection, is ? event.record : (event.previous ?? event.record));
-    this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record });
+    const image = is ? event.record : (event.previous ?? event.record);
+    const record = clientRecord(this.collection, image);
+    // Every update adds one to the version: the image before an update had the one before.
+    const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
+    const message: HubMessage = { type: 'event', sub: this.id, seq: event.seq, op, record };
+    if (version !== undefined) message.version = versionTag({ record: image, version });
+    this.subscriber.deliver(message);
   }
 }
 

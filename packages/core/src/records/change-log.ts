@@ -17,12 +17,13 @@ export async function appendChange(
   record: CausewayRecord,
   previous: CausewayRecord | null,
   at: string,
+  version: number,
 ): Promise<ChangeEvent> {
   const before = previous === null ? null : JSON.stringify(previous);
-  const { text, params } = s.q`INSERT INTO ${s.id(changeLogTable)} (collection, record_id, op, record, previous, created)
-    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${before}, ${at}) RETURNING seq`;
+  const { text, params } = s.q`INSERT INTO ${s.id(changeLogTable)} (collection, record_id, op, record, previous, created, version)
+    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${before}, ${at}, ${version}) RETURNING seq`;
   const row = await tx.get(text, params);
-  return { seq: Number(row?.seq), collection, recordId: record.id, op, record, previous, at };
+  return { seq: Number(row?.seq), collection, recordId: record.id, op, record, previous, at, version };
 }
 
 /** A change-log row as the database returns it, back as the event it was published as. */
@@ -36,5 +37,6 @@ export function changeFromRow(row: Record<string, unknown>): ChangeEvent {
     record: parse(row.record),
     previous: row.previous === null || row.previous === undefined ? null : parse(row.previous),
     at: String(row.created),
+    ...(row.version === null || row.version === undefined ? {} : { version: Number(row.version) }),
   };
 }

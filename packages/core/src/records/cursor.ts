@@ -9,14 +9,21 @@ type CursorValue = string | number | boolean | null;
 interface CursorPayload {
   /** The sort the cursor was made for. */
   s: string;
-  /** The last row's sort key values, in key order. */
+  /** The row's sort key values, in key order. */
   v: CursorValue[];
 }
 
-/** An opaque cursor: the sort key values of the last row a page returned. */
+/**
+ * An opaque cursor: a row's sort key values. The same cursor serves as `after` (rows following the row) and
+ * `before` (rows preceding it).
+ */
 export function encodeCursor(keys: readonly SortKey[], row: Readonly<Record<string, unknown>>): string {
-  const values = keys.map((k) => (row[k.field] ?? null) as CursorValue);
-  return Buffer.from(JSON.stringify({ s: formatSort(keys), v: values } satisfies CursorPayload)).toString('base64url');
+  return Buffer.from(JSON.stringify({ s: formatSort(keys), v: cursorValues(keys, row) } satisfies CursorPayload)).toString('base64url');
+}
+
+/** A row's sort key values, in key order: what a cursor holds. */
+export function cursorValues(keys: readonly SortKey[], row: Readonly<Record<string, unknown>>): CursorValue[] {
+  return keys.map((k) => (row[k.field] ?? null) as CursorValue);
 }
 
 /**
@@ -48,6 +55,15 @@ export function decodeCursor(cursor: string, keys: readonly SortKey[], collectio
   if (!valid) throw new CausewayError('INVALID_CURSOR', 'The cursor is not one this server issued.');
   if (s !== formatSort(keys)) throw new CausewayError('INVALID_CURSOR', `The cursor was made for sort '${s}', not '${formatSort(keys)}'.`);
   return v;
+}
+
+/**
+ * The keys in the opposite order. Null is the smallest value in every key (first ascending, last descending),
+ * so flipping each key's direction reverses the whole order, nulls included: rows before a cursor are the rows
+ * after it in the reversed keys, and a backward page is a forward page of the reversed order.
+ */
+export function reversedSort(keys: readonly SortKey[]): SortKey[] {
+  return keys.map((k) => ({ field: k.field, descending: !k.descending }));
 }
 
 /**

@@ -24,23 +24,44 @@ export interface ListQuery {
   where?: FilterNode;
   sort?: string;
   limit?: number;
-  /** Cursor from a previous page's `nextCursor`. */
+  /** Cursor from a previous page's `nextCursor` (or any item's cursor): only records after it. */
   after?: string;
+  /** Cursor from a page's `prevCursor` (or any item's cursor): only records before it. */
+  before?: string;
+  /**
+   * Take the page from the end of the window rather than its start: the `limit` records nearest `before` (the
+   * last ones without it), Relay's `last`. Items still come in sort order.
+   */
+  backward?: boolean;
+  /**
+   * Also tell whether records precede a forward page that `after` bounds (`prevCursor`): one more single-row
+   * query. A backward page always tells both ends.
+   */
+  bothEnds?: boolean;
   count?: boolean;
   fields?: readonly string[];
   expand?: readonly string[];
   /** Also return a cursor for every item (GraphQL edges), not only `nextCursor`. */
   cursors?: boolean;
+  /** Also return every item's version tag (what `ifMatch` takes): read with the row, so it costs no query. */
+  versions?: boolean;
 }
 
 export interface ListPage {
   items: CausewayRecord[];
-  /** Pass as `after` for the next page; null on the last page. */
+  /** Pass as `after` for the next page; null when no record follows this page (or it is empty). */
   nextCursor: string | null;
+  /**
+   * Pass as `before` for the page before; null when no record precedes this page (or it is empty). Given for a
+   * backward page, and for a forward page with `bothEnds`.
+   */
+  prevCursor?: string | null;
   /** Number of records matching the filter, when `count` was asked for. */
   total?: number;
   /** The cursor after each item, when `cursors` was asked for. */
   cursors?: string[];
+  /** Each item's version tag, when `versions` was asked for. */
+  versions?: string[];
 }
 
 export interface ReadOptions {

@@ -1,6 +1,6 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import { compileCondition, type Condition, type FilterNode } from '../query/index.js';
-import { parseSort } from '../query/parse-sort.js';
+import { parseSort, type SortKey } from '../query/parse-sort.js';
 import { AccessRules, type RuleVerdict } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
@@ -8,7 +8,8 @@ import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { CompiledFilters } from './compiled-filters.js';
-import { afterCursorSql, decodeCursor, encodeCursor, orderBySql } from './cursor.js';
+import { afterCursorSql, cursorValues, decodeCursor, encodeCursor, orderBySql, reversedSort } from './cursor.js';
+import { versionTag } from './etag.js';
 import { expandRecords, parseExpand, type RecordsByIds } from './expand.js';
 import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
 import { parseFields, projectRecord } from './project-fields.js';
@@ -60,14 +61,32 @@ export class RecordsReader {
     if (rule.kind === 'where') where.push(compileCondition(rule.condition, rowAlias, params, this.db.dialect));
     const filterParams = [...params.values];
     const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const reversed = reversedSort(keys);
     if (query.after !== undefined) where.push(afterCursorSql(keys, decodeCursor(query.after, keys, collection), rowAlias, params, this.db.dialect));
+    // Rows before the cursor are the rows after it in the reversed order.
+    if (query.before !== undefined) where.push(afterCursorSql(reversed, decodeCursor(query.before, keys, collection), rowAlias, params, this.db.dialect));
+    const backward = query.backward === true;
     const table = `${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias}`;
-    const pageSql = `SELECT * FROM ${table} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBySql(keys, rowAlias, this.db.dialect)} LIMIT ${limit + 1}`;
+    // A backward page is read in the reversed order (so the database stops after `limit + 1` rows) and turned round.
+    const pageSql = `SELECT * FROM ${table} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBySql(backward ? reversed : keys, rowAlias, this.db.dialect)} LIMIT ${limit + 1}`;
     const rows = await this.db.all(pageSql, params.values);
-    const items = rows.slice(0, limit).map((row) => decodeRow(collection, row).record);
+    const decoded = rows.slice(0, limit).map((row) => decodeRow(collection, row));
+    if (backward) decoded.reverse();
+    const items = decoded.map((d) => d.record);
+    const first = items[0];
     const last = items.at(-1);
-    const page: ListPage = { items, nextCursor: rows.length > limit && last ? encodeCursor(keys, last) : null };
+    const more = rows.length > limit;
+    // The far end (after a backward page, before a forward one) is open only when a cursor bounds it; then one
+    // row beyond the page's end item tells. No row lies between that item and the cursor, so this is exact.
+    const beyond = (bound: string | undefined, item: CausewayRecord | undefined, order: SortKey[]) =>
+      bound !== undefined && item !== undefined ? this.anyAfter(table, filterSql, filterParams, order, item) : Promise.resolve(false);
+    const page: ListPage = {
+      items,
+      nextCursor: (backward ? await beyond(query.before, last, keys) : more) && last ? encodeCursor(keys, last) : null,
+    };
+    if (backward || query.bothEnds) page.prevCursor = (backward ? more : await beyond(query.after, first, reversed)) && first ? encodeCursor(keys, first) : null;
     if (query.cursors) page.cursors = items.map((item) => encodeCursor(keys, item));
+    if (query.versions) page.versions = decoded.map(versionTag);
     if (query.count) {
       const row = await this.db.get(`SELECT COUNT(*) AS n FROM ${table} ${filterSql}`, filterParams);
       page.total = Number(row?.n ?? 0);
@@ -75,6 +94,15 @@ export class RecordsReader {
     await expandRecords(page.items, expand, this.visibleByIds(this.db, caller));
     if (projection) page.items = page.items.map((item) => projectRecord(item, projection));
     return page;
+  }
+
+  /** Whether some row matching the filter comes after `item` in the keys' order. */
+  private async anyAfter(table: string, filterSql: string, filterParams: readonly unknown[], keys: readonly SortKey[], item: CausewayRecord): Promise<boolean> {
+    const params = this.s.params();
+    for (const value of filterParams) params.addRaw(value);
+    const after = afterCursorSql(keys, cursorValues(keys, item), rowAlias, params, this.db.dialect);
+    const row = await this.db.get(`SELECT 1 AS found FROM ${table} ${filterSql ? `${filterSql} AND ${after}` : `WHERE ${after}`} LIMIT 1`, params.values);
+    return row !== undefined;
   }
 
   async get(caller: Caller, name: string, id: string, options: ReadOptions = {}, executor: SqlExecutor = this.db): Promise<VersionedRecord> {
@@ -125,21 +153,28 @@ export class RecordsReader {
 
   /** Records by id whatever the rules, as internal images: for checks and matching inside the core, never for output. */
   byIds(executor: SqlExecutor): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' }, 'internal');
+    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' }, 'internal', (found) => found.record);
   }
 
-  /** Records by id that the caller may view (absent ones are missing or hidden by the view rule). */
-  visibleMany(caller: Caller, collection: Collection, ids: readonly string[]): Promise<Map<string, CausewayRecord>> {
-    return this.visibleByIds(this.db, caller)(collection, ids);
+  /** Records by id that the caller may view (absent ones are missing or hidden by the view rule), with their versions. */
+  visibleMany(caller: Caller, collection: Collection, ids: readonly string[]): Promise<Map<string, VersionedRecord>> {
+    return this.loadByIds(this.db, collection, ids, this.rules.verdict(collection, 'view', caller), 'client', (found) => found);
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */
   visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), 'client');
+    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), 'client', (found) => found.record);
   }
 
   /** One statement for any number of ids: the ids travel as one JSON array parameter. */
-  private async loadByIds(executor: SqlExecutor, collection: Collection, ids: readonly string[], verdict: RuleVerdict, image: RecordImage): Promise<Map<string, CausewayRecord>> {
+  private async loadByIds<T>(
+    executor: SqlExecutor,
+    collection: Collection,
+    ids: readonly string[],
+    verdict: RuleVerdict,
+    image: RecordImage,
+    pick: (found: VersionedRecord) => T,
+  ): Promise<Map<string, T>> {
     if (verdict.kind === 'deny') return new Map();
     const params = this.s.params();
     const elements = this.db.dialect.jsonArrayElements(params.addRaw(JSON.stringify(ids)), 'ids');
@@ -148,7 +183,7 @@ export class RecordsReader {
       `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id IN (SELECT ${elements.value} FROM ${elements.from})${rule}`,
       params.values,
     );
-    return new Map(rows.map((row) => [row.id as string, decodeRow(collection, row, image).record] as [string, CausewayRecord]));
+    return new Map(rows.map((row) => [row.id as string, pick(decodeRow(collection, row, image))] as [string, T]));
   }
 }
 

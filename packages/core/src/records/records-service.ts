@@ -9,7 +9,7 @@ import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { parseBatch, type BatchOperation } from './batch.js';
 import type { RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
-import type { CausewayRecord, VersionedRecord } from './record.js';
+import type { VersionedRecord } from './record.js';
 import { RecordsReader } from './records-reader.js';
 import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
 import { AccessRules } from '../rules/access-rules.js';
@@ -65,8 +65,8 @@ export class RecordsService {
     return this.read(() => this.reader.list(caller, collection, query));
   }
 
-  /** Several records by id in one statement, under the view rule: what GraphQL batches relations with. */
-  getMany(caller: Caller, collection: string, ids: readonly string[]): Promise<Map<string, CausewayRecord>> {
+  /** Several records by id in one statement, under the view rule, with their versions: what GraphQL batches relations with. */
+  getMany(caller: Caller, collection: string, ids: readonly string[]): Promise<Map<string, VersionedRecord>> {
     return this.read(() => this.reader.visibleMany(caller, this.reader.collection(collection), ids));
   }
 

@@ -62,7 +62,7 @@ export class RecordsWriter {
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
     // After the rule, so a caller the rule refuses is told so (403) before anything about the targets.
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
-    const event = await appendChange(tx, this.s, name, 'create', created.record, null, now);
+    const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
     events.push(event);
     return { record: clientRecord(collection, created.record), version: created.version, seq: event.seq };
   }
@@ -161,7 +161,7 @@ export class RecordsWriter {
       params.values,
     );
     const updated = decodeRow(collection, row!, 'internal');
-    const event = await appendChange(tx, this.s, collection.name, 'update', updated.record, previous, now);
+    const event = await appendChange(tx, this.s, collection.name, 'update', updated.record, previous, now, updated.version);
     events.push(event);
     return { ...updated, seq: event.seq };
   }
@@ -197,6 +197,6 @@ export class RecordsWriter {
     }
     const { text, params } = this.s.q`DELETE FROM ${this.s.id(collection.name)} WHERE id = ${target.record.id}`;
     await tx.run(text, params);
-    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, target.record, nowIso()));
+    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, target.record, nowIso(), target.version));
   }
 }

@@ -17,11 +17,13 @@ import {
   type GraphQLInputType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
+  type SelectionNode,
 } from 'graphql';
 import {
+  CausewayError,
   maxPageSize,
+  versionTag,
   type Caller,
-  type CausewayError,
   type CausewayRecord,
   type Collection,
   type Field,
@@ -32,6 +34,7 @@ import {
   type RealtimeHub,
   type RecordsService,
   type RelationField,
+  type VersionedRecord,
 } from '@causeway/core';
 import { guarded, toGraphQLError } from './errors.js';
 import { backRelationName, enumValueNames, typeName } from './names.js';
@@ -44,6 +47,8 @@ export interface GraphQLContext extends Record<PropertyKey, unknown> {
   records: RecordsService;
   hub: RealtimeHub;
   loaders: Map<string, DataLoader<string, CausewayRecord | null>>;
+  /** The version tag of each record this request resolved, for the `version` field: read with the record, never queried. */
+  versions: WeakMap<CausewayRecord, string>;
   /** Over graphql-ws: the connection's unsent-bytes limit, which subscriptions' queued events count against. */
   backlog?: Backlog;
 }
@@ -54,7 +59,9 @@ export interface Backlog {
 }
 
 export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub, backlog?: Backlog): GraphQLContext {
-  return backlog ? { caller, records, hub, loaders: new Map(), backlog } : { caller, records, hub, loaders: new Map() };
+  const context: GraphQLContext = { caller, records, hub, loaders: new Map(), versions: new WeakMap() };
+  if (backlog) context.backlog = backlog;
+  return context;
 }
 
 /** Records of `collection` by id, batched per request and judged by the view rule (null when hidden). */
@@ -63,11 +70,20 @@ function loaderFor(context: GraphQLContext, collection: string): DataLoader<stri
   if (!loader) {
     loader = new DataLoader(async (ids: readonly string[]) => {
       const found = await context.records.getMany(context.caller, collection, ids);
-      return ids.map((id) => found.get(id) ?? null);
+      return ids.map((id) => {
+        const versioned = found.get(id);
+        return versioned ? withVersion(context, versioned) : null;
+      });
     });
     context.loaders.set(collection, loader);
   }
   return loader;
+}
+
+/** The record, its version noted for the `version` field. */
+function withVersion(context: GraphQLContext, versioned: VersionedRecord): CausewayRecord {
+  context.versions.set(versioned.record, versionTag(versioned));
+  return versioned.record;
 }
 
 const nonNull = <T extends GraphQLOutputType | GraphQLInputType>(type: T) => new GraphQLNonNull(type);
@@ -81,7 +97,13 @@ const changeOp = new GraphQLEnumType({
 });
 const pageInfo = new GraphQLObjectType({
   name: 'PageInfo',
-  fields: { hasNextPage: { type: nonNull(GraphQLBoolean) }, endCursor: { type: GraphQLString } },
+  description: 'Relay page info. `hasPreviousPage` after `after` and `hasNextPage` before `before` are exact (one more single-row query when asked for); both are false on an empty page.',
+  fields: {
+    hasNextPage: { type: nonNull(GraphQLBoolean) },
+    hasPreviousPage: { type: nonNull(GraphQLBoolean) },
+    startCursor: { type: GraphQLString },
+    endCursor: { type: GraphQLString },
+  },
 });
 const deletePayload = new GraphQLObjectType({
   name: 'DeletePayload',
@@ -224,37 +246,63 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     where: { type: whereType(collection) },
     filter: { type: GraphQLString, description: 'A filter in the Causeway filter language, and-ed with `where`.' },
     orderBy: { type: listOf(orderType(collection)) },
-    first: { type: GraphQLInt, description: `Page size, 1 to ${maxPageSize} (default 30).` },
-    after: { type: GraphQLString, description: 'An `endCursor` or edge `cursor` from a previous page.' },
+    first: { type: GraphQLInt, description: `The first records of the window: page size, 1 to ${maxPageSize} (default 30). Not with \`last\`.` },
+    after: { type: GraphQLString, description: 'An `endCursor` or edge `cursor`: only records after it.' },
+    last: { type: GraphQLInt, description: `The last records of the window (paging backward): page size, 1 to ${maxPageSize}. Not with \`first\`.` },
+    before: { type: GraphQLString, description: 'A `startCursor` or edge `cursor`: only records before it.' },
   });
 
-  type ListArgs = { where?: WhereInput | null; filter?: string | null; orderBy?: { field: string; direction: 'ASC' | 'DESC' }[] | null; first?: number | null; after?: string | null };
+  type ListArgs = {
+    where?: WhereInput | null;
+    filter?: string | null;
+    orderBy?: { field: string; direction: 'ASC' | 'DESC' }[] | null;
+    first?: number | null;
+    after?: string | null;
+    last?: number | null;
+    before?: string | null;
+  };
 
   const toListQuery = (args: ListArgs, info: GraphQLResolveInfo, scope?: FilterNode): ListQuery => {
     const where = allOf([whereNode(args.where), scope]);
     const filter = args.filter?.trim() ? args.filter : undefined;
     const selections = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []);
     // Fragments are not followed: where one appears, assume it selects what is asked about.
-    const selects = (name: string) => selections.some((s) => s.kind !== 'Field' || s.name.value === name);
-    const nested = (parent: string, name: string) =>
-      selections.some((s) => s.kind !== 'Field' || (s.name.value === parent && s.selectionSet?.selections.some((inner) => inner.kind !== 'Field' || inner.name.value === name)));
+    const within = (path: readonly string[], from: readonly SelectionNode[] = selections): boolean =>
+      from.some((s) => s.kind !== 'Field' || (s.name.value === path[0] && (path.length === 1 || within(path.slice(1), s.selectionSet?.selections ?? []))));
+    const first = args.first ?? undefined;
+    const last = args.last ?? undefined;
+    // Relay allows both; the page they mean (the last `last` of the first `first`) is rarely what a client wants.
+    if (first !== undefined && last !== undefined) throw new CausewayError('INVALID_QUERY', 'Give `first` or `last`, not both.');
+    const backward = last !== undefined;
+    const limit = backward ? last : first;
     return {
       ...(filter ? { filter } : {}),
       ...(where ? { where } : {}),
       ...(args.orderBy?.length ? { sort: args.orderBy.map((o) => (o.direction === 'DESC' ? `-${o.field}` : o.field)).join(',') } : {}),
-      ...(args.first === undefined || args.first === null ? {} : { limit: args.first }),
+      ...(limit === undefined ? {} : { limit }),
       ...(args.after ? { after: args.after } : {}),
-      count: selects('totalCount'),
-      // Cursors cost an encoding per record: made only when an edge cursor or the end cursor is asked for.
-      cursors: nested('edges', 'cursor') || nested('pageInfo', 'endCursor'),
+      ...(args.before ? { before: args.before } : {}),
+      ...(backward ? { backward } : {}),
+      // Whether records precede a forward page costs a query: asked only when the client asks.
+      ...(!backward && within(['pageInfo', 'hasPreviousPage']) ? { bothEnds: true } : {}),
+      count: within(['totalCount']),
+      // Cursors cost an encoding per record: made only when an edge cursor or a page cursor is asked for.
+      cursors: within(['edges', 'cursor']) || within(['pageInfo', 'endCursor']) || within(['pageInfo', 'startCursor']),
+      versions: within(['edges', 'node', 'version']),
     };
   };
 
   const listPage = async (context: GraphQLContext, collection: Collection, query: ListQuery) => {
     const page = await context.records.list(context.caller, collection.name, query);
+    if (page.versions) page.items.forEach((item, i) => context.versions.set(item, page.versions![i]!));
     return {
       edges: page.items.map((node, i) => ({ node, cursor: page.cursors?.[i] ?? '' })),
-      pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.cursors?.at(-1) ?? page.nextCursor },
+      pageInfo: {
+        hasNextPage: page.nextCursor !== null,
+        hasPreviousPage: (page.prevCursor ?? null) !== null,
+        startCursor: page.cursors?.[0] ?? null,
+        endCursor: page.cursors?.at(-1) ?? null,
+      },
       totalCount: page.total ?? null,
     };
   };
@@ -292,12 +340,13 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
       resolve: (record, args, context, info) =>
         guarded(async () => {
           const ids = Array.isArray(record[field.name]) ? (record[field.name] as string[]) : [];
-          const plain = !args.where && !args.filter && !args.orderBy?.length && !args.after && (args.first ?? maxPageSize) >= ids.length;
+          const paged = args.after || args.before || (args.last ?? undefined) !== undefined;
+          const plain = !args.where && !args.filter && !args.orderBy?.length && !paged && (args.first ?? maxPageSize) >= ids.length;
           if (plain) {
             const nodes = (await loaderFor(context, target.name).loadMany(ids)).filter((r): r is CausewayRecord => r !== null && !(r instanceof Error));
-            return { edges: nodes.map((node) => ({ node, cursor: '' })), pageInfo: { hasNextPage: false, endCursor: null }, totalCount: nodes.length };
+            return { edges: nodes.map((node) => ({ node, cursor: '' })), pageInfo: onePage, totalCount: nodes.length };
           }
-          if (ids.length === 0) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
+          if (ids.length === 0) return { edges: [], pageInfo: onePage, totalCount: 0 };
           return listPage(context, target, toListQuery(args, info, idsNode(ids)));
         }),
     };
@@ -314,6 +363,11 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
           id: { type: nonNull(GraphQLID) },
           created: { type: nonNull(dateTimeScalar) },
           updated: { type: nonNull(dateTimeScalar) },
+          version: {
+            type: nonNull(GraphQLString),
+            description: 'The version to pass as `ifMatch` (the REST ETag without its quotes); it changes with every write.',
+            resolve: (record, _args, context) => versionOf(context, record),
+          },
         };
         for (const field of visible(collection)) {
           if (field.type === 'relation') {
@@ -386,17 +440,17 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     mutation[`create${name}`] = {
       type: nonNull(record),
       args: { data: { type: nonNull(create) } },
-      resolve: (_root, args: { data: Record<string, unknown> }, context) => guarded(async () => (await context.records.create(context.caller, collection.name, { ...args.data })).record),
+      resolve: (_root, args: { data: Record<string, unknown> }, context) => guarded(async () => withVersion(context, await context.records.create(context.caller, collection.name, { ...args.data }))),
     };
     mutation[`update${name}`] = {
       type: nonNull(record),
-      args: { id: { type: nonNull(GraphQLID) }, data: { type: nonNull(update) }, ifMatch: { type: GraphQLString, description: 'The version (ETag) you last saw; fails with PRECONDITION_FAILED if it changed.' } },
+      args: { id: { type: nonNull(GraphQLID) }, data: { type: nonNull(update) }, ifMatch: { type: GraphQLString, description: 'The `version` you last read; fails with PRECONDITION_FAILED if the record changed since.' } },
       resolve: (_root, args: { id: string; data: Record<string, unknown>; ifMatch?: string | null }, context) =>
-        guarded(async () => (await context.records.update(context.caller, collection.name, args.id, { ...args.data }, args.ifMatch ? { ifMatch: args.ifMatch } : {})).record),
+        guarded(async () => withVersion(context, await context.records.update(context.caller, collection.name, args.id, { ...args.data }, args.ifMatch ? { ifMatch: args.ifMatch } : {}))),
     };
     mutation[`delete${name}`] = {
       type: nonNull(deletePayload),
-      args: { id: { type: nonNull(GraphQLID) }, ifMatch: { type: GraphQLString } },
+      args: { id: { type: nonNull(GraphQLID) }, ifMatch: { type: GraphQLString, description: 'The `version` you last read; fails with PRECONDITION_FAILED if the record changed since.' } },
       resolve: (_root, args: { id: string; ifMatch?: string | null }, context) =>
         guarded(async () => ({ id: args.id, ...(await context.records.delete(context.caller, collection.name, args.id, args.ifMatch ? { ifMatch: args.ifMatch } : {})) })),
     };
@@ -419,6 +473,17 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     ...(collections.length > 0 ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
     ...(collections.length > 0 ? { subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscription }) } : {}),
   });
+}
+
+/** The first and only page: what a relation read whole reports. */
+const onePage = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+
+/** A record's version tag, as noted when it was read or written. */
+function versionOf(context: GraphQLContext, record: CausewayRecord): string {
+  const version = context.versions.get(record);
+  // Every path that yields a record notes its version; a record without one is a bug here, not the client's.
+  if (version === undefined) throw new Error(`No version was noted for record '${record.id}'.`);
+  return version;
 }
 
 function rethrow(error: unknown): never {
@@ -458,6 +523,7 @@ async function changesOf(context: GraphQLContext, collection: string, filter: st
         return;
       }
       queued += bytes;
+      if (message.version !== undefined) context.versions.set(message.record, message.version);
       queue.push({ item: { op: message.op, seq: message.seq, record: message.record }, bytes });
       wake?.();
     },

@@ -20,7 +20,7 @@ export interface GraphQLLimits {
   introspection: boolean;
 }
 
-/** Lists fetch this many nodes when `first` is not given, for costing. */
+/** Lists fetch this many nodes when neither `first` nor `last` is given, for costing. */
 const assumedPageSize = 30;
 
 export function limitError(message: string, limit: string): GraphQLError {
@@ -30,15 +30,16 @@ export function limitError(message: string, limit: string): GraphQLError {
 type Variables = Readonly<Record<string, unknown>> | undefined;
 
 /**
- * Page size a `first` argument asks for. A variable counts by its value once the variables are known; before
+ * Page size a `first` or `last` argument asks for (both given is refused at execution, and costed as the
+ * larger). A variable counts by its value once the variables are known; before
  * (at validation, once per document) it counts as 1, and the operation is costed again with its variables.
  */
-function pageSize(first: ValueNode | undefined, variables: Variables): number {
-  if (!first) return assumedPageSize;
-  if (first.kind === Kind.INT) return Math.max(1, Number(first.value));
-  if (first.kind === Kind.VARIABLE) {
+function pageSize(argument: ValueNode | undefined, variables: Variables): number {
+  if (!argument) return assumedPageSize;
+  if (argument.kind === Kind.INT) return Math.max(1, Number(argument.value));
+  if (argument.kind === Kind.VARIABLE) {
     if (!variables) return 1;
-    const value = variables[first.name.value];
+    const value = variables[argument.name.value];
     return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.trunc(value)) : assumedPageSize;
   }
   return assumedPageSize;
@@ -88,9 +89,12 @@ class OperationMeasure {
           continue;
         }
         const inIntrospection = introspection || name.startsWith('__');
-        // A connection (it selects `edges`) fetches up to `first` nodes, 30 when not given.
+        // A connection (it selects `edges`) fetches up to `first` (or `last`) nodes, 30 when not given.
         const isConnection = !inIntrospection && selection.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges');
-        const size = isConnection ? pageSize(selection.arguments?.find((a) => a.name.value === 'first')?.value, this.variables) : 1;
+        const argument = (name: string) => selection.arguments?.find((a) => a.name.value === name)?.value;
+        const first = argument('first');
+        const last = argument('last');
+        const size = !isConnection ? 1 : last && first ? Math.max(pageSize(first, this.variables), pageSize(last, this.variables)) : pageSize(last ?? first, this.variables);
         const inner = this.measure(selection.selectionSet, multiplier * size, inIntrospection, visiting);
         // Introspection is as deep as the type references it asks about: its cost bounds it, not the depth limit.
         if (!inIntrospection) depth = Math.max(depth, inner.depth + 1);
@@ -135,7 +139,7 @@ function measureOperation(operation: OperationDefinitionNode, fragments: Readonl
 }
 
 function costError(cost: number, limits: GraphQLLimits): GraphQLError {
-  return limitError(`The query could fetch ${cost} fields; at most ${limits.maxCost} are allowed (lower \`first\` or select less).`, 'cost');
+  return limitError(`The query could fetch ${cost} fields; at most ${limits.maxCost} are allowed (lower \`first\`/\`last\` or select less).`, 'cost');
 }
 
 function limitsRule(limits: GraphQLLimits): ValidationRule {
@@ -154,18 +158,18 @@ function limitsRule(limits: GraphQLLimits): ValidationRule {
 
 const variableFirst = new WeakMap<DocumentNode, boolean>();
 
-/** Whether some `first` in the document is a variable (then the cost depends on the variables). */
+/** Whether some `first` or `last` in the document is a variable (then the cost depends on the variables). */
 function hasVariableFirst(document: DocumentNode): boolean {
   let known = variableFirst.get(document);
   if (known === undefined) {
-    known = /\bfirst\s*:\s*\$/.test(document.loc?.source.body ?? '');
+    known = /\b(?:first|last)\s*:\s*\$/.test(document.loc?.source.body ?? '');
     variableFirst.set(document, known);
   }
   return known;
 }
 
 /**
- * The cost check again with the variables, for operations whose `first` is a variable (validation, cached per
+ * The cost check again with the variables, for operations whose `first` or `last` is a variable (validation, cached per
  * document, could only count it as 1). Returns the error to answer with, if any.
  */
 export function variableCostError(document: DocumentNode, operationName: string | null | undefined, variables: Variables, limits: GraphQLLimits): GraphQLError | undefined {

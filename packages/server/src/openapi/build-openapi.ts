@@ -15,6 +15,7 @@ const parameters: Record<string, Parameter> = {
   sort: { name: 'sort', in: 'query', description: 'Comma-separated fields, `-` for descending.', schema: { type: 'string' } },
   limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 30 } },
   after: { name: 'after', in: 'query', description: 'The `nextCursor` of the previous page.', schema: { type: 'string' } },
+  before: { name: 'before', in: 'query', description: 'The `prevCursor` of the next page: the `limit` records before it (paging backward).', schema: { type: 'string' } },
   count: { name: 'count', in: 'query', description: 'Add `total`, the number of matching records.', schema: { type: 'boolean' } },
   fields: { name: 'fields', in: 'query', description: 'Comma-separated fields to return.', schema: { type: 'string' } },
   expand: { name: 'expand', in: 'query', description: 'Comma-separated relation paths to expand.', schema: { type: 'string' } },
@@ -38,11 +39,11 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
   return {
     [`/api/collections/${name}/records`]: {
       get: op('list', `List ${name}`, {
-        parameters: use('filter', 'sort', 'limit', 'after', 'count', 'fields', 'expand'),
+        parameters: use('filter', 'sort', 'limit', 'after', 'before', 'count', 'fields', 'expand'),
         responses: {
           '200': {
             description: 'A page of records.',
-            content: json({ type: 'object', properties: { items: { type: 'array', items: selected }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer', minimum: 0 } }, required: ['items', 'nextCursor'], additionalProperties: false }),
+            content: json({ type: 'object', properties: { items: { type: 'array', items: selected }, nextCursor: { type: ['string', 'null'] }, prevCursor: { type: ['string', 'null'] }, total: { type: 'integer', minimum: 0 } }, required: ['items', 'nextCursor'], additionalProperties: false }),
           },
           ...errors(400, 403, 404),
         },

@@ -40,16 +40,19 @@ function readOptions(query: QueryString): ReadOptions {
 }
 
 export function parseListQuery(query: QueryString): ListQuery {
-  rejectUnknown(query, ['filter', 'sort', 'limit', 'after', 'count', 'fields', 'expand']);
+  rejectUnknown(query, ['filter', 'sort', 'limit', 'after', 'before', 'count', 'fields', 'expand']);
   const list: ListQuery = readOptions(query);
   const filter = single(query, 'filter');
   const sort = single(query, 'sort');
   const after = single(query, 'after');
+  const before = single(query, 'before');
   const limit = single(query, 'limit');
   const count = parseBoolean(query, 'count');
   if (filter !== undefined) list.filter = filter;
   if (sort !== undefined) list.sort = sort;
   if (after !== undefined && after !== '') list.after = after;
+  // `before` pages backward: the `limit` records just before the cursor, with `prevCursor` to go on.
+  if (before !== undefined && before !== '') Object.assign(list, { before, backward: true });
   if (count !== undefined) list.count = count;
   if (limit !== undefined) {
     if (!/^\d+$/.test(limit)) throw new CausewayError('INVALID_QUERY', `limit must be a whole number, not '${limit}'`);

@@ -27,7 +27,7 @@ function fit(name: string): string {
 }
 
 /** Columns added to system tables after their first release: [table, column, type]. */
-const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', text]];
+const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', text], [changeLogTable, 'version', 'BIGINT']];
 
 const requireIcu = `DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
@@ -45,7 +45,7 @@ export function postgresDdl(schema: string): SqlDdl {
       requireIcu,
       `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`,
       `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id ${text} PRIMARY KEY, name ${text} NOT NULL UNIQUE, definition TEXT NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL, version BIGINT)`,
       `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id ${text} PRIMARY KEY, email ${text} NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created ${text} NOT NULL, updated ${text} NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id ${text} PRIMARY KEY, family ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, token_hash ${text} NOT NULL UNIQUE, created ${text} NOT NULL, expires ${text} NOT NULL, used ${text}, revoked ${text})`,
       `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,

@@ -11,7 +11,7 @@ function columnType(field: Field): string {
 }
 
 /** Columns added to system tables after their first release: [table, column, type]. */
-const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', 'TEXT']];
+const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', 'TEXT'], [changeLogTable, 'version', 'INTEGER']];
 
 /**
  * SQLite schema statements. Tables are STRICT, so a value of the wrong storage type can never land even if
@@ -20,7 +20,7 @@ const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'pre
 export const sqliteDdl: SqlDdl = {
   bootstrap: () => [
     `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL) STRICT`,
-    `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created TEXT NOT NULL, version INTEGER) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id TEXT PRIMARY KEY NOT NULL, family TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, expires TEXT NOT NULL, used TEXT, revoked TEXT) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
