@@ -117,7 +117,10 @@ describe('the live OpenAPI document', () => {
     await call('GET', `${base}?fields=id,tags,author.name&expand=author,reviewers`, { expect: 200 });
     await call('GET', `${base}?expand=author,reviewers`, { expect: 200 });
     const page = (await call('GET', `${base}?limit=1&sort=title`, { expect: 200 })).body;
-    await call('GET', `${base}?limit=1&sort=title&after=${encodeURIComponent(page.nextCursor)}`, { expect: 200 });
+    const second = (await call('GET', `${base}?limit=1&sort=title&after=${encodeURIComponent(page.nextCursor)}`, { expect: 200 })).body;
+    const back = (await call('GET', `${base}?limit=1&sort=title&before=${encodeURIComponent(second.nextCursor ?? page.nextCursor)}`, { expect: 200 })).body;
+    expect(back.prevCursor === null || typeof back.prevCursor === 'string').toBe(true);
+    await call('GET', `${base}?before=garbage`, { expect: 400 });
     await call('GET', `${base}?filter=${encodeURIComponent('views >')}`, { expect: 400 });
     await call('GET', `${base}?sort=nope`, { expect: 400 });
     await call('GET', `${base}?after=garbage`, { expect: 400 });
