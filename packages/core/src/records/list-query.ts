@@ -1,3 +1,4 @@
+import type { ListPage as WireListPage } from '@causeway/wire';
 import { CausewayError } from '../errors/causeway-error.js';
 import type { FilterNode } from '../query/filter-ast.js';
 import type { CausewayRecord } from './record.js';
@@ -33,12 +34,8 @@ export interface ListQuery {
   cursors?: boolean;
 }
 
-export interface ListPage {
-  items: CausewayRecord[];
-  /** Pass as `after` for the next page; null on the last page. */
-  nextCursor: string | null;
-  /** Number of records matching the filter, when `count` was asked for. */
-  total?: number;
+/** A page as REST sends it, and for GraphQL's edges a cursor per item when asked for. */
+export interface ListPage extends WireListPage<CausewayRecord> {
   /** The cursor after each item, when `cursors` was asked for. */
   cursors?: string[];
 }
