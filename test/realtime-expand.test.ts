@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type Account } from './support/accounts.js';
-import { connect, type RealtimeClient } from './support/realtime-client.js';
+import { realtimeClients, type RealtimeClient } from './support/realtime-client.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
 
 /*
@@ -12,14 +12,8 @@ let t: TestServer;
 let alice: Account;
 let bob: Account;
 let aliceProfile: string;
-const clients: RealtimeClient[] = [];
+const { open, closeAll } = realtimeClients(() => t);
 const records = (collection: string) => `/api/collections/${collection}/records`;
-
-async function open(token?: string): Promise<RealtimeClient> {
-  const client = await connect(t, token);
-  clients.push(client);
-  return client;
-}
 
 async function subscribed(client: RealtimeClient, message: Json): Promise<Json> {
   client.send({ type: 'subscribe', ...message });
@@ -47,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close();
+  await closeAll();
   await t?.stop();
 });
 
