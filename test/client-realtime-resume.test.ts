@@ -62,8 +62,8 @@ describe('the client SDK resuming subscriptions', () => {
     const link = await cuttableProxy(new URL(t.url));
     const client = createClient(link.url, { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
     const seen = { live: [] as number[], replayed: [] as number[] };
-    client.realtime.subscribe<{ n: number }>('live', {}, { onChange: (change) => seen.live.push(change.record.n) });
-    client.realtime.subscribe<{ n: number }>('replayed', {}, { onChange: (change) => seen.replayed.push(change.record.n) });
+    client.realtime.subscribe('live', {}, { onChange: (change) => seen.live.push(Number(change.record.n)) });
+    client.realtime.subscribe('replayed', {}, { onChange: (change) => seen.replayed.push(Number(change.record.n)) });
     await client.realtime.sync();
 
     link.cut();

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /*
- * The packages as a user gets them, without publishing: `npm pack` the core, the server (with the console bundled)
- * and the client, install the tarballs into an empty directory outside the repository, run `npx causeway serve`
+ * The packages as a user gets them, without publishing: `npm pack` the wire types, the core, the server (with the
+ * console bundled) and the client, install the tarballs into an empty directory outside the repository, run `npx causeway serve`
  * there, and build a small TypeScript app against the packed client and the types the packed CLI generates.
  *
  * The install reaches only the npm registry (mostly through the local npm cache: --prefer-offline). The one thing a
@@ -56,12 +56,14 @@ describe('the packed packages, installed outside the repository', () => {
     // 1. Pack. prepack refuses a package whose build is missing, so these are what `npm run build` made.
     const tarballs = path.join(work, 'tarballs');
     mkdirSync(tarballs);
-    const packed = JSON.parse(timed('pack', () => run('npm', ['pack', '--json', '--pack-destination', tarballs, '-w', 'packages/core', '-w', 'packages/server', '-w', 'packages/client'], repo)).stdout) as Array<{
+    const packed = JSON.parse(timed('pack', () => run('npm', ['pack', '--json', '--pack-destination', tarballs, '-w', 'packages/wire', '-w', 'packages/core', '-w', 'packages/server', '-w', 'packages/client'], repo)).stdout) as Array<{
       name: string;
       filename: string;
       files: Array<{ path: string }>;
     }>;
-    expect(packed.map((p) => p.name).sort()).toEqual(['@causeway/client', '@causeway/core', '@causeway/server']);
+    expect(packed.map((p) => p.name).sort()).toEqual(['@causeway/client', '@causeway/core', '@causeway/server', '@causeway/wire']);
+    // The wire types are declarations only: the client needs them to type-check, never to run.
+    expect(packed.find((p) => p.name === '@causeway/wire')!.files.map((f) => f.path).filter((f) => f.endsWith('.js'))).toEqual([]);
     const serverFiles = packed.find((p) => p.name === '@causeway/server')!.files.map((f) => f.path);
     expect(serverFiles).toContain('bin/causeway.js');
     expect(serverFiles).toContain('console-app/index.html');
@@ -93,7 +95,7 @@ describe('the packed packages, installed outside the repository', () => {
     // The prebuilt binary was used: nothing was compiled.
     expect(install.stdout + install.stderr).not.toMatch(/gyp info/);
     const installed = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(installed.dependencies).sort()).toEqual(['@causeway/client', '@causeway/core', '@causeway/server', '@types/node']);
+    expect(Object.keys(installed.dependencies).sort()).toEqual(['@causeway/client', '@causeway/core', '@causeway/server', '@causeway/wire', '@types/node']);
 
     // 4. Serve from the app's directory. `--no`: never fall back to a registry package of the same command name.
     server = spawn('npx', ['--no', 'causeway', 'serve', '--port', '0', '--data-dir', 'data'], { cwd: app, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -125,15 +127,23 @@ describe('the packed packages, installed outside the repository', () => {
     run('npx', ['--no', 'causeway', 'types', '--data-dir', 'data', '--out', 'src/causeway-types.ts'], app);
     writeFileSync(
       path.join(app, 'src/app.ts'),
-      `import { createClient } from '@causeway/client';
+      `import { CausewayError, createClient } from '@causeway/client';
 import type { Schema } from './causeway-types.js';
 
 const client = createClient<Schema>(process.argv[2]!);
 await client.auth.signUp({ email: 'ann@example.com', password: 'a long passphrase', name: 'Ann' });
-const { items } = await client.collection('users').list({ fields: ['name'] });
+const { items } = await client.collection('users').list({ fields: ['name'], sort: '-created' });
 const names: Array<string | null> = items.map((user) => user.name);
 // @ts-expect-error a collection the schema does not have
 client.collection('userz');
+// @ts-expect-error a sort by a field the schema does not have (compiled, never run)
+export const misspelled = () => client.collection('users').list({ sort: '-nmae' });
+try {
+  await client.collection('users').get('missing');
+} catch (error) {
+  // Problem codes are the server's catalogue, typed through the packed @causeway/wire.
+  if (error instanceof CausewayError && error.code === 'RECORD_NOT_FOUND') console.error(error.code);
+}
 console.log(JSON.stringify(names));
 `,
     );

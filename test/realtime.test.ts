@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type Account } from './support/accounts.js';
-import { connect, type RealtimeClient } from './support/realtime-client.js';
+import { realtimeClients } from './support/realtime-client.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
 
 let t: TestServer;
 let alice: Account;
 let bob: Account;
-const clients: RealtimeClient[] = [];
+const { open, closeAll } = realtimeClients(() => t);
 const records = (collection: string) => `/api/collections/${collection}/records`;
-
-async function open(token?: string): Promise<RealtimeClient> {
-  const client = await connect(t, token);
-  clients.push(client);
-  return client;
-}
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -28,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) await client.close();
+  await closeAll();
   await t?.stop();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, signUp } from './support/accounts.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-import type { RequestLogEntry } from '../packages/server/src/logging/request-log.js';
+import type { RequestLogEntry } from '@causeway/wire';
 
 let t: TestServer;
 

@@ -27,3 +27,18 @@ export async function connect(t: Pick<TestServer, 'url'>, token?: string): Promi
   }
   return client;
 }
+
+/** Realtime clients a test file opens on one server, closed together in its `afterAll`. */
+export function realtimeClients(server: () => Pick<TestServer, 'url'>): { open(token?: string): Promise<RealtimeClient>; closeAll(): Promise<void> } {
+  const clients: RealtimeClient[] = [];
+  return {
+    async open(token) {
+      const client = await connect(server(), token);
+      clients.push(client);
+      return client;
+    },
+    async closeAll() {
+      for (const client of clients.splice(0)) await client.close();
+    },
+  };
+}

@@ -51,4 +51,4 @@ form.addEventListener('submit', (event) => {
 });
 
 // A live query: the list equals `list({ sort: 'created', limit: 100 })` after every change, from any tab.
-client.realtime.liveQuery<Todo>('todos', { sort: 'created', limit: 100 }, show, report);
+client.realtime.liveQuery('todos', { sort: 'created', limit: 100 }, show, report);

@@ -2,6 +2,7 @@ import { AuthApi } from './auth.js';
 import { CollectionApi } from './collection.js';
 import { RealtimeClient } from './realtime.js';
 import { Transport, type ClientOptions } from './transport.js';
+import type { ErrorCode } from './errors.js';
 import type { CollectionName, RecordOf, SchemaTypes, UntypedSchema } from './types.js';
 
 export type BatchOperation<S extends SchemaTypes> = {
@@ -15,7 +16,7 @@ export type BatchResult = { action: 'create' | 'update'; record: Record<string, 
 
 export interface GraphQLResult<T> {
   data?: T;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } & Record<string, unknown> }[];
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: ErrorCode } & Record<string, unknown> }[];
 }
 
 /** A typed client for one Causeway. `createClient<Schema>(url)` with the schema from `causeway types`. */
@@ -25,13 +26,13 @@ export class CausewayClient<S extends SchemaTypes = UntypedSchema> {
   readonly auth: AuthApi<RecordOf<S, 'users' extends CollectionName<S> ? 'users' : CollectionName<S>>>;
   /** Admin sessions (`/api/admins`). */
   readonly admins: AuthApi<{ id: string; email: string; created: string; updated: string }>;
-  readonly realtime: RealtimeClient;
+  readonly realtime: RealtimeClient<S>;
 
   constructor(url: string, options: ClientOptions = {}) {
     this.transport = new Transport(url, options);
     this.auth = new AuthApi(this.transport, 'users');
     this.admins = new AuthApi(this.transport, '_admins');
-    this.realtime = new RealtimeClient(this.transport, options.WebSocket);
+    this.realtime = new RealtimeClient<S>(this.transport, options.WebSocket);
   }
 
   collection<N extends CollectionName<S>>(name: N): CollectionApi<S, N> {

@@ -16,7 +16,10 @@ export class CollectionApi<S extends SchemaTypes, N extends CollectionName<S>> {
     this.path = `/api/collections/${encodeURIComponent(name)}/records`;
   }
 
-  list<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: ListOptions<S, N, F, E> = {}): Promise<ListResult<Selected<S, N, F, E>>> {
+  /** A page of records; literal `filter` and `sort` texts are checked against the collection's fields when it compiles. */
+  list<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never, W extends string = never, O extends string = never>(
+    options: ListOptions<S, N, F, E, W, O> = {},
+  ): Promise<ListResult<Selected<S, N, F, E>>> {
     return this.transport.request('GET', this.path, {
       query: {
         ...readQuery(options),
@@ -31,10 +34,12 @@ export class CollectionApi<S extends SchemaTypes, N extends CollectionName<S>> {
   }
 
   /** Every matching record, page after page (`for await (const post of posts.iterate({ filter }))`). */
-  async *iterate<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never>(options: Omit<ListOptions<S, N, F, E>, 'after' | 'before' | 'count'> = {}): AsyncGenerator<Selected<S, N, F, E>> {
+  async *iterate<F extends FieldOf<S, N> = never, E extends RelationOf<S, N> = never, W extends string = never, O extends string = never>(
+    options: Omit<ListOptions<S, N, F, E, W, O>, 'after' | 'before' | 'count'> = {},
+  ): AsyncGenerator<Selected<S, N, F, E>> {
     let after: string | undefined;
     do {
-      const page: ListResult<Selected<S, N, F, E>> = await this.list<F, E>({ ...options, ...(after ? { after } : {}) });
+      const page: ListResult<Selected<S, N, F, E>> = await this.list<F, E, W, O>({ ...options, ...(after ? { after } : {}) });
       yield* page.items;
       after = page.nextCursor ?? undefined;
     } while (after);

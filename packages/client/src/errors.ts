@@ -1,19 +1,11 @@
-/** A server problem (RFC 9457) as the client sees it. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  instance?: string;
-  errors?: Record<string, { code: string; message: string; position?: number }>;
-  position?: number;
-  [extension: string]: unknown;
-}
+import type { ErrorCode, FieldIssue, Problem } from '@causeway/wire';
 
-/** Every error the server reports; `code` is the server's stable problem code. */
+/** A server problem (RFC 9457), its stable codes, and a per-field message: the server's own wire types. */
+export type { ErrorCode, FieldIssue, Problem };
+
+/** Every error the server reports; `code` is one of the server's stable problem codes (`ErrorCode`). */
 export class CausewayError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly problem: Problem;
 
@@ -26,7 +18,7 @@ export class CausewayError extends Error {
   }
 
   /** Per-field messages (validation errors, invalid rules), keyed by field path. */
-  get fields(): Record<string, { code: string; message: string }> {
+  get fields(): Record<string, FieldIssue> {
     return this.problem.errors ?? {};
   }
 }

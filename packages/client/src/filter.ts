@@ -1,5 +1,10 @@
-/** A filter expression (text in the Causeway filter language), built safely from values. */
-export class Filter {
+/**
+ * A filter expression (text in the Causeway filter language), built safely from values. `F` is the field names it
+ * compares: a list or subscription of a collection without one of them refuses it when it compiles.
+ */
+export class Filter<F extends string = string> {
+  /** The field names it compares; a type only, nothing at run time. */
+  declare readonly fields?: F;
   constructor(readonly text: string) {}
   toString(): string {
     return this.text;
@@ -18,10 +23,10 @@ function literal(value: Value): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-const compare = (op: string) => <F extends string>(field: F, value: Value) => new Filter(`${field} ${op} ${literal(value)}`);
+const compare = (op: string) => <F extends string>(field: F, value: Value) => new Filter<F>(`${field} ${op} ${literal(value)}`);
 
 /**
- * Typed helpers that produce filter text, with every value quoted and escaped, so user input never breaks (or
+ * Helpers that produce filter text, typed by the fields they name, with every value quoted and escaped, so user input never breaks (or
  * widens) a filter: `and(eq('published', true), contains('title', search))`.
  */
 export const filter = {
@@ -34,10 +39,10 @@ export const filter = {
   /** Case-insensitive substring; on a list field, "holds this value". */
   contains: compare('~'),
   notContains: compare('!~'),
-  in: <F extends string>(field: F, values: readonly Value[]) => new Filter(`${field} in [${values.map(literal).join(', ')}]`),
-  isNull: <F extends string>(field: F) => new Filter(`${field} is null`),
-  isNotNull: <F extends string>(field: F) => new Filter(`${field} is not null`),
-  and: (...parts: Filter[]) => new Filter(parts.length ? parts.map((p) => `(${p.text})`).join(' && ') : '1 = 1'),
-  or: (...parts: Filter[]) => new Filter(parts.length ? parts.map((p) => `(${p.text})`).join(' || ') : '1 = 0'),
-  not: (part: Filter) => new Filter(`!(${part.text})`),
+  in: <F extends string>(field: F, values: readonly Value[]) => new Filter<F>(`${field} in [${values.map(literal).join(', ')}]`),
+  isNull: <F extends string>(field: F) => new Filter<F>(`${field} is null`),
+  isNotNull: <F extends string>(field: F) => new Filter<F>(`${field} is not null`),
+  and: <F extends string = never>(...parts: Filter<F>[]) => new Filter<F>(parts.length ? parts.map((p) => `(${p.text})`).join(' && ') : '1 = 1'),
+  or: <F extends string = never>(...parts: Filter<F>[]) => new Filter<F>(parts.length ? parts.map((p) => `(${p.text})`).join(' || ') : '1 = 0'),
+  not: <F extends string>(part: Filter<F>) => new Filter<F>(`!(${part.text})`),
 };

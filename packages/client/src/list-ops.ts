@@ -1,9 +1,7 @@
+import type { ListOp } from '@causeway/wire';
+
 /** A step of a live query's diff, as the server sends it (docs/realtime.md). */
-export type ListOp<T> =
-  | { op: 'remove'; index: number; id: string }
-  | { op: 'insert'; index: number; record: T }
-  | { op: 'move'; from: number; to: number; id: string }
-  | { op: 'update'; index: number; record: T };
+export type { ListOp };
 
 export function applyOps<T>(list: readonly T[], ops: readonly ListOp<T>[]): T[] {
   const next = [...list];

@@ -1,12 +1,31 @@
-import { errorFromProblem, type CausewayError, type Problem } from './errors.js';
-import { applyOps, type ListOp } from './list-ops.js';
+import type { RealtimeClientMessage, RealtimeServerMessage, RecordOp, SubscribeSpec } from '@causeway/wire';
+import { errorFromProblem, type CausewayError } from './errors.js';
+import { applyOps } from './list-ops.js';
 import type { Transport, WebSocketConstructor } from './transport.js';
+import type { CollectionName, FilterOption, QueryOptions, RelationOf, SchemaTypes, Selected, UntypedSchema } from './types.js';
 
 export interface RecordChange<T> {
-  op: 'insert' | 'update' | 'remove';
+  op: RecordOp;
   seq: number;
   record: T;
+  /** The record's version as of this change (what `update(id, data, { ifMatch })` takes), when the server knows it. */
+  version?: string;
 }
+
+/** What a collection subscription follows: a filter, and relations to expand in every event's record. */
+export interface SubscribeOptions<S extends SchemaTypes, N extends CollectionName<S>, E extends RelationOf<S, N>, W extends string> {
+  filter?: FilterOption<S, N, W>;
+  expand?: readonly E[];
+}
+
+/** A live query: filter, sort, limit, and relations to expand in its records. */
+export interface LiveQueryOptions<S extends SchemaTypes, N extends CollectionName<S>, E extends RelationOf<S, N>, W extends string, O extends string> extends QueryOptions<S, N, W, O> {
+  limit?: number;
+  expand?: readonly E[];
+}
+
+/** A record as a subscription of `N` delivers it, with the relations `E` expanded. */
+export type Delivered<S extends SchemaTypes, N extends CollectionName<S>, E extends RelationOf<S, N>> = Selected<S, N, never, E>;
 
 export interface SubscriptionHandlers<T> {
   onChange(change: RecordChange<T>): void;
@@ -21,13 +40,8 @@ export interface LiveQuery<T> {
   stop(): void;
 }
 
-type Spec =
-  | { kind: 'collection'; collection: string; filter?: string }
-  | { kind: 'record'; collection: string; id: string }
-  | { kind: 'query'; collection: string; filter?: string; sort?: string; limit?: number };
-
 interface Entry {
-  spec: Spec;
+  spec: SubscribeSpec;
   /** Whether it was subscribed on the current socket (after a reconnect it is sent again). */
   sent: boolean;
   /** The last change-log position received for it: where a resume starts. */
@@ -35,7 +49,7 @@ interface Entry {
   handle(message: ServerMessage): void;
 }
 
-type ServerMessage = { type: string; sub?: string; seq?: number; reason?: string; problem?: Problem; req?: string; [key: string]: unknown };
+type ServerMessage = RealtimeServerMessage;
 
 /**
  * One WebSocket for every subscription. It connects when first needed, authenticates with the session's token
@@ -44,7 +58,7 @@ type ServerMessage = { type: string; sub?: string; seq?: number; reason?: string
  * for the connection: a subscription replaying from far back gets older `seq`s than another already live on the
  * same connection (docs/realtime.md, "Ordering and resume").
  */
-export class RealtimeClient {
+export class RealtimeClient<S extends SchemaTypes = UntypedSchema> {
   private socket: WebSocket | undefined;
   private ready: Promise<void> | undefined;
   private readonly entries = new Map<string, Entry>();
@@ -65,25 +79,44 @@ export class RealtimeClient {
     });
   }
 
-  /** Follows a collection (optionally filtered): inserts, updates and removes, in commit order. */
-  subscribe<T>(collection: string, options: { filter?: string | { toString(): string } }, handlers: SubscriptionHandlers<T>): () => void {
-    const spec: Spec = { kind: 'collection', collection, ...(options.filter === undefined ? {} : { filter: String(options.filter) }) };
+  /**
+   * Follows a collection (optionally filtered): inserts, updates and removes, in commit order, each record with the
+   * relations in `expand` expanded as a read would (only related records you may view).
+   */
+  subscribe<N extends CollectionName<S>, E extends RelationOf<S, N> = never, W extends string = never>(
+    collection: N,
+    options: SubscribeOptions<S, N, E, W>,
+    handlers: SubscriptionHandlers<Delivered<S, N, E>>,
+  ): () => void {
+    const spec: SubscribeSpec = { kind: 'collection', collection, ...filterOf(options), ...expandOf(options) };
     return this.add(spec, handlers as SubscriptionHandlers<unknown>);
   }
 
-  /** Follows one record. */
-  subscribeRecord<T>(collection: string, id: string, handlers: SubscriptionHandlers<T>): () => void {
-    return this.add({ kind: 'record', collection, id }, handlers as SubscriptionHandlers<unknown>);
+  /** Follows one record, with the relations in `expand` expanded. */
+  subscribeRecord<N extends CollectionName<S>, E extends RelationOf<S, N> = never>(
+    collection: N,
+    id: string,
+    handlers: SubscriptionHandlers<Delivered<S, N, E>>,
+    options: { expand?: readonly E[] } = {},
+  ): () => void {
+    return this.add({ kind: 'record', collection, id, ...expandOf(options) }, handlers as SubscriptionHandlers<unknown>);
   }
 
-  /** A list kept equal to `list({ filter, sort, limit })`; `onChange` gets the new items after each change. */
-  liveQuery<T>(collection: string, options: { filter?: string | { toString(): string }; sort?: string; limit?: number }, onChange: (items: readonly T[]) => void, onError?: (error: CausewayError) => void): LiveQuery<T> {
-    const spec: Spec = {
+  /** A list kept equal to `list({ filter, sort, limit, expand })`; `onChange` gets the new items after each change. */
+  liveQuery<N extends CollectionName<S>, E extends RelationOf<S, N> = never, W extends string = never, O extends string = never>(
+    collection: N,
+    options: LiveQueryOptions<S, N, E, W, O>,
+    onChange: (items: readonly Delivered<S, N, E>[]) => void,
+    onError?: (error: CausewayError) => void,
+  ): LiveQuery<Delivered<S, N, E>> {
+    type T = Delivered<S, N, E>;
+    const spec: SubscribeSpec = {
       kind: 'query',
       collection,
-      ...(options.filter === undefined ? {} : { filter: String(options.filter) }),
+      ...filterOf(options),
       ...(options.sort === undefined ? {} : { sort: options.sort }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...expandOf(options),
     };
     const live = { items: [] as T[], stop: () => undefined as void };
     const id = this.nextId();
@@ -92,9 +125,10 @@ export class RealtimeClient {
       sent: false,
       seq: undefined,
       handle: (message) => {
-        if (message.type === 'snapshot') live.items = message.items as T[];
-        else if (message.type === 'diff') live.items = applyOps(live.items, message.ops as ListOp<T>[]);
-        else if (message.type === 'error' && message.problem) return onError?.(errorFromProblem(message.problem));
+        // The server sends records of this query as asked: expanded by `expand`, as `T` says.
+        if (message.type === 'snapshot') live.items = message.items as unknown as T[];
+        else if (message.type === 'diff') live.items = applyOps(live.items as readonly unknown[], message.ops) as T[];
+        else if (message.type === 'error') return onError?.(errorFromProblem(message.problem));
         else return;
         onChange(live.items);
       },
@@ -110,7 +144,8 @@ export class RealtimeClient {
     const req = this.nextId();
     const answer = new Promise<ServerMessage>((resolve) => this.waiting.set(req, resolve));
     this.send({ type: 'sync', req });
-    return Number((await answer).seq);
+    const synced = await answer;
+    return synced.type === 'synced' ? synced.seq : Number.NaN;
   }
 
   close(): void {
@@ -119,16 +154,16 @@ export class RealtimeClient {
     this.socket?.close();
   }
 
-  private add(spec: Spec, handlers: SubscriptionHandlers<unknown>): () => void {
+  private add(spec: SubscribeSpec, handlers: SubscriptionHandlers<unknown>): () => void {
     const id = this.nextId();
     const entry: Entry = {
       spec,
       sent: false,
       seq: undefined,
       handle: (message) => {
-        if (message.type === 'event') handlers.onChange({ op: message.op as RecordChange<unknown>['op'], seq: Number(message.seq), record: message.record });
+        if (message.type === 'event') handlers.onChange({ op: message.op, seq: message.seq, record: message.record, ...(message.version === undefined ? {} : { version: message.version }) });
         else if (message.type === 'resync') handlers.onResync?.();
-        else if (message.type === 'error' && message.problem) handlers.onError?.(errorFromProblem(message.problem));
+        else if (message.type === 'error') handlers.onError?.(errorFromProblem(message.problem));
       },
     };
     this.entries.set(id, entry);
@@ -155,7 +190,7 @@ export class RealtimeClient {
       socket.onmessage = (event: MessageEvent) => {
         const message = JSON.parse(String(event.data)) as ServerMessage;
         if (message.type === 'welcome') {
-          this.welcomeSeq = typeof message.seq === 'number' ? message.seq : undefined;
+          this.welcomeSeq = message.seq;
           void this.welcome().then(resolve, reject);
           return;
         }
@@ -186,9 +221,10 @@ export class RealtimeClient {
   }
 
   private dispatch(message: ServerMessage): void {
-    if (message.req && this.waiting.has(message.req)) {
-      this.waiting.get(message.req)!(message);
-      this.waiting.delete(message.req);
+    const req = 'req' in message ? message.req : undefined;
+    if (req && this.waiting.has(req)) {
+      this.waiting.get(req)!(message);
+      this.waiting.delete(req);
       return;
     }
     if (message.type === 'auth_expired' || (message.type === 'unsubscribed' && message.reason === 'token_expired')) {
@@ -203,7 +239,7 @@ export class RealtimeClient {
       return;
     }
     if (message.type === 'unsubscribed' && message.reason === 'session_ended') {
-      const ended = message.sub === undefined ? undefined : this.entries.get(message.sub);
+      const ended = this.entries.get(message.sub);
       if (ended) ended.sent = false;
       return;
     }
@@ -216,10 +252,11 @@ export class RealtimeClient {
       for (const id of this.entries.keys()) this.sendSubscribe(id);
       return;
     }
-    if (!message.sub) return;
-    const entry = this.entries.get(message.sub);
+    const sub = 'sub' in message ? message.sub : undefined;
+    if (!sub) return;
+    const entry = this.entries.get(sub);
     if (!entry) return;
-    if (typeof message.seq === 'number' && (message.type === 'event' || message.type === 'subscribed' || message.type === 'resync')) entry.seq = Math.max(entry.seq ?? 0, message.seq);
+    if (message.type === 'event' || message.type === 'subscribed' || message.type === 'resync') entry.seq = Math.max(entry.seq ?? 0, message.seq);
     entry.handle(message);
   }
 
@@ -238,7 +275,16 @@ export class RealtimeClient {
     if (entry.spec.kind !== 'query' && entry.seq === undefined) entry.seq = this.welcomeSeq;
   }
 
-  private send(message: Record<string, unknown>): void {
+  private send(message: RealtimeClientMessage): void {
     this.socket?.send(JSON.stringify(message));
   }
+}
+
+/** The filter as the server takes it: text (a `Filter` prints itself). */
+function filterOf(options: { filter?: unknown }): { filter?: string } {
+  return options.filter === undefined ? {} : { filter: String(options.filter) };
+}
+
+function expandOf(options: { expand?: readonly string[] }): { expand?: string[] } {
+  return options.expand?.length ? { expand: [...options.expand] } : {};
 }

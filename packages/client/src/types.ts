@@ -1,3 +1,11 @@
+import type { ListPage } from '@causeway/wire';
+import type { Filter } from './filter.js';
+import type { FilterText } from './filter-text.js';
+import type { SortText } from './sort-text.js';
+
+export type { FilterText } from './filter-text.js';
+export type { SortTerm, SortText } from './sort-text.js';
+
 /** What every record has. */
 export interface BaseRecord {
   id: string;
@@ -35,6 +43,17 @@ export type RecordOf<S extends SchemaTypes, N extends CollectionName<S>> = S[N][
 export type FieldOf<S extends SchemaTypes, N extends CollectionName<S>> = keyof RecordOf<S, N> & string;
 export type RelationOf<S extends SchemaTypes, N extends CollectionName<S>> = keyof S[N]['relations'] & string;
 
+/** Fields a list can be sorted by: not lists, not JSON (the server refuses those), hidden ones are not in the record. */
+export type SortableField<S extends SchemaTypes, N extends CollectionName<S>> = string extends FieldOf<S, N>
+  ? string
+  : { [K in FieldOf<S, N>]: RecordOf<S, N>[K] extends readonly unknown[] ? never : unknown extends RecordOf<S, N>[K] ? never : K }[FieldOf<S, N>];
+
+/**
+ * A filter for collection `N`: literal text whose comparisons name only its fields (`FilterText`), any `string`,
+ * or a `Filter` built from its fields with `filter.eq(…)` and friends.
+ */
+export type FilterOption<S extends SchemaTypes, N extends CollectionName<S>, W extends string> = FilterText<W, FieldOf<S, N>> | Filter<FieldOf<S, N>>;
+
 type TargetOf<S extends SchemaTypes, N extends CollectionName<S>, R extends RelationOf<S, N>> = S[N]['relations'][R] extends CollectionName<S>
   ? RecordOf<S, S[N]['relations'][R]>
   : BaseRecord;
@@ -55,11 +74,17 @@ export interface ReadOptions<S extends SchemaTypes, N extends CollectionName<S>,
   expand?: readonly E[];
 }
 
-export interface ListOptions<S extends SchemaTypes, N extends CollectionName<S>, F extends FieldOf<S, N>, E extends RelationOf<S, N>> extends ReadOptions<S, N, F, E> {
+/** Filter and sort of a list or live query; `W` and `O` are the literal filter and sort texts, checked. */
+export interface QueryOptions<S extends SchemaTypes, N extends CollectionName<S>, W extends string, O extends string> {
   /** Filter text (see `filter` for safe building). */
-  filter?: string | { toString(): string };
-  /** `-created,title`: fields, `-` for descending. */
-  sort?: string;
+  filter?: FilterOption<S, N, W>;
+  /** `-created,title`: sortable fields, `-` for descending. */
+  sort?: SortText<O, SortableField<S, N>>;
+}
+
+export interface ListOptions<S extends SchemaTypes, N extends CollectionName<S>, F extends FieldOf<S, N>, E extends RelationOf<S, N>, W extends string = string, O extends string = string>
+  extends ReadOptions<S, N, F, E>,
+    QueryOptions<S, N, W, O> {
   limit?: number;
   /** A `nextCursor`: the records after it. */
   after?: string;
@@ -68,10 +93,5 @@ export interface ListOptions<S extends SchemaTypes, N extends CollectionName<S>,
   count?: boolean;
 }
 
-export interface ListResult<T> {
-  items: T[];
-  nextCursor: string | null;
-  /** On a page read with `before`: pass as `before` for the page before it; null when none precedes. */
-  prevCursor?: string | null;
-  total?: number;
-}
+/** A page of records (the wire's list page). */
+export type ListResult<T> = ListPage<T>;

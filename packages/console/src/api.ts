@@ -1,32 +1,24 @@
 import { createClient, localStorageStore, type CausewayError } from '@causeway/client';
+import type { CollectionDefinition, Field, FieldType, IndexDefinition, ListPage } from '@causeway/wire';
 
-/** Field definitions as the server returns them (the console edits them as plain data). */
-export interface FieldDefinition {
-  id?: string;
-  name: string;
-  type: string;
-  required?: boolean;
-  unique?: boolean;
-  hidden?: boolean;
-  readOnly?: boolean;
-  values?: string[];
-  multiple?: boolean;
-  collection?: string;
-  [option: string]: unknown;
-}
+/** Collections as the server serves them: the wire's definition. */
+export type { CollectionDefinition };
 
-export interface CollectionDefinition {
+type Options<F> = F extends unknown ? Omit<F, 'id' | 'name' | 'type' | 'default'> : never;
+type Merged<U> = (U extends unknown ? (all: U) => void : never) extends (all: infer I) => void ? I : never;
+
+/**
+ * A field while it is edited: its type can change under options of another type (the server refuses or drops
+ * those), so every type's options are allowed. Any served field is one.
+ */
+export type FieldDraft = { id?: string; name: string; type: FieldType; default?: unknown } & Partial<Merged<Options<Field>>>;
+
+/** A collection while it is edited: new ones have no id yet, indexes may be unnamed. */
+export type CollectionDraft = Omit<CollectionDefinition, 'id' | 'fields' | 'indexes' | 'created' | 'updated'> & {
   id?: string;
-  name: string;
-  type: 'base' | 'auth';
-  fields: FieldDefinition[];
-  indexes?: unknown[];
-  listRule: string | null;
-  viewRule: string | null;
-  createRule: string | null;
-  updateRule: string | null;
-  deleteRule: string | null;
-}
+  fields: FieldDraft[];
+  indexes?: (Omit<IndexDefinition, 'name' | 'unique'> & Partial<IndexDefinition>)[];
+};
 
 export const ruleNames = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const;
 
@@ -37,7 +29,7 @@ export function request<T>(method: string, path: string, body?: unknown): Promis
   return client.transport.request<T>(method, path, body === undefined ? {} : { body });
 }
 
-export const listCollections = () => request<{ items: CollectionDefinition[] }>('GET', '/api/collections').then((r) => r.items);
+export const listCollections = () => request<ListPage<CollectionDefinition>>('GET', '/api/collections').then((r) => r.items);
 
 /** Messages per field path from a server error (`fields.2.name`, `listRule`, `title`…). */
 export function fieldErrors(error: unknown): Record<string, string> {

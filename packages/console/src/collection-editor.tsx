@@ -1,36 +1,33 @@
 import { useState } from 'preact/hooks';
-import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type CollectionDraft, type FieldDraft } from './api.js';
 import { DefaultInput, ListInput } from './field-inputs.js';
+import type { FieldType, OnDelete } from '@causeway/wire';
 
 const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
 
 /** Fields the server gives every auth collection and keeps as it defines them: shown, never editable. */
 const accountFields = ['email', 'verified', 'passwordHash'];
 
-interface IndexDefinition {
-  name?: string;
-  fields: string[];
-  unique?: boolean;
-}
+type IndexDraft = NonNullable<CollectionDraft['indexes']>[number];
 
-function blank(): CollectionDefinition {
+function blank(): CollectionDraft {
   return { name: '', type: 'base', fields: [], listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null };
 }
 
 /** Create or edit a collection: fields with their options, and the five rules with the server's errors inline. */
 export function CollectionEditor({ existing, collections, onSaved, onDeleted }: { existing?: CollectionDefinition; collections: CollectionDefinition[]; onSaved: (name: string) => void; onDeleted: () => void }) {
-  const [draft, setDraft] = useState<CollectionDefinition>(() => (existing ? structuredClone(existing) : blank()));
+  const [draft, setDraft] = useState<CollectionDraft>(() => (existing ? structuredClone(existing) : blank()));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
-  const update = (change: Partial<CollectionDefinition>) => setDraft({ ...draft, ...change });
-  const setField = (index: number, change: Partial<FieldDefinition>) => update({ fields: draft.fields.map((f, i) => (i === index ? { ...f, ...change } : f)) });
-  const indexes = (draft.indexes ?? []) as IndexDefinition[];
-  const setIndex = (index: number, change: Partial<IndexDefinition>) => update({ indexes: indexes.map((x, i) => (i === index ? { ...x, ...change } : x)) });
+  const update = (change: Partial<CollectionDraft>) => setDraft({ ...draft, ...change });
+  const setField = (index: number, change: Partial<FieldDraft>) => update({ fields: draft.fields.map((f, i) => (i === index ? { ...f, ...change } : f)) });
+  const indexes = draft.indexes ?? [];
+  const setIndex = (index: number, change: Partial<IndexDraft>) => update({ indexes: indexes.map((x, i) => (i === index ? { ...x, ...change } : x)) });
 
   const save = async (confirm = false) => {
     setErrors({});
     setError('');
-    const { id: _id, ...body } = draft as CollectionDefinition & { created?: string; updated?: string };
+    const { id: _id, ...body } = draft as CollectionDraft & { created?: string; updated?: string };
     delete (body as { created?: string }).created;
     delete (body as { updated?: string }).updated;
     try {
@@ -93,7 +90,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                 {Object.entries(errors).filter(([key]) => key === `fields.${index}` || key.startsWith(`fields.${index}.`)).map(([key, text]) => <p key={key} class="field-error">{text}</p>)}
               </td>
               <td>
-                <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value })}>
+                <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value as FieldType })}>
                   {fieldTypes.map((type) => <option value={type}>{type}</option>)}
                 </select>
               </td>
@@ -158,7 +155,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
 const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
 /** The options each field type takes (docs/rest.md), beside the flags every field has. */
-function FieldOptions({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
+function FieldOptions({ field, label, onChange }: { field: FieldDraft; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
   const bound = (key: 'min' | 'max', text: string) => (
     <label class="inline small">
       {text}
@@ -188,7 +185,7 @@ function FieldOptions({ field, label, onChange }: { field: FieldDefinition; labe
       {field.type === 'relation' && (
         <label class="inline small">
           on delete
-          <select aria-label={`${label} on delete`} value={String(field.onDelete ?? '')} onChange={(e) => onChange({ onDelete: e.currentTarget.value || undefined })}>
+          <select aria-label={`${label} on delete`} value={String(field.onDelete ?? '')} onChange={(e) => onChange({ onDelete: (e.currentTarget.value || undefined) as OnDelete | undefined })}>
             <option value="">default</option>
             <option value="cascade">cascade</option>
             <option value="restrict">restrict</option>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { FieldDefinition } from './api.js';
+import type { FieldDraft } from './api.js';
 
 /**
  * A comma-separated list, kept as typed: parsing on every keystroke would drop the comma just typed (a controlled
@@ -27,7 +27,7 @@ function typed<T>(text: string, value: T, parse: (text: string) => unknown, form
 }
 
 /** The value a record gets when it leaves the field out, typed as the field's type needs it. */
-export function DefaultInput({ field, label, onChange }: { field: FieldDefinition; label: string; onChange: (change: Partial<FieldDefinition>) => void }) {
+export function DefaultInput({ field, label, onChange }: { field: FieldDraft; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
   const value = field.default;
   // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
   const format = (v: unknown) => (v === undefined ? '' : field.type === 'json' ? JSON.stringify(v) : Array.isArray(v) ? v.join(', ') : String(v));

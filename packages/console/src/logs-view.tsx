@@ -1,15 +1,7 @@
+import type { ListPage, RequestLogEntry as Entry } from '@causeway/wire';
 import { useEffect, useState } from 'preact/hooks';
 import { message, request } from './api.js';
 import { navigate } from './router.js';
-
-interface Entry {
-  time: string;
-  requestId: string;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-}
 
 const filters = [
   ['', 'All requests'],
@@ -23,7 +15,7 @@ export function LogsView({ status = '' }: { status?: string | undefined }) {
   const [error, setError] = useState('');
 
   const load = () =>
-    request<{ items: Entry[] }>('GET', `/api/logs?limit=200${status ? `&status=${encodeURIComponent(status)}` : ''}`).then(
+    request<ListPage<Entry>>('GET', `/api/logs?limit=200${status ? `&status=${encodeURIComponent(status)}` : ''}`).then(
       (page) => {
         setEntries(page.items);
         setError('');

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BaseRecord, CausewayError } from '@causeway/client';
-import { client, fieldErrors, message, type CollectionDefinition, type FieldDefinition } from './api.js';
+import { client, fieldErrors, message, type CollectionDefinition, type FieldDraft } from './api.js';
 import { cell, idsOf } from './cells.js';
 import { DisplayChoice, displayField, useRelationLabels } from './relation-labels.js';
 import { navigate, type Route } from './router.js';
@@ -29,7 +29,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
   useEffect(() => {
     setFilterError('');
     // A live query: records written by anyone appear, change and disappear here without a reload.
-    const live = client.realtime.liveQuery<Row>(collection.name, { sort, limit, ...(applied ? { filter: applied } : {}) }, setRows, (error) => setFilterError(message(error)));
+    const live = client.realtime.liveQuery(collection.name, { sort, limit, ...(applied ? { filter: applied } : {}) }, setRows, (error) => setFilterError(message(error)));
     return () => live.stop();
   }, [collection.name, sort, applied, limit]);
 
@@ -43,7 +43,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
       window.alert(message(caught));
     }
   };
-  const show = (field: FieldDefinition, row: Row) => {
+  const show = (field: FieldDraft, row: Row) => {
     if (field.type !== 'relation') return cell(row[field.name]);
     return idsOf(row[field.name]).map((id) => labels.get(`${field.name}:${id}`) ?? id).join(', ');
   };
@@ -143,14 +143,14 @@ async function sendReset(collection: string, email: string): Promise<void> {
   }
 }
 
-function inputValue(field: FieldDefinition, value: unknown): string {
+function inputValue(field: FieldDraft, value: unknown): string {
   if (value === null || value === undefined) return '';
   if (field.type === 'json') return JSON.stringify(value);
   if (Array.isArray(value)) return value.join(', ');
   return String(value);
 }
 
-function parseValue(field: FieldDefinition, text: string): unknown {
+function parseValue(field: FieldDraft, text: string): unknown {
   if (text === '') return field.multiple ? [] : null;
   if (field.multiple) return text.split(',').map((v) => v.trim()).filter(Boolean);
   if (field.type === 'number') return Number.isNaN(Number(text)) ? text : Number(text);
@@ -166,7 +166,7 @@ function parseValue(field: FieldDefinition, text: string): unknown {
 
 /** A form generated from the collection's fields; the server's per-field messages appear under each input. */
 function RecordForm({ collection, collections, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; record: Row | undefined; onClose: () => void }) {
-  const fields = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
+  const fields: FieldDraft[] = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
   const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState('');

@@ -1,3 +1,4 @@
+import type { RelationField } from '@causeway/wire';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BaseRecord } from '@causeway/client';
 import { client, type CollectionDefinition } from './api.js';
@@ -29,7 +30,7 @@ export function displayField(target: CollectionDefinition | undefined): string |
  * the same query is listed once more with `expand` whenever rows point to records not labelled yet.
  */
 export function useRelationLabels(collection: CollectionDefinition, collections: CollectionDefinition[], rows: readonly Row[], query: { sort: string; filter: string; limit: number }, version: number): Map<string, string> {
-  const relations = collection.fields.filter((f) => f.type === 'relation' && !f.hidden);
+  const relations = collection.fields.filter((f): f is RelationField => f.type === 'relation' && !f.hidden);
   const [labels, setLabels] = useState<{ version: number; map: Map<string, string> }>({ version, map: new Map() });
   const asked = useRef({ version, keys: new Set<string>() });
   useEffect(() => {

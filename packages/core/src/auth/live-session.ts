@@ -1,21 +1,12 @@
+import type { SessionEndReason } from '@causeway/wire';
 import type { CausewayRecord } from '../records/record.js';
 import type { Caller } from '../rules/caller.js';
 
 /** A signed-in caller: a user of an auth collection or an admin. */
 export type SignedCaller = Extract<Caller, { kind: 'user' | 'admin' }>;
 
-/**
- * Why a session ended, as connections are told (docs/realtime.md, docs/graphql.md). `expired` and `key_retired`
- * end the access token only: the refresh token still gives a new one. The others end the session itself.
- */
-export type SessionEndReason =
-  | 'signed_out'
-  | 'signed_out_everywhere'
-  | 'password_changed'
-  | 'account_deleted'
-  | 'revoked'
-  | 'expired'
-  | 'key_retired';
+/** Why a session ended, as connections are told (the wire's reasons; docs/realtime.md, docs/graphql.md). */
+export type { SessionEndReason };
 
 /** Whether a client can recover by refreshing its access token (the session itself is still live). */
 export function endsTokenOnly(reason: SessionEndReason): boolean {

@@ -1,12 +1,7 @@
+import type { FieldIssue } from '@causeway/wire';
 import { errorCatalogue, type ErrorCode } from './error-codes.js';
 
-/** A message about one input field, keyed by its path (`title`, `fields.2.name`, `operations.3.data.email`). */
-export interface FieldIssue {
-  code: string;
-  message: string;
-  /** 0-based character position, when the field holds an expression (a rule). */
-  position?: number;
-}
+export type { FieldIssue };
 
 export interface CausewayErrorOptions {
   /** Per-field messages, keyed by field path. */

@@ -1,7 +1,12 @@
+import type { ErrorCode } from '@causeway/wire';
+
+export type { ErrorCode };
+
 /**
  * The error catalogue: every failure a client can see has one stable code here.
  * Surfaces map the code to their own transport (REST status, GraphQL extensions.code, a realtime error frame);
- * `docs/rest.md` lists the same codes and a test keeps the two in sync.
+ * `docs/rest.md` lists the same codes and a test keeps the two in sync. The codes themselves are named once, in
+ * `@causeway/wire` (what clients see), and this object must hold exactly those.
  */
 export const errorCatalogue = {
   BAD_REQUEST: { status: 400, title: 'Bad request' },
@@ -38,8 +43,7 @@ export const errorCatalogue = {
   INTERNAL: { status: 500, title: 'Internal error' },
   SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
   STORAGE_FULL: { status: 503, title: 'Storage full' },
-} as const satisfies Record<string, { status: number; title: string }>;
-
-export type ErrorCode = keyof typeof errorCatalogue;
+  // Exactly the wire's codes: one missing here, or one the wire does not name, fails the build.
+} as const satisfies Record<ErrorCode, { status: number; title: string }>;
 
 export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];

@@ -1,15 +1,10 @@
+import type { ChannelMember } from '@causeway/wire';
 import type { SessionEndReason } from '../auth/live-session.js';
 import type { ChangeEvent } from './change-event.js';
 
 export type ChangeListener = (events: readonly ChangeEvent[]) => void;
 
-/** A realtime channel member as other members see it (the connection id is unique across instances). */
-export interface ChannelMember {
-  connection: string;
-  kind: 'anonymous' | 'user' | 'admin';
-  id?: string;
-  collection?: string;
-}
+export type { ChannelMember };
 
 /**
  * What one instance tells the others besides record changes: state they hold in memory that just went stale

@@ -1,14 +1,8 @@
+import type { ListOp as WireListOp } from '@causeway/wire';
 import type { CausewayRecord } from '../records/record.js';
 
-/**
- * One step that turns a client's list into the next result; positions are into the list as it is then.
- * Clients apply them with `applyOps` from @causeway/client.
- */
-export type ListOp =
-  | { op: 'remove'; index: number; id: string }
-  | { op: 'insert'; index: number; record: CausewayRecord }
-  | { op: 'move'; from: number; to: number; id: string }
-  | { op: 'update'; index: number; record: CausewayRecord };
+/** One step that turns a client's list into the next result (the wire's list op). */
+export type ListOp = WireListOp<CausewayRecord>;
 
 /**
  * The steps from `before` to `after`, applied in order: removals from the end, then each position of `after`

@@ -1,6 +1,8 @@
+import type { SubscriptionMessage } from '@causeway/wire';
 import type { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import { collectionsTouched, hasRelationPaths, type Condition, type FilterNode, matchesCondition } from '../query/index.js';
+import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
 import { versionTag } from '../records/etag.js';
@@ -9,23 +11,20 @@ import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
-import { diffLists, type ListOp } from './list-diff.js';
+import { diffLists } from './list-diff.js';
 import { relatedLookup } from './related-records.js';
 
-/** What a client asks to follow. `since` resumes after that change-log position. */
+/**
+ * What a client asks to follow. `since` resumes after that change-log position; `expand` names relations to
+ * expand in what is sent, exactly as a REST read would (each related record under its view rule).
+ */
 export type SubscriptionSpec =
-  | { kind: 'collection'; collection: string; filter?: string | undefined; where?: FilterNode | undefined; since?: number | undefined }
-  | { kind: 'record'; collection: string; id: string; since?: number | undefined }
-  | { kind: 'query'; collection: string; filter?: string | undefined; sort?: string | undefined; limit?: number | undefined };
+  | { kind: 'collection'; collection: string; filter?: string | undefined; where?: FilterNode | undefined; expand?: readonly string[] | undefined; since?: number | undefined }
+  | { kind: 'record'; collection: string; id: string; expand?: readonly string[] | undefined; since?: number | undefined }
+  | { kind: 'query'; collection: string; filter?: string | undefined; sort?: string | undefined; limit?: number | undefined; expand?: readonly string[] | undefined };
 
-/** Messages the hub sends a subscriber; every one names its subscription and a change-log position. */
-export type HubMessage =
-  | { type: 'subscribed'; sub: string; seq: number }
-  | { type: 'snapshot'; sub: string; seq: number; items: CausewayRecord[] }
-  /** `version`: the record's version tag (what If-Match and `ifMatch` take), when the change log knows it. */
-  | { type: 'event'; sub: string; seq: number; op: 'insert' | 'update' | 'remove'; record: CausewayRecord; version?: string }
-  | { type: 'diff'; sub: string; seq: number; ops: ListOp[] }
-  | { type: 'resync'; sub: string; seq: number; reason: string };
+/** Messages the hub sends a subscriber (the wire's subscription messages); each names its subscription and a position. */
+export type HubMessage = SubscriptionMessage<CausewayRecord>;
 
 /**
  * Why the hub ended a subscription: its caller may no longer see what it follows (`forbidden`), its collection
@@ -108,10 +107,12 @@ export abstract class Subscription {
  */
 export class MatchingSubscription extends Subscription {
   private where: Condition | undefined;
+  private expansion: ExpandNode[];
 
   constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'collection' | 'record' }>) {
     super(id, subscriber, collection, context);
     this.where = this.compute();
+    this.expansion = expansionOf(context, collection, spec.expand);
   }
 
   collections(): string[] {
@@ -120,6 +121,7 @@ export class MatchingSubscription extends Subscription {
 
   protected async refresh(): Promise<void> {
     this.where = this.compute();
+    this.expansion = expansionOf(this.context, this.collection, this.spec.expand);
   }
 
   private compute(): Condition | undefined {
@@ -140,12 +142,12 @@ export class MatchingSubscription extends Subscription {
       return this.emit(event, before !== null && matchesCondition(where, before, none), after !== null && matchesCondition(where, after, none));
     }
     const records = [before, after].filter((r): r is CausewayRecord => r !== null);
-    return relatedLookup([where], records, this.context.records.relatedRecords()).then((lookup) => {
-      this.emit(event, before !== null && matchesCondition(where, before, lookup), after !== null && matchesCondition(where, after, lookup));
-    });
+    return relatedLookup([where], records, this.context.records.relatedRecords()).then((lookup) =>
+      this.emit(event, before !== null && matchesCondition(where, before, lookup), after !== null && matchesCondition(where, after, lookup)),
+    );
   }
 
-  private emit(event: ChangeEvent, was: boolean, is: boolean): void {
+  private emit(event: ChangeEvent, was: boolean, is: boolean): void | Promise<void> {
     if (!was && !is) return;
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
@@ -153,9 +155,13 @@ export class MatchingSubscription extends Subscription {
     const record = clientRecord(this.collection, image);
     // Every update adds one to the version: the image before an update had the one before.
     const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
-    const message: HubMessage = { type: 'event', sub: this.id, seq: event.seq, op, record };
-    if (version !== undefined) message.version = versionTag({ record: image, version });
-    this.subscriber.deliver(message);
+    const tag = version === undefined ? {} : { version: versionTag({ record: image, version }) };
+    if (this.expansion.length === 0) return this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record, ...tag });
+    // Expanded for this subscriber's caller, on a copy: the event's record is shared by every subscription.
+    const expanded = { ...record };
+    return this.context.records.expand(this.subscriber.caller, [expanded], this.expansion).then(() => {
+      if (!this.closed) this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record: expanded, ...tag });
+    });
   }
 }
 
@@ -191,13 +197,30 @@ export class LiveQuerySubscription extends Subscription {
     await this.apply(undefined);
   }
 
+  /**
+   * The other collections whose changes can alter the result: those the filter, the rule and the views bounding
+   * their relation paths reach, and those `expand` shows (with what their view rules reach).
+   */
   private compute(): string[] {
+    const touched = new Set<string>();
     const where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
-    return where ? [...collectionsTouched(where)].filter((name) => name !== this.collection.name) : [];
+    if (where) collectionsTouched(where, touched);
+    for (const target of expandedCollections(expansionOf(this.context, this.collection, this.spec.expand))) {
+      touched.add(target.name);
+      const view = this.context.records.rules.verdict(target, 'view', this.subscriber.caller);
+      if (view.kind === 'where') collectionsTouched(view.condition, touched);
+    }
+    touched.delete(this.collection.name);
+    return [...touched];
   }
 
   private async run(): Promise<CausewayRecord[]> {
-    const query = { limit: this.limit, ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }), ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }) };
+    const query = {
+      limit: this.limit,
+      ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }),
+      ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }),
+      ...(this.spec.expand === undefined ? {} : { expand: this.spec.expand }),
+    };
     return (await this.context.records.list(this.subscriber.caller, this.collection.name, query)).items;
   }
 
@@ -207,4 +230,18 @@ export class LiveQuerySubscription extends Subscription {
     this.items = next;
     if (ops.length > 0 && !this.closed) this.subscriber.deliver({ type: 'diff', sub: this.id, seq: event?.seq ?? this.cursor, ops });
   }
+}
+
+/** A subscription's `expand` as the tree the records service follows (checked when it starts and when re-judged). */
+function expansionOf(context: SubscriptionContext, collection: Collection, paths: readonly string[] | undefined): ExpandNode[] {
+  return paths?.length ? context.records.expansion(collection, paths) : [];
+}
+
+/** Every collection an expand tree shows records of. */
+function expandedCollections(nodes: readonly ExpandNode[], found: Collection[] = []): Collection[] {
+  for (const node of nodes) {
+    found.push(node.target);
+    expandedCollections(node.children, found);
+  }
+  return found;
 }

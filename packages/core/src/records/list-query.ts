@@ -1,3 +1,4 @@
+import type { ListPage as WireListPage } from '@causeway/wire';
 import { CausewayError } from '../errors/causeway-error.js';
 import type { FilterNode } from '../query/filter-ast.js';
 import type { CausewayRecord } from './record.js';
@@ -47,17 +48,8 @@ export interface ListQuery {
   versions?: boolean;
 }
 
-export interface ListPage {
-  items: CausewayRecord[];
-  /** Pass as `after` for the next page; null when no record follows this page (or it is empty). */
-  nextCursor: string | null;
-  /**
-   * Pass as `before` for the page before; null when no record precedes this page (or it is empty). Given for a
-   * backward page, and for a forward page with `bothEnds`.
-   */
-  prevCursor?: string | null;
-  /** Number of records matching the filter, when `count` was asked for. */
-  total?: number;
+/** A page as REST sends it, and for GraphQL's edges a cursor per item when asked for. */
+export interface ListPage extends WireListPage<CausewayRecord> {
   /** The cursor after each item, when `cursors` was asked for. */
   cursors?: string[];
   /** Each item's version tag, when `versions` was asked for. */

@@ -1,11 +1,7 @@
+import type { WireRecord } from '@causeway/wire';
+
 /** A record as clients see it: system fields, declared fields, and expanded relations when asked for. */
-export interface CausewayRecord {
-  id: string;
-  created: string;
-  updated: string;
-  expand?: Record<string, CausewayRecord | CausewayRecord[]>;
-  [field: string]: unknown;
-}
+export type CausewayRecord = WireRecord;
 
 /** A single record with the version its ETag is made from. */
 export interface VersionedRecord {

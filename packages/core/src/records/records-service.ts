@@ -7,9 +7,9 @@ import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { parseBatch, type BatchOperation } from './batch.js';
-import type { RecordsByIds } from './expand.js';
+import { expandRecords, parseExpand, type ExpandNode, type RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
-import type { VersionedRecord } from './record.js';
+import type { CausewayRecord, VersionedRecord } from './record.js';
 import { RecordsReader } from './records-reader.js';
 import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
 import { AccessRules } from '../rules/access-rules.js';
@@ -59,6 +59,19 @@ export class RecordsService {
    */
   filterCondition(caller: Caller, collection: Collection, filter: string | FilterNode): Condition {
     return this.reader.filterCondition(caller, collection, filter);
+  }
+
+  /** `expand` paths as the tree `expand` follows; throws INVALID_QUERY when a path is not a chain of relations. */
+  expansion(collection: Collection, paths: readonly string[]): ExpandNode[] {
+    return parseExpand(paths, collection, this.deps.schema);
+  }
+
+  /**
+   * Fills `expand` on client images exactly as a read by `caller` does (one load per relation per level, each
+   * related record under its collection's view rule): what realtime events are expanded with. Mutates `records`.
+   */
+  expand(caller: Caller, records: readonly CausewayRecord[], nodes: readonly ExpandNode[]): Promise<void> {
+    return this.read(() => expandRecords(records, nodes, this.reader.visibleByIds(this.deps.db, caller)));
   }
 
   list(caller: Caller, collection: string, query: ListQuery = {}): Promise<ListPage> {

@@ -1,89 +1,22 @@
 /** Field definitions: what a collection's columns hold and which values they accept. */
 
-export type OnDelete = 'cascade' | 'restrict' | 'setNull';
+import type { Field, FieldType } from '@causeway/wire';
 
-interface FieldCommon {
-  /** Stable identity: survives renames, so a schema file in git can rename a field without losing data. */
-  id: string;
-  name: string;
-  required: boolean;
-  unique: boolean;
-  /** Never returned by any API and not usable in client filters or sorts (rules may use it). */
-  hidden?: boolean;
-  /** Only admins (and Causeway itself) may set it; others get a `read_only` validation error. */
-  readOnly?: boolean;
-}
-
-export interface TextField extends FieldCommon {
-  type: 'text';
-  min?: number;
-  max?: number;
-  pattern?: string;
-  default?: string;
-}
-export interface NumberField extends FieldCommon {
-  type: 'number';
-  integer: boolean;
-  min?: number;
-  max?: number;
-  default?: number;
-}
-export interface BoolField extends FieldCommon {
-  type: 'bool';
-  default?: boolean;
-}
-export interface DateField extends FieldCommon {
-  type: 'date';
-  default?: string;
-}
-export interface DateTimeField extends FieldCommon {
-  type: 'datetime';
-  default?: string;
-}
-export interface EmailField extends FieldCommon {
-  type: 'email';
-  default?: string;
-}
-export interface UrlField extends FieldCommon {
-  type: 'url';
-  default?: string;
-}
-export interface SelectField extends FieldCommon {
-  type: 'select';
-  values: string[];
-  multiple: boolean;
-  default?: string | string[];
-}
-export interface JsonField extends FieldCommon {
-  type: 'json';
-  default?: unknown;
-}
-export interface RelationField extends FieldCommon {
-  type: 'relation';
-  /** Name of the target collection. */
-  collection: string;
-  multiple: boolean;
-  onDelete: OnDelete;
-  /**
-   * Any existing target may be linked, even one the writer may not view (invitations). Without it a non-admin
-   * may only link records it could read by id, so a relation cannot become a window onto hidden records.
-   */
-  linkAny?: boolean;
-}
-
-export type Field =
-  | TextField
-  | NumberField
-  | BoolField
-  | DateField
-  | DateTimeField
-  | EmailField
-  | UrlField
-  | SelectField
-  | JsonField
-  | RelationField;
-
-export type FieldType = Field['type'];
+export type {
+  BoolField,
+  DateField,
+  DateTimeField,
+  EmailField,
+  Field,
+  FieldType,
+  JsonField,
+  NumberField,
+  OnDelete,
+  RelationField,
+  SelectField,
+  TextField,
+  UrlField,
+} from '@causeway/wire';
 
 export const fieldTypes: readonly FieldType[] = [
   'text',

@@ -1,17 +1,5 @@
+import type { RequestLogEntry } from '@causeway/wire';
 import type { FastifyInstance } from 'fastify';
-
-/** One answered request as the admin logs view shows it: no bodies, no headers, no query string. */
-export interface RequestLogEntry {
-  /** When the response was sent (ISO 8601). */
-  time: string;
-  /** The `x-request-id` the response carried, to find the request in the JSON log. */
-  requestId: string;
-  method: string;
-  /** The path without its query string: query values can hold secrets (a token, an email in a filter). */
-  path: string;
-  status: number;
-  durationMs: number;
-}
 
 /** Paths longer than this are cut: an entry's size stays bounded whatever a client sends. */
 const maxPathLength = 512;

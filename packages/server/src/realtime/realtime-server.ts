@@ -9,6 +9,7 @@ import {
   endsTokenOnly,
   type AuthService,
   type Caller,
+  type CausewayRecord,
   type ChannelRules,
   type ClusterSignal,
   type EndReason,
@@ -20,6 +21,7 @@ import {
   type Subscriber,
   type Subscription,
 } from '@causeway/core';
+import type { RealtimeServerMessage } from '@causeway/wire';
 import { ConnectionSession } from '../auth/connection-session.js';
 import { asCausewayError, toProblem } from '../rest/problem.js';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
@@ -42,21 +44,8 @@ export interface RealtimeServerDeps {
   log: { warn(object: object, message: string): void };
 }
 
-/** What the server sends that is not a hub message. */
-type ServerMessage =
-  | HubMessage
-  | { type: 'welcome'; protocol: number; connection: string; seq: number }
-  | { type: 'authenticated'; caller: { kind: Caller['kind']; id?: string; collection?: string }; expiresIn?: number }
-  | { type: 'auth_expired' }
-  | { type: 'session_ended'; reason: SessionEndReason }
-  | { type: 'unsubscribed'; sub: string; reason: string }
-  | { type: 'ack'; req: string; record?: unknown; seq?: number }
-  | { type: 'synced'; req: string; seq: number }
-  | { type: 'joined'; channel: string; members: ChannelMember[]; req?: string }
-  | { type: 'left'; channel: string; req?: string }
-  | { type: 'presence'; channel: string; event: 'join' | 'leave'; member: ChannelMember }
-  | { type: 'message'; channel: string; from: ChannelMember; payload: unknown }
-  | { type: 'error'; req?: string; sub?: string; problem: ReturnType<typeof toProblem> };
+/** Everything the server sends: hub messages and its own (the wire's realtime server messages). */
+type ServerMessage = RealtimeServerMessage<CausewayRecord>;
 
 /** One WebSocket: its caller, its subscriptions, its channels. */
 class Connection implements Subscriber {
@@ -159,7 +148,8 @@ export class RealtimeServer {
    * so it is serialised once per fan-out rather than once per connection.
    */
   encode(message: ServerMessage): string {
-    if (message.type !== 'event') return JSON.stringify(message);
+    // An expanded record is expanded for one caller (related records under their view rules): never shared.
+    if (message.type !== 'event' || message.record.expand !== undefined) return JSON.stringify(message);
     const key = `${message.sub}\u0000${message.seq}\u0000${message.op}`;
     let text = this.encoded.get(key);
     if (text === undefined) {

@@ -1,20 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CausewayError, errorCatalogue, isCausewayError, type ErrorCode } from '@causeway/core';
+import type { Problem } from '@causeway/wire';
 
 export const problemContentType = 'application/problem+json';
 
-/** RFC 9457 body. `code` is the stable machine-readable name; `errors` holds per-field messages. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: ErrorCode;
-  detail: string;
-  instance?: string;
-  errors?: Record<string, { code: string; message: string }>;
-  position?: number;
-  [extension: string]: unknown;
-}
+/** RFC 9457 body (the wire's `Problem`). `code` is the stable machine-readable name; `errors` holds per-field messages. */
+export type { Problem };
 
 export function problemType(code: ErrorCode): string {
   return `urn:causeway:problem:${code.toLowerCase().replaceAll('_', '-')}`;

@@ -1,0 +1,40 @@
+/**
+ * Every stable problem `code` Causeway sends. The core's error catalogue (`packages/core/src/errors/error-codes.ts`)
+ * gives each its HTTP status and title and is checked against this list when it compiles: a code added to one and
+ * not the other fails the build, and `test/error-catalogue.test.ts` checks docs/rest.md lists the same codes.
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'MALFORMED_JSON'
+  | 'INVALID_FILTER'
+  | 'INVALID_SORT'
+  | 'INVALID_CURSOR'
+  | 'INVALID_QUERY'
+  | 'INVALID_SCHEMA'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_TOKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'FORBIDDEN'
+  | 'NO_ADMIN'
+  | 'NOT_FOUND'
+  | 'COLLECTION_NOT_FOUND'
+  | 'RECORD_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'NOT_ACCEPTABLE'
+  | 'COLLECTION_EXISTS'
+  | 'UNIQUE_VIOLATION'
+  | 'RELATION_RESTRICT'
+  | 'CONFIRMATION_REQUIRED'
+  | 'SCHEMA_CONFLICT'
+  | 'LAST_ADMIN'
+  | 'REQUEST_TIMEOUT'
+  | 'PRECONDITION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'VALIDATION_FAILED'
+  | 'RATE_LIMITED'
+  | 'HEADERS_TOO_LARGE'
+  | 'INTERNAL'
+  | 'SHUTTING_DOWN'
+  | 'STORAGE_FULL';
