@@ -36,12 +36,14 @@ const posts = collection('posts', [
   field('title', 'text'), field('link', 'url'), field('views', 'number', { integer: true }), field('rating', 'number', { integer: false }),
   field('published', 'bool'), field('day', 'date'), field('at', 'datetime'), field('status', 'select', { values: ['draft', 'live'], multiple: false }),
   field('tags', 'select', { values: ['x', 'y', 'z'], multiple: true }), field('meta', 'json'), relation('author', false), relation('coauthors', true),
+  field('cover', 'file', { multiple: false, maxSize: 1000 }), field('files', 'file', { multiple: true, maxSize: 1000 }),
 ]);
 const schema = { collection: (name: string) => [authors, posts].find((c) => c.name === name) };
 const ddl = [authors, posts].flatMap((c) => sqliteDdl.createTable(c, c.name));
 
 type Row = Record<string, unknown>;
-const isList = (f: Field) => (f.type === 'select' || f.type === 'relation') && f.multiple;
+const isList = (f: Field) => (f.type === 'select' || f.type === 'relation' || f.type === 'file') && f.multiple;
+const fileNames = fc.constantFrom('a_0123456789.png', 'b_0123456789.txt', 'A_0123456789.png');
 const encode = (f: Field, value: unknown) => encodeValue(f, value, sqliteDialect);
 
 let dir: string;
@@ -194,6 +196,8 @@ function specOf(f: Field | 'id' | 'created' | 'updated'): Spec {
       return f.multiple ? { ops: ['~', '!~'], stored: relationIds, literal: relationIds, needle: relationIds } : { ops: ['=', '!=', 'in'], stored: relationIds, literal: relationIds };
     case 'json':
       return { ops: [], stored: jsons, literal: fc.constant(null) };
+    case 'file':
+      return f.multiple ? { ops: ['~', '!~'], stored: fileNames, literal: fileNames, needle: fileNames } : { ops: allOps, stored: fileNames, literal: fileNames, needle: fc.constantFrom('a_', 'PNG', '.', '') };
   }
 }
 

@@ -17,6 +17,7 @@ import {
   SchemaRegistry,
   SettingsService,
   type EventBus,
+  type FileStorage,
   type Mailer,
   type SqlDatabase,
 } from '@causeway/core';
@@ -50,6 +51,9 @@ import { openapiRoutes } from './openapi/openapi-routes.js';
 import { collectionsRoutes } from './rest/collections-routes.js';
 import { problemContentType, sendProblem, toProblem } from './rest/problem.js';
 import { recordsRoutes } from './rest/records-routes.js';
+import { filesRoutes } from './rest/files-routes.js';
+import { openFileStorage } from './files/open-file-storage.js';
+import { OrphanSweeper } from './files/orphan-sweeper.js';
 import { logsPath, logsRoutes } from './rest/logs-routes.js';
 import { openDatabase } from './store/open-database.js';
 import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
@@ -66,6 +70,9 @@ export interface CausewayServer {
   auth: AuthService;
   hub: RealtimeHub;
   feed: ChangeFeed;
+  storage: FileStorage;
+  /** Deletes stored files no record holds that are older than the grace period (runs on its own hourly). */
+  sweepFiles(): Promise<number>;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -111,7 +118,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const collections = new CollectionsService(db, schema, bus);
   // The system tables were prepared above (the deployment id needs them): only the schema is left to load.
   await collections.reload();
-  const records = new RecordsService({ db, schema, bus });
+  const storage = openFileStorage(config.files);
+  // `app` is created below; failures to delete freed files are only logged (the sweep retries them).
+  const records = new RecordsService({ db, schema, bus, files: { storage, onError: (error) => app.log.warn({ err: error }, 'deleting freed files failed') } });
   const settings = new SettingsService(db, {
     accessTokenTtl: config.accessTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
@@ -208,7 +217,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(adminRoutes, { auth });
   await app.register(settingsRoutes, { settings, auth });
   await app.register(logsRoutes, { log: requestLog, auth });
-  await app.register(recordsRoutes, { records });
+  await app.register(recordsRoutes, { records, schema, storage, multipart: { fieldBytes: config.bodyLimit, idleMs: config.uploadIdleTimeout * 1000 } });
+  await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl });
   await app.register(openapiRoutes, { schema, version: serverVersion });
   // A person who opens the bare address wants the console (or, without a built one, the API reference).
   const consoleServed = await consoleRoutes(app);
@@ -257,12 +267,21 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     if (shared) void collections.reload().catch((error: unknown) => app.log.error({ err: error }, 'schema reload failed'));
   }, pollMs.stored);
   storedPoll.unref();
+  const sweep = new OrphanSweeper({
+    storage,
+    collections: () => schema.list(),
+    recordsByIds: records.relatedRecords(),
+    graceMs: config.fileOrphanGrace * 1000,
+    onError: (error) => app.log.error({ err: error }, 'sweeping orphaned files failed'),
+  });
+  sweep.start();
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
     closing = true;
     clearInterval(pruning);
+    await sweep.stop();
     clearInterval(storedPoll);
     hub.stop();
     await realtime.close();
@@ -280,6 +299,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     auth,
     hub,
     feed,
+    storage,
+    sweepFiles: () => sweep.run(),
     async close() {
       await app.close();
       await limiter.close();
@@ -287,6 +308,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
       await counters.close();
       await bus.close();
       await mailer.close?.();
+      await storage.close?.();
       await db.close();
     },
   };

@@ -71,7 +71,27 @@ export interface RelationField extends FieldCommon {
   linkAny?: boolean;
 }
 
+/**
+ * Files uploaded with the record (`multipart/form-data`). The record holds the stored file names (a string, or a
+ * list when `multiple`); the bytes live in the file storage and download at `/api/files/{collection}/{id}/{name}`.
+ */
+export interface FileField extends FieldCommon {
+  type: 'file';
+  multiple: boolean;
+  /** Most files a `multiple` field holds. */
+  maxFiles?: number;
+  /** Largest file accepted, in bytes. */
+  maxSize: number;
+  /** MIME types accepted, as sniffed from the content (`image/*` allowed); absent: any. */
+  mimeTypes?: string[];
+  /** Downloads need a short-lived file token (`POST /api/files/token`) besides the record's view rule. */
+  protected?: boolean;
+  /** Thumbnail sizes served for images, as `WxH` (`100x100`; `0x300` keeps the aspect ratio). */
+  thumbs?: string[];
+}
+
 export type Field =
+  | FileField
   | TextField
   | NumberField
   | BoolField

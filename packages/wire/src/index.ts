@@ -24,6 +24,7 @@ export type {
   NumberField,
   OnDelete,
   RelationField,
+  FileField,
   RuleAction,
   RuleKey,
   SelectField,

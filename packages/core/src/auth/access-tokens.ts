@@ -35,6 +35,9 @@ export interface IssuedAccessToken {
 }
 
 const issuer = 'causeway';
+
+/** What a token is good for: the API (`access`), or downloading files (`file`). */
+export type TokenKind = 'access' | 'file';
 const algorithm = 'HS256';
 
 /** Short-lived signed JWTs. Verification needs no database: the claims name the account and its session. */
@@ -50,9 +53,13 @@ export class AccessTokens {
     return new Set(this.keys.ring.verifying.map((key) => key.kid));
   }
 
-  async sign(claims: AccessClaims): Promise<IssuedAccessToken> {
-    const ttl = this.ttlSeconds();
-    const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: 'access' })
+  /**
+   * Signs an access token, or (`kind: 'file'`) a file token: the same claims, good only for downloading files
+   * (`?token=`), so a token that may end up in a URL, a log or a browser history cannot call the API.
+   */
+  async sign(claims: AccessClaims, kind: TokenKind = 'access', ttlSeconds?: number): Promise<IssuedAccessToken> {
+    const ttl = ttlSeconds ?? this.ttlSeconds();
+    const token = await new SignJWT({ realm: claims.realm, sid: claims.sessionId, typ: kind })
       .setProtectedHeader({ alg: algorithm, kid: this.keys.ring.current.kid })
       .setSubject(claims.subject)
       .setIssuer(issuer)
@@ -63,11 +70,11 @@ export class AccessTokens {
   }
 
   /** The claims of a valid token; anything else (expired, forged, tampered, unknown key) is INVALID_TOKEN. */
-  async verify(token: string): Promise<VerifiedClaims> {
+  async verify(token: string, kind: TokenKind = 'access'): Promise<VerifiedClaims> {
     try {
       const { payload, protectedHeader } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), { algorithms: [algorithm], issuer });
       const { sub, realm, sid, typ, exp } = payload;
-      if (typ !== 'access' || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw invalidToken();
+      if (typ !== kind || typeof sub !== 'string' || typeof realm !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw invalidToken();
       return { realm, subject: sub, sessionId: sid, expiresAtMs: exp * 1000, kid: protectedHeader.kid ?? '' };
     } catch (error) {
       if (error instanceof CausewayError) throw error;

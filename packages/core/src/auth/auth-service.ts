@@ -11,7 +11,7 @@ import { args, sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
 import type { EventBus } from '../events/event-bus.js';
-import { invalidToken, type AccessTokens, type VerifiedClaims } from './access-tokens.js';
+import { invalidToken, type AccessTokens, type IssuedAccessToken, type TokenKind, type VerifiedClaims } from './access-tokens.js';
 import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
@@ -139,8 +139,24 @@ export class AuthService {
     this.ends.keysChecked(this.deps.tokens.verifyingKids());
   }
 
-  private async check(token: string): Promise<{ claims: VerifiedClaims; caller: SignedCaller }> {
-    const claims = await this.deps.tokens.verify(token);
+  /**
+   * A file token for a signed-in caller: downloads protected files as that caller (the view rules still
+   * apply) for `ttlSeconds`, and stops working when the session ends.
+   */
+  async fileToken(caller: Caller, ttlSeconds: number): Promise<IssuedAccessToken> {
+    if (caller.kind !== 'user' && caller.kind !== 'admin') throw new CausewayError('UNAUTHENTICATED', 'Sign in to get a file token.');
+    const realm = caller.kind === 'admin' ? adminsRealm : caller.collection;
+    const subject = caller.kind === 'admin' ? caller.id : caller.record.id;
+    return this.deps.tokens.sign({ realm, subject, sessionId: caller.sessionId }, 'file', ttlSeconds);
+  }
+
+  /** The caller a file token stands for now (live session, existing account); INVALID_TOKEN otherwise. */
+  async authenticateFileToken(token: string): Promise<Caller> {
+    return (await this.check(token, 'file')).caller;
+  }
+
+  private async check(token: string, kind: TokenKind = 'access'): Promise<{ claims: VerifiedClaims; caller: SignedCaller }> {
+    const claims = await this.deps.tokens.verify(token, kind);
     const [live, account] = await Promise.all([this.sessions.isLive(this.deps.db, claims.sessionId), this.account(claims.realm, claims.subject)]);
     if (!live || !account) throw invalidToken('The session has ended; sign in again.');
     const caller: SignedCaller =

@@ -31,7 +31,7 @@ type Kind = 'text' | 'number' | 'bool' | 'date' | 'datetime' | 'select' | 'relat
 function kindOf(ref: FieldRef): Kind {
   if (ref.multiple) return 'list';
   if (ref.type === 'system') return ref.name === 'id' ? 'id' : 'datetime';
-  if (ref.type === 'email' || ref.type === 'url') return 'text';
+  if (ref.type === 'email' || ref.type === 'url' || ref.type === 'file') return 'text';
   return ref.type;
 }
 

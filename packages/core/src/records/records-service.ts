@@ -16,6 +16,8 @@ import { AccessRules } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
 import type { Condition, FilterNode } from '../query/index.js';
 import type { Collection } from '../schema/collection.js';
+import type { FileStorage } from '../files/file-storage.js';
+import { removedFileKeys } from '../files/removed-files.js';
 
 export interface RecordsServiceDeps {
   db: SqlDatabase;
@@ -23,6 +25,8 @@ export interface RecordsServiceDeps {
   bus: EventBus;
   /** Record id generator; defaults to lower-case ULIDs (URL-safe, time-sortable). */
   newRecordId?: () => string;
+  /** Where file fields' bytes live: files a committed write let go of are deleted there. */
+  files?: { storage: FileStorage; onError(error: unknown): void };
 }
 
 export type BatchResult = { action: 'create' | 'update'; record: VersionedRecord } | { action: 'delete'; id: string };
@@ -40,8 +44,12 @@ export class RecordsService {
     const ulid = monotonicFactory();
     this.s = sqlTemplate(deps.db.dialect);
     this.reader = new RecordsReader(deps.db, deps.schema, new AccessRules(deps.schema));
-    this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, deps.newRecordId ?? (() => ulid().toLowerCase()));
+    this.newId = deps.newRecordId ?? (() => ulid().toLowerCase());
+    this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, this.newId);
   }
+
+  /** A fresh record id: uploads are stored under the id before the record is written. */
+  readonly newId: () => string;
 
   /** The rules every surface is judged by (realtime evaluates them per subscriber). */
   get rules(): AccessRules {
@@ -155,7 +163,14 @@ export class RecordsService {
       throw this.explain(error);
     }
     if (events.length > 0) await this.deps.bus.publish(events);
+    if (events.length > 0 && this.deps.files) this.freeFiles(events, this.deps.files);
     return result;
+  }
+
+  /** Deletes the stored files a committed write let go of, in the background: the write has succeeded. */
+  private freeFiles(events: readonly ChangeEvent[], files: NonNullable<RecordsServiceDeps['files']>): void {
+    const keys = removedFileKeys(this.deps.schema, events);
+    if (keys.length > 0) files.storage.delete(keys).catch(files.onError);
   }
 
   /**

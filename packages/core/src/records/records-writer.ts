@@ -17,15 +17,22 @@ import { clientRecord, decodeRow, versionColumn } from './record-row.js';
 import { notFound, type RecordsReader } from './records-reader.js';
 import { checkRelationTargets, findReferencing, withoutTarget, type LinkCheck } from './relation-integrity.js';
 import { validateInput } from './validate-input.js';
+import { withUploads, type Upload } from '../files/uploads.js';
 
 export interface WriteOptions {
   /** Version tag(s) (ETag) the client last saw; the write fails with PRECONDITION_FAILED if none is current. */
   ifMatch?: string | readonly string[];
+  /** Files already streamed to storage under this record's id, to put in their fields. */
+  uploads?: readonly Upload[];
 }
 
 export interface CreateOptions {
   /** Values Causeway itself sets (an account's email and password hash); no surface passes these. */
   system?: Readonly<Record<string, unknown>>;
+  /** Files already streamed to storage under `id`, to put in their fields. */
+  uploads?: readonly Upload[];
+  /** The id the server chose before the body was read (uploads are stored under it); a body's `id` must agree. */
+  id?: string;
 }
 
 /** Writes records inside a transaction the caller owns, collecting the change events to publish. */
@@ -48,9 +55,11 @@ export class RecordsWriter {
     const collection = this.reader.collection(name);
     this.rules.refuseAdminsOnly(collection, 'create', caller);
     const source = options.system ? { privileged: isPrivileged(caller), system: options.system } : { privileged: isPrivileged(caller) };
-    const { values, id = this.newRecordId() } = validateInput(collection, data, 'create', source);
+    const input = withUploads(collection, data, options.uploads ?? []);
+    const { values, id = options.id ?? this.newRecordId() } = validateInput(collection, input, 'create', source);
+    if (options.id !== undefined && id !== options.id) throw new CausewayError('VALIDATION_FAILED', 'The record id must come before its files.', { fields: { id: { code: 'id', message: "send the record's fields before its files to choose its id" } } });
     // Judged on the values as they will be stored, so `@request.body` cannot be fooled by their spelling.
-    const rule = this.rules.require(collection, 'create', caller, ruleBody(collection, data, values));
+    const rule = this.rules.require(collection, 'create', caller, ruleBody(collection, input, values));
     const now = nowIso();
     const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
     const row = [id, now, now, 1, ...collection.fields.map((f) => encodeValue(f, values[f.name] ?? null, this.db.dialect))];
@@ -78,14 +87,16 @@ export class RecordsWriter {
     const existing = await this.reader.find(collection, id, tx);
     if (!existing) throw notFound(collection, id);
     let values: Record<string, unknown>;
+    let input = data;
     try {
-      ({ values } = validateInput(collection, data, 'update', { privileged: isPrivileged(caller) }, existing.record));
+      input = withUploads(collection, data, options.uploads ?? [], existing.record);
+      ({ values } = validateInput(collection, input, 'update', { privileged: isPrivileged(caller) }, existing.record));
     } catch (error) {
       // Field errors only for a record the caller can see; anyone else learns nothing about its existence.
       if (!(await this.reader.visible(caller, collection, id, tx))) throw notFound(collection, id);
       throw error;
     }
-    const rule = this.rules.require(collection, 'update', caller, ruleBody(collection, data, values));
+    const rule = this.rules.require(collection, 'update', caller, ruleBody(collection, input, values));
     const current = await this.current(tx, caller, collection, id, options, rule, 'update', existing);
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');

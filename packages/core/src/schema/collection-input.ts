@@ -63,6 +63,17 @@ const fieldInput = z.discriminatedUnion('type', [
     onDelete: z.enum(['cascade', 'restrict', 'setNull']).optional(),
     linkAny: z.boolean().optional(),
   }),
+  z.strictObject({
+    ...common,
+    type: z.literal('file'),
+    multiple: z.boolean().optional(),
+    maxFiles: z.number().int().min(1).max(1000).optional(),
+    // 5 TB is S3's largest object; larger would only fail later.
+    maxSize: z.number().int().min(1).max(5 * 1024 ** 4).optional(),
+    mimeTypes: z.array(z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/(?:\*|[a-z0-9][a-z0-9.+-]*)$/, 'must be a MIME type such as image/png or image/*')).max(100).optional(),
+    protected: z.boolean().optional(),
+    thumbs: z.array(z.string().regex(/^\d{1,4}x\d{1,4}$/, 'must be WxH, such as 100x100 or 0x300')).max(10).optional(),
+  }),
 ]);
 
 const indexInput = z.strictObject({

@@ -13,6 +13,7 @@ export type {
   NumberField,
   OnDelete,
   RelationField,
+  FileField,
   SelectField,
   TextField,
   UrlField,
@@ -29,9 +30,10 @@ export const fieldTypes: readonly FieldType[] = [
   'select',
   'json',
   'relation',
+  'file',
 ];
 
 /** Fields holding a list of values (stored as a JSON array). */
 export function isMultiValued(field: Field): boolean {
-  return (field.type === 'select' || field.type === 'relation') && field.multiple;
+  return (field.type === 'select' || field.type === 'relation' || field.type === 'file') && field.multiple;
 }

@@ -7,6 +7,7 @@ import { isMultiValued, type Field } from './field.js';
 import { checkRules } from '../rules/check-rules.js';
 import { withAccountFields } from './account-fields.js';
 import { newId } from './new-id.js';
+import { defaultMaxFileSize } from '../files/file-limits.js';
 import { isSystemField, ruleKeys, type Collection, type CollectionRules, type IndexDefinition } from './collection.js';
 import type { SchemaLookup } from './schema-lookup.js';
 import { unsafePatternReason } from '../values/pattern-safety.js';
@@ -34,6 +35,8 @@ function toField(input: FieldInput, previous: Collection | undefined): Field {
       const onDelete = input.onDelete ?? (base.required ? 'restrict' : 'setNull');
       return { ...rest, ...base, multiple: input.multiple ?? false, onDelete, ...(linkAny ? { linkAny: true } : {}) };
     }
+    case 'file':
+      return { ...input, ...base, multiple: input.multiple ?? false, maxSize: input.maxSize ?? defaultMaxFileSize };
     default:
       return { ...input, ...base } as Field;
   }
@@ -64,6 +67,12 @@ function checkField(field: Field, collectionName: string, schema: SchemaLookup):
         return { code: 'unknown_collection', message: `collection '${field.collection}' does not exist` };
       }
       if (field.onDelete === 'setNull' && field.required) return { code: 'on_delete', message: 'a required relation cannot be set to null on delete' };
+      break;
+    case 'file':
+      // Stored names are unique by construction; a unique constraint would only add an index.
+      if (field.unique) return { code: 'unique', message: 'a file field cannot be unique' };
+      if (field.maxFiles !== undefined && !field.multiple) return { code: 'max_files', message: 'maxFiles needs multiple: true' };
+      if (field.thumbs?.some((size) => size === '0x0')) return { code: 'thumbs', message: 'a thumbnail needs a width or a height' };
       break;
   }
   if (field.unique && (isMultiValued(field) || field.type === 'json')) return { code: 'unique', message: `a ${field.type} list or json field cannot be unique` };

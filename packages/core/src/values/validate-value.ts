@@ -3,6 +3,7 @@ import type { Field, TextField } from '../schema/field.js';
 import { normalizeDate, normalizeDateTime } from './dates.js';
 import { jsonDeeperThan, maxJsonDepth } from './json-depth.js';
 import { maxPatternInputLength } from './pattern-safety.js';
+import { storedNamePattern } from '../files/file-names.js';
 import { isStorableText, unstorableTextMessage } from './storable-text.js';
 
 export type ValueCheck = { ok: true; value: unknown } | { ok: false; issue: FieldIssue };
@@ -93,6 +94,12 @@ export function validateValue(field: Field, value: unknown): ValueCheck {
       return field.values.includes(value) ? ok(value) : fail('not_allowed', `must be one of: ${field.values.join(', ')}`);
     case 'json':
       return jsonDeeperThan(value, maxJsonDepth) ? fail('too_deep', `must not nest objects and arrays more than ${maxJsonDepth} levels deep`) : ok(value);
+    case 'file':
+      if (field.multiple) {
+        const list = checkList(value, 'file names');
+        return list.ok && !(value as string[]).every((name) => storedNamePattern.test(name)) ? fail('file_name', 'must be names of files this record holds') : list;
+      }
+      return typeof value === 'string' && storedNamePattern.test(value) ? ok(value) : fail('file_name', 'must be the name of a file this record holds');
     case 'relation':
       if (field.multiple) return checkList(value, 'record ids');
       return typeof value === 'string' && value !== '' ? ok(value) : fail('type', 'must be a record id');

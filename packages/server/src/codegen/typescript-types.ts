@@ -13,6 +13,7 @@ function valueType(field: Field): string {
       return field.multiple ? `(${union})[]` : union;
     }
     case 'relation':
+    case 'file':
       return field.multiple ? 'string[]' : 'string';
     default:
       return 'string';
@@ -22,7 +23,7 @@ function valueType(field: Field): string {
 /** Lists are never null (empty is []); json may be anything; other optional fields may be null. */
 function readType(field: Field): string {
   const base = valueType(field);
-  const list = (field.type === 'select' || field.type === 'relation') && field.multiple;
+  const list = (field.type === 'select' || field.type === 'relation' || field.type === 'file') && field.multiple;
   return field.required || list || field.type === 'json' ? base : `${base} | null`;
 }
 

@@ -76,12 +76,24 @@ const configSchema = z.strictObject({
    * `uniquelocal`), comma-separated; unset, the client address is the connection's peer.
    */
   trustProxy: z.string().min(1).optional(),
+  /** Seconds a file token (`POST /api/files/token`, for downloading protected files) stays valid. */
+  fileTokenTtl: z.coerce.number().int().min(10).max(3600).default(120),
+  /**
+   * Seconds a stored file may stay unreferenced by any record before the sweep deletes it: longer than any
+   * upload's gap between its last byte and its record's commit.
+   */
+  fileOrphanGrace: z.coerce.number().int().min(1).default(3600),
+  /** Seconds an upload may send nothing before it is dropped (slow clients holding connections and storage). */
+  uploadIdleTimeout: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Storage as a tagged union: each database is a member with only the keys it needs. */
 export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'full' | 'normal' } | { kind: 'postgres'; url: string; poolSize: number };
+
+/** Where file fields' bytes live: a directory (one machine) or, later, an S3-compatible bucket. */
+export type FilesConfig = { kind: 'local'; dir: string };
 
 export interface Config {
   readonly host: string;
@@ -121,7 +133,11 @@ export interface Config {
   readonly requestLogSize: number;
   readonly rateLimit: number;
   readonly trustProxy?: string | undefined;
+  readonly fileTokenTtl: number;
+  readonly fileOrphanGrace: number;
+  readonly uploadIdleTimeout: number;
   readonly db: DatabaseConfig;
+  readonly files: FilesConfig;
 }
 
 /** Environment variables Causeway reads, by config key. */
@@ -163,6 +179,9 @@ export const envVariables = {
   requestLogSize: 'CAUSEWAY_REQUEST_LOG_SIZE',
   rateLimit: 'CAUSEWAY_RATE_LIMIT',
   trustProxy: 'CAUSEWAY_TRUST_PROXY',
+  fileTokenTtl: 'CAUSEWAY_FILE_TOKEN_TTL',
+  fileOrphanGrace: 'CAUSEWAY_FILE_ORPHAN_GRACE',
+  uploadIdleTimeout: 'CAUSEWAY_UPLOAD_IDLE_TIMEOUT',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 /** The conventional names hosting platforms set, read when the Causeway-specific variable is absent. */
@@ -200,7 +219,8 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
   const db: DatabaseConfig = parsed.data.databaseUrl
     ? { kind: 'postgres', url: parsed.data.databaseUrl, poolSize: parsed.data.databasePoolSize }
     : { kind: 'sqlite', file: path.join(dataDir, 'data.db'), synchronous: parsed.data.sqliteSynchronous };
-  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db) });
+  const files: FilesConfig = { kind: 'local', dir: path.join(dataDir, 'storage') };
+  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db), files: Object.freeze(files) });
 }
 
 function kebab(key: string): string {

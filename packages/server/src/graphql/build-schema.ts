@@ -21,6 +21,8 @@ import {
 } from 'graphql';
 import {
   CausewayError,
+  fileNames,
+  fileTypeOf,
   maxPageSize,
   versionTag,
   type Caller,
@@ -105,6 +107,26 @@ const pageInfo = new GraphQLObjectType({
     endCursor: { type: GraphQLString },
   },
 });
+/** A stored file as GraphQL returns it (file fields hold names; uploads go through REST's multipart/form-data). */
+interface FileValue {
+  name: string;
+  collection: string;
+  recordId: string;
+}
+const fileObject = new GraphQLObjectType<FileValue>({
+  name: 'File',
+  description: 'A file of a file field. Upload files with REST (multipart/form-data); protected files need `?token=` from POST /api/files/token.',
+  fields: {
+    name: { type: nonNull(GraphQLString), description: 'The stored name (what filters and updates use).' },
+    type: { type: nonNull(GraphQLString), description: 'MIME type, sniffed from the content at upload.', resolve: (file) => fileTypeOf(file.name) },
+    url: {
+      type: nonNull(GraphQLString),
+      description: 'Path of the download, relative to the server.',
+      resolve: (file) => `/api/files/${encodeURIComponent(file.collection)}/${encodeURIComponent(file.recordId)}/${file.name}`,
+    },
+  },
+});
+
 const deletePayload = new GraphQLObjectType({
   name: 'DeletePayload',
   fields: { id: { type: nonNull(GraphQLID) }, seq: { type: nonNull(GraphQLInt), description: 'Change-log position of the delete.' } },
@@ -180,6 +202,8 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
         const element = selectEnum(collection, field) ?? GraphQLString;
         return field.multiple ? listOf(element) : element;
       }
+      case 'file':
+        return field.multiple ? listOf(GraphQLString) : GraphQLString;
       default:
         return GraphQLString;
     }
@@ -189,6 +213,8 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     switch (field.type) {
       case 'relation':
         return field.multiple ? filters.ids : filters.relation;
+      case 'file':
+        return field.multiple ? filters.strings : filters.string;
       case 'number':
         return scalarType(collection, field) === GraphQLInt ? filters.int : filters.float;
       case 'bool':
@@ -376,6 +402,11 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
             fields[field.name] = relationField(field, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
             const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
             if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: field.multiple ? nonNull(listOf(GraphQLID)) : GraphQLID, resolve: (record) => record[field.name] };
+          } else if (field.type === 'file') {
+            const files = (record: CausewayRecord): FileValue[] => fileNames(record[field.name]).map((name) => ({ name, collection: collection.name, recordId: record.id }));
+            fields[field.name] = field.multiple
+              ? { type: nonNull(listOf(fileObject)), resolve: files }
+              : { type: field.required ? nonNull(fileObject) : fileObject, resolve: (record) => files(record)[0] ?? null };
           } else {
             const scalar = scalarType(collection, field);
             fields[field.name] = { type: field.required || (field.type === 'select' && field.multiple) ? nonNull(scalar) : scalar };

@@ -4,6 +4,7 @@ import type { JsonSchema, OpenApiDocument, Operation, Parameter, PathItem } from
 import { authPaths } from './auth-paths.js';
 import { collectionSchemaComponents, staticPaths } from './static-paths.js';
 import { problemResponses, withCommonAnswers } from './problem-responses.js';
+import { filePaths, multipartBody } from './file-paths.js';
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -49,7 +50,7 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
         },
       }),
       post: op('create', `Create a ${name} record`, {
-        requestBody: { required: true, content: json(ref(componentName(collection, 'Create'))) },
+        requestBody: { required: true, content: { ...json(ref(componentName(collection, 'Create'))), ...multipartBody(collection) } },
         responses: { '201': { description: 'Created.', headers: { ...etagHeader, ...locationHeader }, content: json(record) }, ...errors(400, 403, 404, 409, 422) },
       }),
     },
@@ -60,7 +61,7 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
       }),
       patch: op('update', `Update a ${name} record`, {
         parameters: use('id', 'ifMatch'),
-        requestBody: { required: true, content: json(ref(componentName(collection, 'Update'))) },
+        requestBody: { required: true, content: { ...json(ref(componentName(collection, 'Update'))), ...multipartBody(collection) } },
         responses: { '200': { description: 'Updated.', headers: etagHeader, content: json(record) }, ...errors(400, 403, 404, 409, 412, 422) },
       }),
       delete: op('delete', `Delete a ${name} record`, {
@@ -82,7 +83,7 @@ export function buildOpenApi(collections: readonly Collection[], info: { version
       description: 'REST API over the collections of this Causeway instance. Every status an operation can answer is listed; errors are RFC 9457 problem+json with a stable `code`.',
     },
     tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
-    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
+    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), filePaths(errors), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
     components: {
       schemas: Object.assign(collectionSchemaComponents(), ...collections.map((c) => collectionSchemas(c, (name) => names.has(name)))),
       parameters,

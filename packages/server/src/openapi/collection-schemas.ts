@@ -26,6 +26,12 @@ export function fieldSchema(field: Field): JsonSchema {
       return field.multiple
         ? { type: 'array', items: { type: 'string' }, uniqueItems: true, description: `Ids of '${field.collection}' records.` }
         : { type: 'string', description: `Id of a '${field.collection}' record.` };
+    case 'file': {
+      const about = `Download at /api/files/{collection}/{id}/{name}${field.protected ? ' with a file token' : ''}; upload as multipart/form-data.`;
+      return field.multiple
+        ? { type: 'array', items: { type: 'string' }, uniqueItems: true, description: `Stored file names. ${about}` }
+        : { type: 'string', description: `Stored file name. ${about}` };
+    }
   }
 }
 

@@ -25,6 +25,7 @@ export interface JsonSchema {
   default?: unknown;
   readOnly?: boolean;
   examples?: unknown[];
+  contentMediaType?: string;
 }
 
 export interface Parameter {
@@ -36,7 +37,7 @@ export interface Parameter {
 }
 
 export interface MediaContent {
-  [mediaType: string]: { schema: JsonSchema };
+  [mediaType: string]: { schema: JsonSchema; encoding?: Record<string, { contentType: string }> };
 }
 
 export interface Response {

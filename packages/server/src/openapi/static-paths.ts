@@ -1,4 +1,4 @@
-import { errorCodes } from '@causeway/core';
+import { errorCodes, fieldTypes } from '@causeway/core';
 import type { JsonSchema, PathItem } from './openapi-types.js';
 
 type ErrorRefs = (...statuses: number[]) => Record<string, { $ref: string }>;
@@ -39,7 +39,7 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
       properties: {
         id: { type: 'string' },
         name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,62}$' },
-        type: { type: 'string', enum: ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'] },
+        type: { type: 'string', enum: [...fieldTypes] },
         required: { type: 'boolean' },
         unique: { type: 'boolean' },
         hidden: { type: 'boolean', description: 'Never returned; not usable in client filters or sorts.' },
