@@ -321,3 +321,26 @@ describe('the orphan sweep', () => {
     expect(keys.some((key) => key.includes('orphan_') || key.includes('no-such-record') || key.startsWith('stray'))).toBe(false);
   });
 });
+
+describe('file field definitions', () => {
+  it('fills in defaults: single, 10 MiB', async () => {
+    const created = await t.request('POST', '/api/collections', { name: 'defaults', fields: [{ name: 'f', type: 'file' }] });
+    expect(created.body.fields[0]).toMatchObject({ type: 'file', multiple: false, maxSize: 10 * 1024 * 1024 });
+  });
+
+  it.each([
+    [{ unique: true }, 'fields.0', 'unique'],
+    [{ maxFiles: 2 }, 'fields.0', 'max_files'],
+    [{ thumbs: ['0x0'] }, 'fields.0', 'thumbs'],
+    [{ thumbs: ['big'] }, 'fields.0.thumbs.0', undefined],
+    [{ mimeTypes: ['image'] }, 'fields.0.mimeTypes.0', undefined],
+    [{ maxSize: 0 }, 'fields.0.maxSize', undefined],
+    [{ default: 'x' }, 'fields.0', undefined],
+  ])('refuses %j', async (options, key, code) => {
+    const response = await t.request('POST', '/api/collections', { name: 'refused', fields: [{ name: 'f', type: 'file', ...options }] });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('INVALID_SCHEMA');
+    expect(Object.keys(response.body.errors).some((k) => k.startsWith(key))).toBe(true);
+    if (code) expect(response.body.errors[key].code).toBe(code);
+  });
+});
