@@ -237,6 +237,7 @@ describe('downloads under the record’s rules', () => {
     expect(await suffix.text()).toBe('789');
     const past = await fetch(url, { headers: { ...ann.auth, range: 'bytes=10-' } });
     expect(past.status).toBe(416);
+    expect((await past.json()).code).toBe('RANGE_NOT_SATISFIABLE');
     expect(past.headers.get('content-range')).toBe('bytes */10');
     const notModified = await fetch(url, { headers: { ...ann.auth, 'if-none-match': `"${record.attachments[0]}"` } });
     expect(notModified.status).toBe(304);
@@ -249,11 +250,13 @@ describe('downloads under the record’s rules', () => {
     const response = await fetch(t.url + fileUrl(doc, doc.attachments[0]), { headers: ann.auth });
     expect(response.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(response.headers.get('content-security-policy')).toContain('sandbox');
+    expect(await response.text()).toBe(svg);
     const html = await annDoc([{ field: 'attachments', name: 'x.html', bytes: '<html><script>alert(1)</script></html>' }]);
     const page = await fetch(t.url + fileUrl(html, html.attachments[0]), { headers: ann.auth });
     // Sniffed as text: shown as text, never parsed as a page.
     expect(page.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    await page.arrayBuffer();
   });
 });
 
@@ -342,5 +345,71 @@ describe('file field definitions', () => {
     expect(response.body.code).toBe('INVALID_SCHEMA');
     expect(Object.keys(response.body.errors).some((k) => k.startsWith(key))).toBe(true);
     if (code) expect(response.body.errors[key].code).toBe(code);
+  });
+});
+
+describe('GraphQL', () => {
+  it('returns file fields as objects with name, type and url (uploads go through REST)', async () => {
+    const record = await annDoc([{ field: 'avatar', name: 'g.png', bytes: png }, { field: 'attachments', name: 'g.txt', bytes: 'g' }], 'graphql');
+    const response = await t.request('POST', '/api/graphql', { query: `{ docs(filter: "title = 'graphql'") { edges { node { avatar { name type url } attachments { name type } } } } }` }, ann.auth);
+    expect(response.body.errors).toBeUndefined();
+    const node = response.body.data.docs.edges[0].node;
+    expect(node.avatar).toEqual({ name: record.avatar, type: 'image/png', url: `/api/files/docs/${record.id}/${record.avatar}` });
+    expect(node.attachments).toEqual([{ name: record.attachments[0], type: 'text/plain' }]);
+    const download = await fetch(t.url + node.avatar.url, { headers: ann.auth });
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+  });
+});
+
+describe('realtime', () => {
+  it("delivers a multipart write's event with the stored names, under the view rule", async () => {
+    const { connect } = await import('./support/realtime-client.js');
+    const annSocket = await connect(t, ann.token);
+    const bobSocket = await connect(t, bob.token);
+    try {
+      for (const socket of [annSocket, bobSocket]) {
+        socket.send({ type: 'subscribe', sub: 'd', kind: 'collection', collection: 'docs' });
+        await socket.next((m) => m.type === 'subscribed');
+      }
+      const record = await annDoc([{ field: 'attachments', name: 'live.txt', bytes: 'live' }], 'live');
+      const event = await annSocket.next((m) => m.type === 'event' && m.record.id === record.id);
+      expect(event.record.attachments).toEqual(record.attachments);
+      expect(event.record.internal).toBeUndefined();
+      await bobSocket.sync();
+      expect(bobSocket.received.some((m: Json) => m.type === 'event' && m.record.id === record.id)).toBe(false);
+    } finally {
+      await annSocket.close();
+      await bobSocket.close();
+    }
+  });
+});
+
+describe('the client', () => {
+  it('uploads with progress, updates with more files, and builds file URLs that download', async () => {
+    const { createClient } = await import('@causeway/client');
+    const client = createClient(t.url);
+    await client.auth.signIn(ann.email, ann.password);
+    const docsApi = client.collection('docs');
+    const progress: { loaded: number; total: number }[] = [];
+    const big = new Blob([Buffer.alloc(300_000, 'a').toString()], { type: 'text/plain' });
+    const record = await docsApi.upload({ avatar: new File([new Uint8Array(png)], 'me.png'), attachments: [new File(['hello'], 'hello.txt')] }, {
+      data: { title: 'via client', owner: ann.id },
+      onProgress: (p) => progress.push(p),
+    });
+    expect(record.avatar).toMatch(/^me_[a-z0-9]{10}\.png$/);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.loaded).toBe(progress.at(-1)!.total);
+    const avatar = await fetch(docsApi.fileUrl(record, record.avatar as string), { headers: { authorization: `Bearer ${client.transport.session!.token}` } });
+    expect(Buffer.from(await avatar.arrayBuffer())).toEqual(png);
+
+    const tooMany = docsApi.upload({ attachments: [big, big, big, big] }, { id: record.id });
+    await expect(tooMany).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const updated = await docsApi.upload({ attachments: new File(['more'], 'more.txt') }, { id: record.id });
+    expect(updated.attachments).toHaveLength(2);
+
+    const secret = await docsApi.upload({ secret: new File(['s'], 's.txt') }, { id: record.id });
+    const { token } = await client.fileToken();
+    const download = await fetch(docsApi.fileUrl(secret, secret.secret as string, { token }));
+    expect(await download.text()).toBe('s');
   });
 });

@@ -39,6 +39,14 @@ export class CausewayClient<S extends SchemaTypes = UntypedSchema> {
     return new CollectionApi<S, N>(this.transport, name);
   }
 
+  /**
+   * A short-lived token for downloading protected files as the signed-in account (`fileUrl(..., { token })`),
+   * valid `expiresIn` seconds.
+   */
+  fileToken(): Promise<{ token: string; expiresIn: number }> {
+    return this.transport.request('POST', '/api/files/token');
+  }
+
   /** Several writes in one transaction: all or none. */
   async batch(operations: readonly BatchOperation<S>[]): Promise<BatchResult[]> {
     return (await this.transport.request<{ results: BatchResult[] }>('POST', '/api/batch', { body: { operations } })).results;

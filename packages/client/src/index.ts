@@ -1,6 +1,7 @@
 export { createClient, CausewayClient, type BatchOperation, type BatchResult, type GraphQLResult } from './client.js';
 export { AuthApi, type AuthResult } from './auth.js';
-export { CollectionApi } from './collection.js';
+export { CollectionApi, type UploadOptions } from './collection.js';
+export type { UploadFiles, UploadProgress } from './upload.js';
 export { RealtimeClient, type Delivered, type LiveQuery, type LiveQueryOptions, type RecordChange, type SubscribeOptions, type SubscriptionHandlers } from './realtime.js';
 export { applyOps, type ListOp } from './list-ops.js';
 export { filter, Filter } from './filter.js';

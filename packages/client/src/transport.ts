@@ -1,5 +1,6 @@
 import { errorFromProblem, NetworkError, type Problem } from './errors.js';
 import { memoryStore, secondsLeft, type Session, type TokenStore } from './token-store.js';
+import { sendUpload, type UploadAnswer, type UploadProgress } from './upload.js';
 
 /** The WebSocket constructor the realtime client uses: the platform's, or `ws` in Node 20. */
 export type WebSocketConstructor = new (url: string) => WebSocket;
@@ -100,6 +101,36 @@ export class Transport {
       if (!useAuth || (error as { code?: string }).code !== 'INVALID_TOKEN' || !this.session) throw error;
       const session = await this.refresh();
       return this.send<T>(method, path, options, session?.token ?? null);
+    }
+  }
+
+  /**
+   * A multipart write (records with files), with upload progress; the same token handling and typed errors as
+   * `request`.
+   */
+  async upload<T>(method: string, path: string, body: { body: Blob; contentType: string }, options: { headers?: Record<string, string>; onProgress?: (progress: UploadProgress) => void } = {}): Promise<T> {
+    const attempt = async (token: string | null) => {
+      const headers: Record<string, string> = { accept: 'application/json', 'content-type': body.contentType, ...options.headers };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const url = new URL(path, this.baseUrl).toString();
+      let answer: UploadAnswer;
+      try {
+        answer = await sendUpload(this.fetchFn, method, url, headers, body.body, options.onProgress);
+      } catch (error) {
+        throw new NetworkError(`Could not reach ${new URL(url).origin}: ${(error as Error).message}`, { cause: error });
+      }
+      const parsed: unknown = answer.text === '' ? undefined : safeJson(answer.text);
+      if (answer.status >= 400) {
+        if (isProblem(parsed)) throw errorFromProblem(parsed);
+        throw new NetworkError(`${method} ${path} answered ${answer.status} without a problem document`);
+      }
+      return parsed as T;
+    };
+    try {
+      return await attempt(await this.accessToken());
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'INVALID_TOKEN' || !this.session) throw error;
+      return attempt((await this.refresh())?.token ?? null);
     }
   }
 

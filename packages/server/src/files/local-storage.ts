@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import { mkdir, opendir, rename, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -42,12 +42,17 @@ export class LocalFileStorage implements FileStorage {
 
   async read(key: string, range?: ByteRange): Promise<Readable | undefined> {
     const file = this.pathOf(key);
-    const stream = createReadStream(file, range ?? {});
-    // Opening fails asynchronously; wait for it so a missing file is undefined, not a stream error mid-reply.
-    return new Promise((resolve, reject) => {
-      stream.once('open', () => resolve(stream));
-      stream.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'EISDIR' ? resolve(undefined) : reject(error)));
-    });
+    // Opened first, so a missing file is undefined rather than a stream error mid-reply. Synchronously: with an
+    // asynchronous open (fs.promises or the stream's own) some downloads' streams stalled before their end under
+    // the test runner until other I/O woke the loop (not understood yet); an open(2) of a local file is microseconds.
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return createReadStream(file, { fd, ...(range ?? {}) });
   }
 
   async stat(key: string): Promise<{ size: number; modifiedMs: number } | undefined> {

@@ -63,6 +63,12 @@ function disposition(name: string, type: string, download: boolean): string {
  * `Authorization` or by a file token in `?token=` (what `<img src>` can carry). `POST /api/files/token` gives one.
  */
 export const filesRoutes: FastifyPluginAsync<FilesRoutesOptions> = async (app, { records, schema, auth, storage, fileTokenTtl }) => {
+  // A shutdown does not wait for downloads (a slow reader could hold it for as long as it likes): the ones in
+  // flight are cut, and their clients resume with Range.
+  const downloads = new Set<FastifyReply>();
+  app.addHook('preClose', async () => {
+    for (const reply of downloads) reply.raw.destroy();
+  });
   app.post(`${filesPath}/token`, async (request) => {
     const issued = await auth.fileToken(request.caller, fileTokenTtl);
     return { token: issued.token, expiresIn: issued.expiresIn };
@@ -87,6 +93,8 @@ export const filesRoutes: FastifyPluginAsync<FilesRoutesOptions> = async (app, {
     if (field.protected && caller.kind === 'anonymous') {
       throw new CausewayError('UNAUTHENTICATED', `Field '${field.name}' is protected: sign in, or add ?token= from POST ${filesPath}/token.`);
     }
+    downloads.add(reply);
+    reply.raw.once('close', () => downloads.delete(reply));
     return sendFile(request, reply, storage, fileKey(collection.id, record.id, name), name, request.query.download !== undefined);
   });
 };

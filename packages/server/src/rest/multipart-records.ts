@@ -56,9 +56,9 @@ export async function readMultipartWrite(
       if (part.fieldname.length === 0 || (part.type === 'field' && part.fieldnameTruncated)) throw new CausewayError('BAD_REQUEST', 'A multipart part has no name or one over 100 bytes.');
       if (part.type === 'field') {
         if (part.valueTruncated) throw new CausewayError('PAYLOAD_TOO_LARGE', `Part '${part.fieldname}' is larger than ${limits.fieldBytes} bytes.`);
-        const value = String(part.value);
-        if (part.fieldname === jsonPart) Object.assign(body, parseJsonPart(value));
-        else body[part.fieldname] = value;
+        // @fastify/multipart has already parsed a part sent as application/json.
+        if (part.fieldname === jsonPart) Object.assign(body, typeof part.value === 'string' ? parseJsonPart(part.value) : asObject(part.value));
+        else body[part.fieldname] = String(part.value);
         if (id === undefined && typeof body.id === 'string') id = body.id;
         continue;
       }
@@ -71,11 +71,30 @@ export async function readMultipartWrite(
       id ??= newId();
       uploads.push(await receiveUpload({ field, filename: part.filename, stream: part.file }, { storage, keyOf, idleMs: limits.idleMs }));
     }
+    await bodyEnded(request, limits.idleMs);
   } catch (error) {
     await discardUploads(storage, collection, id, uploads);
     throw asMultipartError(error);
   }
   return { body, uploads, id: id ?? newId() };
+}
+
+/**
+ * Waits for the rest of the request after the closing boundary (an epilogue, the last chunk of a chunked body):
+ * a response sent before the request ended leaves Node treating the connection as busy, so it is neither reused
+ * nor closed as idle.
+ */
+async function bodyEnded(request: FastifyRequest, idleMs: number): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.readableEnded) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CausewayError('REQUEST_TIMEOUT', 'The request did not end after its last part.')), idleMs);
+    raw.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    raw.resume();
+  });
 }
 
 /** Deletes what a refused write had stored (the sweep would, later). */
@@ -91,6 +110,10 @@ function parseJsonPart(text: string): Record<string, unknown> {
   } catch (error) {
     throw new CausewayError('MALFORMED_JSON', `The ${jsonPart} part is not valid JSON.`, { cause: error });
   }
+  return asObject(value);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CausewayError('MALFORMED_JSON', `The ${jsonPart} part must be a JSON object.`);
   return value as Record<string, unknown>;
 }
@@ -99,6 +122,7 @@ function parseJsonPart(text: string): Record<string, unknown> {
 function asMultipartError(error: unknown): unknown {
   if (error instanceof CausewayError) return error;
   const code = (error as { code?: unknown }).code;
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') return new CausewayError('MALFORMED_JSON', `The ${jsonPart} part is not valid JSON.`, { cause: error });
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_REQ_FILE_TOO_LARGE') {
     return new CausewayError('PAYLOAD_TOO_LARGE', 'The multipart body has more parts, fields or files than this collection takes.', { cause: error });
   }
