@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, openSync } from 'node:fs';
-import { mkdir, opendir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, opendir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -41,18 +41,15 @@ export class LocalFileStorage implements FileStorage {
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    const file = this.pathOf(key);
-    // Opened first, so a missing file is undefined rather than a stream error mid-reply. Synchronously: with an
-    // asynchronous open (fs.promises or the stream's own) some downloads' streams stalled before their end under
-    // the test runner until other I/O woke the loop (not understood yet); an open(2) of a local file is microseconds.
-    let fd: number;
+    let handle: FileHandle;
     try {
-      fd = openSync(file, 'r');
+      handle = await open(this.pathOf(key), 'r');
     } catch (error) {
+      // Opened first, so a missing file is undefined rather than a stream error in the middle of a reply.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    return createReadStream(file, { fd, ...(range ?? {}) });
+    return handle.createReadStream(range ?? {});
   }
 
   async stat(key: string): Promise<{ size: number; modifiedMs: number } | undefined> {
