@@ -25,6 +25,8 @@ const databaseNeutral = [
   'test/address-rate-limit.test.ts',
   // The console is a client of the public API (tested on both databases); two browsers at once only add time.
   'test/console.test.ts',
+  // The storage adapters' contract suite touches no database.
+  'test/file-storage.test.ts',
 ];
 
 const sqliteProject: TestProjectInlineConfiguration = {

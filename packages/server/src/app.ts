@@ -71,8 +71,11 @@ export interface CausewayServer {
   hub: RealtimeHub;
   feed: ChangeFeed;
   storage: FileStorage;
-  /** Deletes stored files no record holds that are older than the grace period (runs on its own hourly). */
-  sweepFiles(): Promise<number>;
+  /**
+   * Deletes stored files no record holds that are older than the grace period (runs on its own hourly); `nowMs`
+   * judges ages as of that time.
+   */
+  sweepFiles(nowMs?: number): Promise<number>;
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -300,7 +303,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     feed,
     storage,
-    sweepFiles: () => sweep.run(),
+    sweepFiles: (nowMs) => sweep.run(nowMs),
     async close() {
       await app.close();
       await limiter.close();

@@ -85,6 +85,17 @@ const configSchema = z.strictObject({
   fileOrphanGrace: z.coerce.number().int().min(1).default(3600),
   /** Seconds an upload may send nothing before it is dropped (slow clients holding connections and storage). */
   uploadIdleTimeout: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Files in this S3 bucket instead of the data directory (required with several instances). */
+  s3Bucket: z.string().min(3).max(63).optional(),
+  /** An S3-compatible endpoint (MinIO, R2, …); AWS S3 when unset. */
+  s3Endpoint: z.string().url().optional(),
+  s3Region: z.string().min(1).default('us-east-1'),
+  s3AccessKeyId: z.string().min(1).optional(),
+  s3SecretAccessKey: z.string().min(1).optional(),
+  /** Path-style requests (`endpoint/bucket/key`): most S3-compatible servers need it. */
+  s3ForcePathStyle: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+  /** Prefix of every key, so deployments can share a bucket. */
+  s3Prefix: z.string().max(200).regex(/^(?:[A-Za-z0-9._-]+\/)*$/, 'must be empty or end with /').default(''),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -93,7 +104,17 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'full' | 'normal' } | { kind: 'postgres'; url: string; poolSize: number };
 
 /** Where file fields' bytes live: a directory (one machine) or, later, an S3-compatible bucket. */
-export type FilesConfig = { kind: 'local'; dir: string };
+export type FilesConfig =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      endpoint?: string | undefined;
+      region: string;
+      forcePathStyle: boolean;
+      credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+      prefix: string;
+    };
 
 export interface Config {
   readonly host: string;
@@ -136,6 +157,13 @@ export interface Config {
   readonly fileTokenTtl: number;
   readonly fileOrphanGrace: number;
   readonly uploadIdleTimeout: number;
+  readonly s3Bucket?: string | undefined;
+  readonly s3Endpoint?: string | undefined;
+  readonly s3Region: string;
+  readonly s3AccessKeyId?: string | undefined;
+  readonly s3SecretAccessKey?: string | undefined;
+  readonly s3ForcePathStyle: boolean;
+  readonly s3Prefix: string;
   readonly db: DatabaseConfig;
   readonly files: FilesConfig;
 }
@@ -182,6 +210,13 @@ export const envVariables = {
   fileTokenTtl: 'CAUSEWAY_FILE_TOKEN_TTL',
   fileOrphanGrace: 'CAUSEWAY_FILE_ORPHAN_GRACE',
   uploadIdleTimeout: 'CAUSEWAY_UPLOAD_IDLE_TIMEOUT',
+  s3Bucket: 'CAUSEWAY_S3_BUCKET',
+  s3Endpoint: 'CAUSEWAY_S3_ENDPOINT',
+  s3Region: 'CAUSEWAY_S3_REGION',
+  s3AccessKeyId: 'CAUSEWAY_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'CAUSEWAY_S3_SECRET_ACCESS_KEY',
+  s3ForcePathStyle: 'CAUSEWAY_S3_FORCE_PATH_STYLE',
+  s3Prefix: 'CAUSEWAY_S3_PREFIX',
 } as const satisfies Record<keyof ConfigInput, string>;
 
 /** The conventional names hosting platforms set, read when the Causeway-specific variable is absent. */
@@ -219,7 +254,21 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
   const db: DatabaseConfig = parsed.data.databaseUrl
     ? { kind: 'postgres', url: parsed.data.databaseUrl, poolSize: parsed.data.databasePoolSize }
     : { kind: 'sqlite', file: path.join(dataDir, 'data.db'), synchronous: parsed.data.sqliteSynchronous };
-  const files: FilesConfig = { kind: 'local', dir: path.join(dataDir, 'storage') };
+  const { s3Bucket, s3AccessKeyId, s3SecretAccessKey } = parsed.data;
+  if (s3Bucket && (s3AccessKeyId === undefined) !== (s3SecretAccessKey === undefined)) {
+    throw new ConfigError(['s3AccessKeyId / s3SecretAccessKey: give both or neither (neither: the AWS SDK finds credentials itself)']);
+  }
+  const files: FilesConfig = s3Bucket
+    ? {
+        kind: 's3',
+        bucket: s3Bucket,
+        endpoint: parsed.data.s3Endpoint,
+        region: parsed.data.s3Region,
+        forcePathStyle: parsed.data.s3ForcePathStyle,
+        credentials: s3AccessKeyId && s3SecretAccessKey ? { accessKeyId: s3AccessKeyId, secretAccessKey: s3SecretAccessKey } : undefined,
+        prefix: parsed.data.s3Prefix,
+      }
+    : { kind: 'local', dir: path.join(dataDir, 'storage') };
   return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db), files: Object.freeze(files) });
 }
 
