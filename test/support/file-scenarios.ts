@@ -54,6 +54,7 @@ export function fileScenarios(storage: 'local' | 's3'): void {
         { name: 'attachments', type: 'file', multiple: true, maxFiles: 3, maxSize: 100_000 },
         { name: 'secret', type: 'file', protected: true },
         { name: 'internal', type: 'file', hidden: true },
+        { name: 'photo', type: 'file', maxSize: 1_000_000, mimeTypes: ['image/*'], thumbs: ['100x100', '0x50'] },
       ],
       listRule: 'owner = @request.auth.id',
       viewRule: 'owner = @request.auth.id || title = "public"',
@@ -338,6 +339,42 @@ export function fileScenarios(storage: 'local' | 's3'): void {
       expect(response.body.code).toBe('INVALID_SCHEMA');
       expect(Object.keys(response.body.errors).some((k) => k.startsWith(key))).toBe(true);
       if (code) expect(response.body.errors[key].code).toBe(code);
+    });
+  });
+
+  describe('thumbnails', () => {
+    it('makes a declared size on first request, keeps it, and deletes it with its file', async () => {
+      const { default: sharp } = await import('sharp');
+      const image = await sharp({ create: { width: 400, height: 300, channels: 3, background: 'red' } }).png().toBuffer();
+      const record = await annDoc([{ field: 'photo', name: 'big.png', bytes: image }]);
+      const url = `${t.url}${fileUrl(record, record.photo)}`;
+      const square = await fetch(`${url}?thumb=100x100`, { headers: ann.auth });
+      expect(square.status).toBe(200);
+      expect(square.headers.get('content-type')).toBe('image/png');
+      expect(square.headers.get('etag')).toBe(`"100x100-${record.photo}"`);
+      expect(await sharp(Buffer.from(await square.arrayBuffer())).metadata()).toMatchObject({ width: 100, height: 100, format: 'png' });
+      const tall = await fetch(`${url}?thumb=0x50`, { headers: ann.auth });
+      expect(await sharp(Buffer.from(await tall.arrayBuffer())).metadata()).toMatchObject({ width: 67, height: 50 });
+      expect((await storedKeys()).filter((key) => key.includes('/thumbs/'))).toEqual(expect.arrayContaining([expect.stringContaining(`thumbs/100x100/${record.photo}`), expect.stringContaining(`thumbs/0x50/${record.photo}`)]));
+      const again = await fetch(`${url}?thumb=100x100`, { headers: ann.auth });
+      expect((await again.arrayBuffer()).byteLength).toBe(Number(square.headers.get('content-length')));
+      const undeclared = await fetch(`${url}?thumb=10x10`, { headers: ann.auth });
+      expect(undeclared.status).toBe(400);
+      expect((await undeclared.json()).code).toBe('INVALID_QUERY');
+      expect((await t.request('PATCH', `${docs}/${record.id}`, { photo: null }, ann.auth)).status).toBe(200);
+      await expect.poll(async () => (await storedKeys()).filter((key) => key.includes(record.id))).toEqual([]);
+    });
+
+    it('never makes one of a file that is not an image, and refuses an image that does not decode', async () => {
+      const text = await annDoc([{ field: 'attachments', name: 'plain.txt', bytes: 'not an image' }]);
+      const original = await fetch(`${t.url}${fileUrl(text, text.attachments[0])}?thumb=100x100`, { headers: ann.auth });
+      expect(await original.text()).toBe('not an image');
+      expect((await storedKeys()).some((key) => key.includes(`${text.id}/thumbs`))).toBe(false);
+      const broken = await annDoc([{ field: 'photo', name: 'broken.png', bytes: Buffer.concat([png.subarray(0, 40), Buffer.alloc(200, 7)]) }]);
+      const response = await fetch(`${t.url}${fileUrl(broken, broken.photo)}?thumb=100x100`, { headers: ann.auth });
+      expect(response.status).toBe(422);
+      expect((await response.json()).code).toBe('VALIDATION_FAILED');
+      expect((await storedKeys()).some((key) => key.includes(`${broken.id}/thumbs`))).toBe(false);
     });
   });
 

@@ -54,6 +54,7 @@ import { recordsRoutes } from './rest/records-routes.js';
 import { filesRoutes } from './rest/files-routes.js';
 import { openFileStorage } from './files/open-file-storage.js';
 import { OrphanSweeper } from './files/orphan-sweeper.js';
+import { Thumbnails } from './files/thumbnails.js';
 import { logsPath, logsRoutes } from './rest/logs-routes.js';
 import { openDatabase } from './store/open-database.js';
 import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
@@ -221,7 +222,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(settingsRoutes, { settings, auth });
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records, schema, storage, multipart: { fieldBytes: config.bodyLimit, idleMs: config.uploadIdleTimeout * 1000 } });
-  await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl });
+  await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl, thumbnails: new Thumbnails(storage) });
   await app.register(openapiRoutes, { schema, version: serverVersion });
   // A person who opens the bare address wants the console (or, without a built one, the API reference).
   const consoleServed = await consoleRoutes(app);

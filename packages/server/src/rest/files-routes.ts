@@ -4,6 +4,7 @@ import {
   fileKey,
   fileNames,
   fileTypeOf,
+  hasThumbnails,
   servedInline,
   storedNamePattern,
   type AuthService,
@@ -15,8 +16,10 @@ import {
   type SchemaLookup,
 } from '@causeway/core';
 
+import type { Thumbnails } from '../files/thumbnails.js';
+
 type FileParams = { collection: string; recordId: string; name: string };
-type FileQuery = { token?: string; download?: string };
+type FileQuery = { token?: string; download?: string; thumb?: string };
 
 export interface FilesRoutesOptions {
   records: RecordsService;
@@ -25,6 +28,7 @@ export interface FilesRoutesOptions {
   storage: FileStorage;
   /** Seconds a file token is valid. */
   fileTokenTtl: number;
+  thumbnails: Thumbnails;
 }
 
 export const filesPath = '/api/files';
@@ -62,7 +66,7 @@ function disposition(name: string, type: string, download: boolean): string {
  * collection's view rule, hidden fields never); `protected` fields also need a signed-in caller, by
  * `Authorization` or by a file token in `?token=` (what `<img src>` can carry). `POST /api/files/token` gives one.
  */
-export const filesRoutes: FastifyPluginAsync<FilesRoutesOptions> = async (app, { records, schema, auth, storage, fileTokenTtl }) => {
+export const filesRoutes: FastifyPluginAsync<FilesRoutesOptions> = async (app, { records, schema, auth, storage, fileTokenTtl, thumbnails }) => {
   // A shutdown does not wait for downloads (a slow reader could hold it for as long as it likes): the ones in
   // flight are cut, and their clients resume with Range.
   const downloads = new Set<FastifyReply>();
@@ -95,17 +99,26 @@ export const filesRoutes: FastifyPluginAsync<FilesRoutesOptions> = async (app, {
     }
     downloads.add(reply);
     reply.raw.once('close', () => downloads.delete(reply));
-    return sendFile(request, reply, storage, fileKey(collection.id, record.id, name), name, request.query.download !== undefined);
+    const key = fileKey(collection.id, record.id, name);
+    const download = request.query.download !== undefined;
+    const { thumb } = request.query;
+    // Thumbnails are only ever made of raster images; anything else is served as it is.
+    if (thumb === undefined || !hasThumbnails(fileTypeOf(name))) return sendFile(request, reply, storage, key, name, download);
+    if (typeof thumb !== 'string' || !(field.thumbs ?? []).includes(thumb)) {
+      throw new CausewayError('INVALID_QUERY', `thumb must be one of the sizes field '${field.name}' declares: ${(field.thumbs ?? []).join(', ') || 'none'}.`);
+    }
+    const thumbnail = await thumbnails.ensure(collection.id, record.id, name, key, thumb);
+    return sendFile(request, reply, storage, thumbnail, name, download, thumb);
   });
 };
 
 /** Streams a stored file with the headers a browser and a cache need, honouring If-None-Match and Range. */
-export async function sendFile(request: FastifyRequest, reply: FastifyReply, storage: FileStorage, key: string, name: string, download: boolean): Promise<FastifyReply> {
+export async function sendFile(request: FastifyRequest, reply: FastifyReply, storage: FileStorage, key: string, name: string, download: boolean, thumb?: string): Promise<FastifyReply> {
   const info = await storage.stat(key);
   if (!info) throw fileNotFound();
   const type = fileTypeOf(name);
   // A stored name is never reused for other bytes, so the name is the version.
-  const etag = `"${name}"`;
+  const etag = thumb === undefined ? `"${name}"` : `"${thumb}-${name}"`;
   reply.header('etag', etag);
   reply.header('accept-ranges', 'bytes');
   // Whether the caller may see it is decided per request; a shared cache must not keep it.
