@@ -306,4 +306,46 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 60_000);
+  it('uploads files to a record (chosen or dropped), previews images, and removes them', async () => {
+    if (!(await t.server.auth.hasAdmin())) await t.server.auth.createAdmin(email, password);
+    const session = await t.server.auth.signIn('_admins', email, password);
+    const admin = { authorization: `Bearer ${session.token}` };
+    const created = await t.request('POST', '/api/collections', {
+      name: 'gallery',
+      fields: [{ name: 'caption', type: 'text' }, { name: 'photo', type: 'file', mimeTypes: ['image/*'], thumbs: ['100x100'], protected: true }, { name: 'papers', type: 'file', multiple: true }],
+    }, admin);
+    expect(created.status).toBe(201);
+    await page.goto(`${t.url}/_/`);
+    await page.evaluate((value) => localStorage.setItem('causeway.console', value), JSON.stringify({ token: session.token, refreshToken: session.refreshToken, realm: '_admins' }));
+    await page.goto(`${t.url}/_/#/collections/gallery`);
+    await page.reload();
+    await page.getByRole('button', { name: 'New record' }).click();
+    const { default: sharp } = await import('sharp');
+    const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: 'green' } }).png().toBuffer();
+    await page.getByLabel('caption').fill('first');
+    await page.getByLabel('Upload photo').setInputFiles({ name: 'green.png', mimeType: 'image/png', buffer: image });
+    // A drop on the drop zone, as a browser delivers it.
+    await page.locator('.drop-zone').nth(1).evaluate((zone) => {
+      const data = new DataTransfer();
+      data.items.add(new File(['dropped notes'], 'notes.txt', { type: 'text/plain' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.getByText('notes.txt').waitFor();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('tbody tr', { hasText: 'first' }).waitFor();
+    const [record] = (await t.request('GET', '/api/collections/gallery/records', undefined, admin)).body.items;
+    expect(record.photo).toMatch(/^green_[a-z0-9]{10}\.png$/);
+    expect(record.papers).toHaveLength(1);
+
+    await page.getByRole('button', { name: `Edit ${record.id}` }).click();
+    const preview = page.locator('img.preview');
+    await preview.waitFor();
+    // A protected file, shown through a file token, as a 100x100 thumbnail.
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 8000 }).toBe(100);
+    await page.screenshot({ path: screenshotPath('console-files') });
+    await page.getByRole('button', { name: `Remove ${record.photo}` }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await t.request('GET', `/api/collections/gallery/records/${record.id}`, undefined, admin)).body.photo, { timeout: 8000 }).toBeNull();
+    expect(problems).toEqual([]);
+  });
 });

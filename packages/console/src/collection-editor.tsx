@@ -3,7 +3,7 @@ import { fieldErrors, message, request, ruleNames, type CollectionDefinition, ty
 import { DefaultInput, ListInput } from './field-inputs.js';
 import type { FieldType, OnDelete } from '@causeway/wire';
 
-const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation'];
+const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation', 'file'];
 
 /** Fields the server gives every auth collection and keeps as it defines them: shown, never editable. */
 const accountFields = ['email', 'verified', 'passwordHash'];
@@ -105,7 +105,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                     {collections.map((c) => <option value={c.name}>{c.name}</option>)}
                   </select>
                 )}
-                {(field.type === 'select' || field.type === 'relation') && (
+                {(field.type === 'select' || field.type === 'relation' || field.type === 'file') && (
                   <label class="inline"><input type="checkbox" checked={!!field.multiple} onChange={(e) => setField(index, { multiple: e.currentTarget.checked })} /> multiple</label>
                 )}
                 <FieldOptions field={field} label={`Field ${index + 1}`} onChange={(change) => setField(index, change)} />
@@ -153,10 +153,11 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
 }
 
 const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
+const mbToBytes = (text: string) => (text.trim() === '' ? undefined : Math.round(Number(text) * 1024 * 1024));
 
 /** The options each field type takes (docs/rest.md), beside the flags every field has. */
 function FieldOptions({ field, label, onChange }: { field: FieldDraft; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
-  const bound = (key: 'min' | 'max', text: string) => (
+  const bound = (key: 'min' | 'max' | 'maxFiles', text: string) => (
     <label class="inline small">
       {text}
       <input aria-label={`${label} ${key}`} size={5} value={field[key] === undefined ? '' : String(field[key])} onInput={(e) => onChange({ [key]: numberOrUndefined(e.currentTarget.value) })} />
@@ -198,8 +199,28 @@ function FieldOptions({ field, label, onChange }: { field: FieldDraft; label: st
           <input type="checkbox" checked={!!field.linkAny} onChange={(e) => onChange({ linkAny: e.currentTarget.checked || undefined })} /> link any record
         </label>
       )}
-      {field.type !== 'relation' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
-      {field.type !== 'json' && !field.multiple && (
+      {field.type === 'file' && (
+        <>
+          <label class="inline small">
+            max size (MB)
+            <input aria-label={`${label} max size`} size={6} value={field.maxSize === undefined ? '' : String(field.maxSize / 1024 / 1024)} onInput={(e) => onChange({ maxSize: mbToBytes(e.currentTarget.value) })} />
+          </label>
+          {field.multiple && bound('maxFiles', 'max files')}
+          <label class="inline small">
+            types
+            <ListInput aria-label={`${label} types`} placeholder="image/*, application/pdf" value={field.mimeTypes ?? []} onChange={(mimeTypes) => onChange({ mimeTypes: mimeTypes.length ? mimeTypes : undefined })} />
+          </label>
+          <label class="inline small">
+            thumbnails
+            <ListInput aria-label={`${label} thumbnails`} placeholder="100x100, 0x300" value={field.thumbs ?? []} onChange={(thumbs) => onChange({ thumbs: thumbs.length ? thumbs : undefined })} />
+          </label>
+          <label class="inline small" title="Downloads need a signed-in caller (a file token in <img src>)">
+            <input type="checkbox" checked={!!field.protected} onChange={(e) => onChange({ protected: e.currentTarget.checked || undefined })} /> protected
+          </label>
+        </>
+      )}
+      {field.type !== 'relation' && field.type !== 'file' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
+      {field.type !== 'json' && field.type !== 'file' && !field.multiple && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
       )}
       <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>

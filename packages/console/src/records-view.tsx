@@ -4,6 +4,7 @@ import { client, fieldErrors, message, type CollectionDefinition, type FieldDraf
 import { cell, idsOf } from './cells.js';
 import { DisplayChoice, displayField, useRelationLabels } from './relation-labels.js';
 import { navigate, type Route } from './router.js';
+import { FileInput, useFileToken } from './file-input.js';
 
 type Row = BaseRecord & Record<string, unknown>;
 type RecordsRoute = Extract<Route, { kind: 'records' }>;
@@ -164,20 +165,32 @@ function parseValue(field: FieldDraft, text: string): unknown {
   return text;
 }
 
+function fileNames(value: unknown): string[] {
+  return Array.isArray(value) ? (value as string[]) : typeof value === 'string' && value !== '' ? [value] : [];
+}
+
 /** A form generated from the collection's fields; the server's per-field messages appear under each input. */
 function RecordForm({ collection, collections, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; record: Row | undefined; onClose: () => void }) {
   const fields: FieldDraft[] = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
   const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
+  const [pending, setPending] = useState<Record<string, File[]>>({});
+  const [progress, setProgress] = useState<number>();
+  const token = useFileToken();
 
   const save = async (event: Event) => {
     event.preventDefault();
     setErrors({});
     setError('');
     const records = client.collection(collection.name);
+    const files = Object.fromEntries(Object.entries(pending).filter(([, chosen]) => chosen.length > 0));
     try {
-      if (record) await records.update(record.id, values);
+      if (Object.keys(files).length > 0) {
+        // Single file fields take their upload; the names kept are sent for multiple ones only.
+        const data = Object.fromEntries(Object.entries(values).filter(([name]) => !(name in files) || fields.find((f) => f.name === name)?.multiple));
+        await records.upload(files, { data, ...(record ? { id: record.id } : {}), onProgress: ({ loaded, total }) => setProgress(Math.round((100 * loaded) / total)) });
+      } else if (record) await records.update(record.id, values);
       else await records.create(values);
       onClose();
     } catch (caught) {
@@ -192,7 +205,18 @@ function RecordForm({ collection, collections, record, onClose }: { collection: 
       {collection.type === 'auth' && !record && <p class="hint">A new account has no password: send it a password reset link from the list once it is created.</p>}
       {fields.map((field) => (
         <div class="form-field" key={field.name}>
-          {field.type === 'bool' ? (
+          {field.type === 'file' ? (
+            <FileInput
+              collection={collection.name}
+              recordId={record?.id}
+              field={field}
+              names={fileNames(values[field.name])}
+              pending={pending[field.name] ?? []}
+              token={token}
+              onNames={(names) => setValues({ ...values, [field.name]: field.multiple ? names : names[0] ?? null })}
+              onPending={(files) => setPending({ ...pending, [field.name]: files })}
+            />
+          ) : field.type === 'bool' ? (
             <label class="inline">
               <input type="checkbox" name={field.name} checked={values[field.name] === true} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.checked })} /> {field.name}
             </label>
@@ -225,6 +249,7 @@ function RecordForm({ collection, collections, record, onClose }: { collection: 
         </div>
       ))}
       {error && <p class="error">{error}</p>}
+      {progress !== undefined && <progress max={100} value={progress} aria-label="Upload progress" />}
       <div class="actions">
         <button type="submit">{record ? 'Save' : 'Create'}</button>
         <button type="button" class="secondary" onClick={onClose}>Cancel</button>
