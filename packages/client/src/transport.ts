@@ -115,7 +115,7 @@ export class Transport {
       const url = new URL(path, this.baseUrl).toString();
       let answer: UploadAnswer;
       try {
-        answer = await sendUpload(this.fetchFn, method, url, headers, body.body, options.onProgress);
+        answer = await sendUpload(this.fetchFn, { method, url, headers, body: body.body, onProgress: options.onProgress });
       } catch (error) {
         throw new NetworkError(`Could not reach ${new URL(url).origin}: ${(error as Error).message}`, { cause: error });
       }

@@ -40,8 +40,17 @@ export function multipartBody(data: Record<string, unknown>, files: UploadFiles)
   return { body: new Blob(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+/** One multipart request, as `sendUpload` takes it. */
+export interface UploadRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Blob;
+  onProgress?: ((progress: UploadProgress) => void) | undefined;
+}
+
 /** In a browser: XMLHttpRequest, the one API that reports upload progress there. */
-function sendWithXhr(method: string, url: string, headers: Record<string, string>, body: Blob, onProgress?: (progress: UploadProgress) => void): Promise<UploadAnswer> {
+function sendWithXhr({ method, url, headers, body, onProgress }: UploadRequest): Promise<UploadAnswer> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
@@ -54,14 +63,7 @@ function sendWithXhr(method: string, url: string, headers: Record<string, string
 }
 
 /** Elsewhere (Node): fetch with the body streamed through a counter. */
-async function sendWithFetch(
-  fetchFn: typeof globalThis.fetch,
-  method: string,
-  url: string,
-  headers: Record<string, string>,
-  body: Blob,
-  onProgress?: (progress: UploadProgress) => void,
-): Promise<UploadAnswer> {
+async function sendWithFetch(fetchFn: typeof globalThis.fetch, { method, url, headers, body, onProgress }: UploadRequest): Promise<UploadAnswer> {
   let loaded = 0;
   const total = body.size;
   const counted = onProgress
@@ -80,13 +82,7 @@ async function sendWithFetch(
   return { status: response.status, text: await response.text() };
 }
 
-export function sendUpload(
-  fetchFn: typeof globalThis.fetch,
-  method: string,
-  url: string,
-  headers: Record<string, string>,
-  body: Blob,
-  onProgress?: (progress: UploadProgress) => void,
-): Promise<UploadAnswer> {
-  return typeof XMLHttpRequest === 'function' ? sendWithXhr(method, url, headers, body, onProgress) : sendWithFetch(fetchFn, method, url, headers, body, onProgress);
+/** Sends a multipart request with progress: XMLHttpRequest where there is one (browsers), else fetch. */
+export function sendUpload(fetchFn: typeof globalThis.fetch, request: UploadRequest): Promise<UploadAnswer> {
+  return typeof XMLHttpRequest === 'function' ? sendWithXhr(request) : sendWithFetch(fetchFn, request);
 }

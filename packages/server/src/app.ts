@@ -122,7 +122,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const collections = new CollectionsService(db, schema, bus);
   // The system tables were prepared above (the deployment id needs them): only the schema is left to load.
   await collections.reload();
-  const storage = openFileStorage(config.files);
+  const storage = await openFileStorage(config.files);
   // `app` is created below; failures to delete freed files are only logged (the sweep retries them).
   const records = new RecordsService({ db, schema, bus, files: { storage, onError: (error) => app.log.warn({ err: error }, 'deleting freed files failed') } });
   const settings = new SettingsService(db, {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { S3StorageOptions } from '../files/s3-storage.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -104,17 +105,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'full' | 'normal' } | { kind: 'postgres'; url: string; poolSize: number };
 
 /** Where file fields' bytes live: a directory (one machine) or, later, an S3-compatible bucket. */
-export type FilesConfig =
-  | { kind: 'local'; dir: string }
-  | {
-      kind: 's3';
-      bucket: string;
-      endpoint?: string | undefined;
-      region: string;
-      forcePathStyle: boolean;
-      credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
-      prefix: string;
-    };
+/** Where file fields' bytes live: a directory (one machine) or an S3-compatible bucket (several instances). */
+export type FilesConfig = { kind: 'local'; dir: string } | ({ kind: 's3' } & S3StorageOptions);
 
 export interface Config {
   readonly host: string;

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import sharp, { type ResizeOptions } from 'sharp';
+import type { ResizeOptions } from 'sharp';
 import { CausewayError, thumbKey, type FileStorage } from '@causeway/core';
 
 /** Largest image (in pixels) a thumbnail is made of: past it a crafted file could take gigabytes to decode. */
@@ -36,6 +36,8 @@ export class Thumbnails {
   private async make(sourceKey: string, key: string, size: string): Promise<void> {
     const source = await this.storage.read(sourceKey);
     if (!source) throw new CausewayError('NOT_FOUND', 'No such file.');
+    // Loaded on the first thumbnail: importing sharp (libvips) costs start-up time every command would pay.
+    const { default: sharp } = await import('sharp');
     // Output keeps the input's format; sharp streams, so neither image is held whole beyond what decoding needs.
     const resizer = sharp({ limitInputPixels: maxInputPixels, failOn: 'error' }).rotate().resize(resizeOptions(size));
     const output = new PassThrough();
