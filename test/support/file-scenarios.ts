@@ -379,12 +379,12 @@ export function fileScenarios(storage: 'local' | 's3'): void {
   });
 
   describe('GraphQL', () => {
-    it('returns file fields as objects with name, type and url (uploads go through REST)', async () => {
+    it('returns file fields as objects with name, type, url and size (uploads go through REST)', async () => {
       const record = await annDoc([{ field: 'avatar', name: 'g.png', bytes: png }, { field: 'attachments', name: 'g.txt', bytes: 'g' }], 'graphql');
-      const response = await t.request('POST', '/api/graphql', { query: `{ docs(filter: "title = 'graphql'") { edges { node { avatar { name type url } attachments { name type } } } } }` }, ann.auth);
+      const response = await t.request('POST', '/api/graphql', { query: `{ docs(filter: "title = 'graphql'") { edges { node { avatar { name type url size } attachments { name type } } } } }` }, ann.auth);
       expect(response.body.errors).toBeUndefined();
       const node = response.body.data.docs.edges[0].node;
-      expect(node.avatar).toEqual({ name: record.avatar, type: 'image/png', url: `/api/files/docs/${record.id}/${record.avatar}` });
+      expect(node.avatar).toEqual({ name: record.avatar, type: 'image/png', url: `/api/files/docs/${record.id}/${record.avatar}`, size: png.length });
       expect(node.attachments).toEqual([{ name: record.attachments[0], type: 'text/plain' }]);
       const download = await fetch(t.url + node.avatar.url, { headers: ann.auth });
       expect(Buffer.from(await download.arrayBuffer())).toEqual(png);

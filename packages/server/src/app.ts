@@ -253,6 +253,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     auth,
     limits: { maxDepth: config.graphqlMaxDepth, maxCost: config.graphqlMaxCost, introspection: config.graphqlIntrospection },
     connectionLimits,
+    files: storage,
     log: app.log,
   });
   const upgrades = new WebSocketUpgrades(new Map([[realtimePath, realtime], [graphqlPath, graphql]]), {

@@ -21,6 +21,7 @@ import {
 } from 'graphql';
 import {
   CausewayError,
+  fileKey,
   fileNames,
   fileTypeOf,
   maxPageSize,
@@ -29,6 +30,7 @@ import {
   type CausewayRecord,
   type Collection,
   type Field,
+  type FileStorage,
   type FilterNode,
   type HubMessage,
   type Subscriber,
@@ -53,6 +55,8 @@ export interface GraphQLContext extends Record<PropertyKey, unknown> {
   versions: WeakMap<CausewayRecord, string>;
   /** Over graphql-ws: the connection's unsent-bytes limit, which subscriptions' queued events count against. */
   backlog?: Backlog;
+  /** Where files live, for `File.size` (a storage lookup, made only when a query asks for it). */
+  files?: FileStorage;
 }
 
 /** Closes a connection (4008) when what waits to be sent to it, including `queued` bytes, passes its limit. */
@@ -60,9 +64,10 @@ export interface Backlog {
   overflows(queued: number): boolean;
 }
 
-export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub, backlog?: Backlog): GraphQLContext {
+export function newContext(caller: Caller, records: RecordsService, hub: RealtimeHub, backlog?: Backlog, files?: FileStorage): GraphQLContext {
   const context: GraphQLContext = { caller, records, hub, loaders: new Map(), versions: new WeakMap() };
   if (backlog) context.backlog = backlog;
+  if (files) context.files = files;
   return context;
 }
 
@@ -111,14 +116,20 @@ const pageInfo = new GraphQLObjectType({
 interface FileValue {
   name: string;
   collection: string;
+  collectionId: string;
   recordId: string;
 }
-const fileObject = new GraphQLObjectType<FileValue>({
+const fileObject = new GraphQLObjectType<FileValue, GraphQLContext>({
   name: 'File',
   description: 'A file of a file field. Upload files with REST (multipart/form-data); protected files need `?token=` from POST /api/files/token.',
   fields: {
     name: { type: nonNull(GraphQLString), description: 'The stored name (what filters and updates use).' },
     type: { type: nonNull(GraphQLString), description: 'MIME type, sniffed from the content at upload.', resolve: (file) => fileTypeOf(file.name) },
+    size: {
+      type: GraphQLFloat,
+      description: 'Bytes (a storage lookup per file: ask for it only when needed); null when the file is missing.',
+      resolve: async (file, _args, context) => (await context.files?.stat(fileKey(file.collectionId, file.recordId, file.name)))?.size ?? null,
+    },
     url: {
       type: nonNull(GraphQLString),
       description: 'Path of the download, relative to the server.',
@@ -403,7 +414,8 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
             const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
             if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: field.multiple ? nonNull(listOf(GraphQLID)) : GraphQLID, resolve: (record) => record[field.name] };
           } else if (field.type === 'file') {
-            const files = (record: CausewayRecord): FileValue[] => fileNames(record[field.name]).map((name) => ({ name, collection: collection.name, recordId: record.id }));
+            const files = (record: CausewayRecord): FileValue[] =>
+              fileNames(record[field.name]).map((name) => ({ name, collection: collection.name, collectionId: collection.id, recordId: record.id }));
             fields[field.name] = field.multiple
               ? { type: nonNull(listOf(fileObject)), resolve: files }
               : { type: field.required ? nonNull(fileObject) : fileObject, resolve: (record) => files(record)[0] ?? null };

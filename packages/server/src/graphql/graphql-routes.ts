@@ -5,7 +5,7 @@ import { execute as interpret, getOperationAST, GraphQLError, type DocumentNode,
 import { createHandler } from 'graphql-http/lib/use/fastify';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
+import { anonymousCaller, jsonDeeperThan, maxJsonDepth, type AuthService, type FileStorage, type RealtimeHub, type RecordsService, type SchemaRegistry } from '@causeway/core';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { bearerToken, ConnectionSession } from '../auth/connection-session.js';
 import { buildGraphQLSchema, newContext, type GraphQLContext } from './build-schema.js';
@@ -34,6 +34,8 @@ export interface GraphQLDeps {
   limits: GraphQLLimits;
   /** The same per-connection limits as /api/realtime, for graphql-ws. */
   connectionLimits: ConnectionLimits;
+  /** Where files live (`File.size`). */
+  files?: FileStorage;
   log: ErrorLog & { warn(object: object, message: string): void };
 }
 
@@ -109,7 +111,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
     schema: () => current.get(),
     onSubscribe: (request, params) => {
       const raw = request.raw as FastifyRequest;
-      const contextValue = newContext(raw.caller ?? anonymousCaller, deps.records, deps.hub);
+      const contextValue = newContext(raw.caller ?? anonymousCaller, deps.records, deps.hub, undefined, deps.files);
       loggers.set(contextValue, raw.log);
       return prepare(params, contextValue);
     },
@@ -155,7 +157,7 @@ export function graphqlRoutes(app: FastifyInstance, deps: GraphQLDeps): { handle
       onClose: (ctx) => ctx.extra.session?.release(),
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const { budget, subscriptions } = ctx.extra;
-        const contextValue = newContext(ctx.extra.session?.caller ?? anonymousCaller, deps.records, deps.hub, budget);
+        const contextValue = newContext(ctx.extra.session?.caller ?? anonymousCaller, deps.records, deps.hub, budget, deps.files);
         if (budget) budgets.set(contextValue, budget);
         const prepared = prepare(payload, contextValue);
         if (!('schema' in prepared)) return prepared.map((error) => formatted(error, deps.log));
