@@ -123,7 +123,7 @@ describe.skipIf(!available)('rate limits shared through Redis', () => {
 
   it('counts per deployment: two deployments sharing one Redis never count each other\'s attempts', async () => {
     // Two SQLite data directories: two deployments, each with its own id, on the same Redis.
-    const [a, b] = await Promise.all([0, 1].map(() => startTestServer({ config: { redisUrl, authRateLimit: 2 } })));
+    const [a, b] = (await Promise.all([0, 1].map(() => startTestServer({ config: { redisUrl, authRateLimit: 2 } })))) as [TestServer, TestServer];
     try {
       const attempt = (url: string) => requestFrom('127.0.0.9', url, 'POST', '/api/admins/auth/sign-in', { email: 'nobody@example.com', password: 'wrong password here' });
       for (let i = 0; i < 2; i++) expect((await attempt(a.url)).status).toBe(401);
