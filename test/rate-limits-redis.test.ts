@@ -5,7 +5,7 @@ import { RedisCounterStore } from '../packages/server/src/auth/counter-store.js'
 import { RedisRateLimiter } from '../packages/server/src/auth/rate-limiter.js';
 import { requestFrom } from './support/request-from.js';
 import { serviceAvailable } from './support/services.js';
-import { startTestServer } from './support/test-server.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const available = await serviceAvailable('Redis', '127.0.0.1', 6379);
