@@ -64,13 +64,13 @@ export function cpuMs(pid) {
 
 /**
  * Starts `causeway serve` on a free port over `dataDir`, with `env` added to this process's environment (and
- * `nodeArgs` before the script, e.g. `--cpu-prof`); pushed onto `children` to be killed at exit. Resolves once
+ * `nodeArgs` before the script, e.g. `--cpu-prof`; `script`, another build's CLI, to compare); pushed onto `children` to be killed at exit. Resolves once
  * /api/health answers, with the time that took.
  */
-export async function startCauseway({ dataDir, env = {}, children, nodeArgs = [] }) {
+export async function startCauseway({ dataDir, env = {}, children, nodeArgs = [], script = path.join(root, 'packages/server/dist/cli/main.js') }) {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...nodeArgs, script, 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // Benchmarks send far more than a client would: the general limit per address is off unless `env` sets it.
     env: { ...process.env, CAUSEWAY_RATE_LIMIT: '0', ...env },
