@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { cpuMs, now, sleep, startCauseway } from './support.mjs';
+import { cpuMs, now, sleep, startCauseway, writeAtRate } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const subscriptions = arg('subscriptions', 10_000);
@@ -47,22 +47,6 @@ async function subscribeAll(url, count, spec, onMessage) {
   return sockets;
 }
 
-/** Creates records at `perSecond` for `seconds`, each for a random owner among `owners`; returns send time by n. */
-async function write(base, headers, perSecond, seconds, owners, from) {
-  const sent = new Map();
-  const pending = [];
-  const started = now();
-  for (let i = 0; i < perSecond * seconds; i++) {
-    const wait = started + (i * 1000) / perSecond - now();
-    if (wait > 0) await sleep(wait);
-    const n = from + i;
-    sent.set(n, now());
-    const body = JSON.stringify({ n, owner: `o${Math.floor(Math.random() * owners)}` });
-    pending.push(fetch(`${base}/api/collections/items/records`, { method: 'POST', headers, body }).then((r) => r.arrayBuffer()));
-  }
-  await Promise.all(pending);
-  return sent;
-}
 
 const serverPath = process.argv.includes('--server') ? process.argv[process.argv.indexOf('--server') + 1] : undefined;
 try {
@@ -76,7 +60,10 @@ try {
   });
   const base = `http://127.0.0.1:${causeway.port}`;
   const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin passphrase' }) });
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${(await first.json()).token}` };
+  const token = (await first.json()).token;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const items = `${base}/api/collections/items/records`;
+  const forOwnerAmong = (owners) => (n) => ({ n, owner: `o${Math.floor(Math.random() * owners)}` });
   await fetch(`${base}/api/collections`, { method: 'POST', headers, body: JSON.stringify({ name: 'items', fields: [{ name: 'n', type: 'number' }, { name: 'owner', type: 'text' }], listRule: '', viewRule: '' }) });
   const url = `ws://127.0.0.1:${causeway.port}/api/realtime`;
   console.log(`Realtime matching benchmark; node ${process.version}; SQLite with synchronous=normal (what is measured is matching, not fsync)\n`);
@@ -88,7 +75,7 @@ try {
     if (text.startsWith('{"type":"event"')) arrivals.set(Number(numberOf.exec(text)[1]), now());
   });
   const cpuA = cpuMs(causeway.child.pid);
-  const sentA = await write(base, headers, rate, duration, subscriptions, 0);
+  const { sent: sentA } = await writeAtRate({ url: items, token, perSecond: rate, seconds: duration, body: forOwnerAmong(subscriptions) });
   await sleep(1000);
   const cpuPerWriteA = (cpuMs(causeway.child.pid) - cpuA) / sentA.size;
   const latenciesA = [...sentA].filter(([n]) => arrivals.has(n)).map(([n, at]) => arrivals.get(n) - at).sort((a, b) => a - b);
@@ -105,7 +92,7 @@ try {
     }
   });
   const cpuB = cpuMs(causeway.child.pid);
-  const sentB = await write(base, headers, liveRate, duration, live, 1_000_000);
+  const { sent: sentB } = await writeAtRate({ url: items, token, perSecond: liveRate, seconds: duration, from: 1_000_000, body: forOwnerAmong(live) });
   await sleep(1000);
   const cpuPerWriteB = (cpuMs(causeway.child.pid) - cpuB) / sentB.size;
   const latenciesB = [...sentB].filter(([n]) => diffs.has(n)).map(([n, at]) => diffs.get(n) - at).sort((a, b) => a - b);

@@ -84,3 +84,30 @@ export async function startCauseway({ dataDir, env = {}, children, nodeArgs = []
   }
   return { child, port, base, startMs: performance.now() - startedAt };
 }
+
+/**
+ * Creates records through REST at `perSecond` for `seconds` (numbered from `from`; `body(n)` gives each one's
+ * data), without waiting for answers before the next is due. Resolves once all are answered, with when each was
+ * sent and when its answer came, by n; throws on any refusal.
+ */
+export async function writeAtRate({ url, token, perSecond, seconds, from = 0, body = (n) => ({ n, title: 'tick' }) }) {
+  const sent = new Map();
+  const acks = new Map();
+  const pending = [];
+  const started = now();
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const wait = started + (i * 1000) / perSecond - now();
+    if (wait > 0) await sleep(wait);
+    const n = from + i;
+    sent.set(n, now());
+    pending.push(
+      fetch(url, { method: 'POST', headers, body: JSON.stringify(body(n)) }).then(async (response) => {
+        acks.set(n, now());
+        if (!response.ok) throw new Error(await response.text());
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return { sent, acks };
+}
