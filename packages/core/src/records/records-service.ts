@@ -142,19 +142,26 @@ export class RecordsService {
    */
   private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<T> {
     let events: ChangeEvent[] = [];
+    let published: Promise<void> | undefined;
     let result: T;
     try {
       result = await retryOnStaleSchema(this.deps.schema, () => {
         events = [];
-        return this.deps.db.transaction(async (tx) => {
-          await assertSchemaCurrent(tx, this.s, this.deps.schema);
-          return work(tx, events);
-        });
+        return this.deps.db.transaction(
+          async (tx) => {
+            await assertSchemaCurrent(tx, this.s, this.deps.schema);
+            return work(tx, events);
+          },
+          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order.
+          () => {
+            if (events.length > 0) published = this.deps.bus.publish(events);
+          },
+        );
       });
     } catch (error) {
       throw this.explain(error);
     }
-    if (events.length > 0) await this.deps.bus.publish(events);
+    await published;
     return result;
   }
 
