@@ -2,7 +2,6 @@
 // (no validation, no query language, no logging). Works on the Causeway data file the benchmark seeded; a write
 // changes the record and appends to the change log in one transaction, committed per request, with the
 // durability Causeway is given (CAUSEWAY_SQLITE_SYNCHRONOUS, default full).
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 
@@ -13,14 +12,19 @@ db.pragma('busy_timeout = 5000');
 const byId = db.prepare('SELECT * FROM posts WHERE id = ?');
 const list = db.prepare('SELECT * FROM posts WHERE views >= ? ORDER BY views DESC LIMIT 20');
 const count = db.prepare('SELECT COUNT(*) AS total FROM posts WHERE views >= ?');
+const first = db.prepare('SELECT * FROM posts WHERE views >= ? ORDER BY views DESC LIMIT 2');
 const authors = db.prepare('SELECT * FROM authors WHERE id IN (SELECT value FROM json_each(?))');
 const insert = db.prepare('INSERT INTO posts (id, created, updated, _version, title, views, published, author) VALUES (?, ?, ?, 1, ?, ?, ?, ?) RETURNING *');
 const update = db.prepare('UPDATE posts SET views = ?, updated = ?, _version = _version + 1 WHERE id = ? RETURNING *');
 const change = db.prepare('INSERT INTO _changes (collection, record_id, op, record, previous, created, version) VALUES (?, ?, ?, ?, ?, ?, ?)');
 
+// Time-ordered ids, like Causeway's ULIDs: random ones would scatter inserts over the primary key's index.
+let sequence = 0;
+const newId = () => `${Date.now().toString(36)}${(sequence++).toString(36).padStart(10, '0')}`;
+
 function create(body) {
   const now = new Date().toISOString();
-  const row = insert.get(randomUUID(), now, now, body.title, body.views ?? null, body.published ? 1 : 0, body.author ?? null);
+  const row = insert.get(newId(), now, now, body.title, body.views ?? null, body.published ? 1 : 0, body.author ?? null);
   change.run('posts', row.id, 'create', JSON.stringify(row), null, now, 1);
   return row;
 }
@@ -49,7 +53,12 @@ app.get('/posts', async (request) => {
   }
   return { items };
 });
-app.get('/posts/count', async (request) => ({ total: count.get(Number(request.query.min ?? 0)).total }));
+// What a page with `count=true` does: the page (here of one, and one more to tell whether more follow) and the count.
+app.get('/posts/count', async (request) => {
+  const min = Number(request.query.min ?? 0);
+  const items = first.all(min);
+  return { items: items.slice(0, 1), total: count.get(min).total };
+});
 app.post('/posts', async (request, reply) => reply.code(201).send(createOne(request.body)));
 app.post('/batch', async (request) => ({ results: createMany(request.body.operations.map((o) => o.data)) }));
 app.patch('/posts/:id', async (request, reply) => {
