@@ -207,7 +207,8 @@ try {
   if (wanted('update')) {
     // Each request updates a record no other request holds at the time, with the ETag its last update returned.
     const updating = (base, prefix, first) => async () => {
-      const ids = Array.from({ length: 2 * connections }, (_, i) => `post${first + i}`);
+      // Four per client: a request that timed out never gives its record back.
+      const ids = Array.from({ length: 4 * connections }, (_, i) => `post${first + i}`);
       const tags = new Map();
       for (const id of ids) tags.set(id, (await fetch(`${base}/${id}`)).headers.get('etag'));
       const free = [...ids];
