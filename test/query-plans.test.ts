@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemCaller, type SqlDatabase } from '@causeway/core';
+import { systemCaller } from '@causeway/core';
 import { PostgresDatabase } from '../packages/server/src/store/postgres/postgres-database.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
@@ -30,22 +30,24 @@ type Statement = { sql: string; params: readonly unknown[] };
 
 /** The reads `path` makes of the database (the statements the reader connection or pool runs). */
 async function statementsOf(path: string): Promise<Statement[]> {
-  const db = t.server.db as SqlDatabase & Record<'all' | 'get', SqlDatabase['all']>;
+  type Read = (sql: string, params?: readonly unknown[]) => Promise<unknown>;
+  // Own properties shadowing the class's methods for the length of one request, then removed.
+  const db = t.server.db as unknown as Record<'all' | 'get', Read>;
   const seen: Statement[] = [];
-  const original = { all: db.all, get: db.get };
   for (const method of ['all', 'get'] as const) {
-    db[method] = ((sql: string, params: readonly unknown[] = []) => {
+    const original = db[method];
+    db[method] = (sql, params = []) => {
       seen.push({ sql, params });
-      return original[method].call(db, sql, params);
-    }) as SqlDatabase['all'];
+      return original.call(t.server.db, sql, params);
+    };
   }
   try {
     const response = await t.request('GET', path, undefined, { authorization: '' });
     expect(response.status).toBe(200);
   } finally {
-    Object.assign(db, original);
-    delete (db as Partial<typeof db>).all;
-    delete (db as Partial<typeof db>).get;
+    const shadowed: Partial<typeof db> = db;
+    delete shadowed.all;
+    delete shadowed.get;
   }
   return seen.filter((s) => /"(posts|authors)"/.test(s.sql));
 }
