@@ -220,6 +220,18 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     for (const name of ['email', 'verified', 'passwordHash']) expect(await page.getByRole('button', { name: `Remove field ${name}` }).count()).toBe(0);
     await page.screenshot({ path: screenshotPath('console-9-account-fields') });
 
+    // Field visibility: the email is the account's own by default; an admin may open it, or keep a field for admins.
+    expect(await page.getByLabel('Field 1 visibility').inputValue()).toBe('owner');
+    await page.getByLabel('Field 1 visibility').selectOption('everyone');
+    const nameRow = page.locator('.fields tbody tr').nth(3);
+    await nameRow.getByText('More options').click();
+    expect(await nameRow.getByLabel('Field 4 visibility').inputValue()).toBe('everyone');
+    await nameRow.getByLabel('Field 4 visibility').selectOption('admins');
+    await page.getByRole('button', { name: 'Save collection' }).click();
+    await page.getByRole('heading', { name: 'users', exact: true }).waitFor();
+    const visibility = Object.fromEntries((await api('GET', '/api/collections/users')).fields.map((f: { name: string; visibility?: string }) => [f.name, f.visibility]));
+    expect(visibility).toMatchObject({ email: 'everyone', name: 'admins' });
+
     // Defaults and indexes: set in the editor, stored by the server, shown again after a reload, removed again.
     await page.getByRole('button', { name: 'Edit collection posts' }).click();
     await page.getByRole('heading', { name: 'Edit posts' }).waitFor();

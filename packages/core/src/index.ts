@@ -19,6 +19,7 @@ export * from './records/list-query.js';
 export * from './records/batch.js';
 export * from './records/records-service.js';
 export * from './records/record-row.js';
+export * from './records/field-visibility.js';
 export * from './records/field-codec.js';
 export * from './records/change-log.js';
 export * from './schema/collections-table.js';

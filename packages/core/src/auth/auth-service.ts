@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { CausewayRecord } from '../records/record.js';
 import type { RecordsService } from '../records/records-service.js';
+import { visibleRecord } from '../records/field-visibility.js';
 import { systemCaller, type Caller } from '../rules/caller.js';
 import { passwordHashField } from '../schema/account-fields.js';
 import type { Collection } from '../schema/collection.js';
@@ -168,8 +169,10 @@ export class AuthService {
     if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The sign-up is incomplete.', { fields: issues });
     const passwordHash = await this.hasher.hash(password as string);
     const created = await this.deps.records.create(caller, collectionName, fields, { system: { email: address, [passwordHashField]: passwordHash } });
-    this.later(() => this.sendVerification(collectionName, created.record));
-    return this.startSession(collectionName, created.record);
+    // What the sign-up caller may read of the record need not include the email (an anonymous caller is no owner yet).
+    const account = (await this.account(collectionName, created.record.id)) ?? created.record;
+    this.later(() => this.sendVerification(collectionName, account));
+    return this.startSession(collectionName, account);
   }
 
   async signIn(realm: string, email: unknown, password: unknown): Promise<AuthResult> {
@@ -196,7 +199,7 @@ export class AuthService {
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
-    return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: account };
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: this.ownView(realm, account) };
   }
 
   /** Ends the session the refresh token belongs to; an unknown token is not an error (signing out twice is fine). */
@@ -234,7 +237,7 @@ export class AuthService {
   /** The signed-in account of `realm`. */
   async me(caller: Caller, realm: string): Promise<CausewayRecord> {
     const { record } = this.signedIn(caller, realm);
-    if (caller.kind !== 'admin') return record;
+    if (caller.kind !== 'admin') return this.ownView(realm, record);
     // An admin caller carries only its id and email; the stored row has the rest (created, updated).
     const account = await this.account(adminsRealm, caller.id);
     if (!account) throw invalidToken('The session has ended; sign in again.');
@@ -303,7 +306,7 @@ export class AuthService {
     this.authCollection(collectionName);
     const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'verification', collectionName, token)) : undefined;
     if (!subject) throw invalidToken('The verification token is invalid, used or expired; ask for a new one.');
-    return (await this.deps.records.updateSystem(collectionName, subject, { verified: true })).record;
+    return this.ownView(collectionName, (await this.deps.records.updateSystem(collectionName, subject, { verified: true })).record);
   }
 
   /** Whether any admin exists; remembered once true, since the last admin cannot be deleted over the API. */
@@ -368,7 +371,14 @@ export class AuthService {
   private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {
     const { sessionId, refreshToken } = await this.deps.db.transaction((tx) => this.sessions.start(tx, { realm, subject: record.id }));
     const access = await this.deps.tokens.sign({ realm, subject: record.id, sessionId });
-    return { token: access.token, expiresIn: access.expiresIn, refreshToken, record };
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken, record: this.ownView(realm, record) };
+  }
+
+  /** An account as it may read itself: its own owner-only fields, not admins-only ones (the caller's record has all). */
+  private ownView(realm: string, record: CausewayRecord): CausewayRecord {
+    const collection = this.deps.schema.collection(realm);
+    if (realm === adminsRealm || !collection) return record;
+    return visibleRecord(collection, record, { kind: 'user', collection: realm, record, sessionId: '' });
   }
 
   private async setPassword(realm: string, id: string, password: string, keepSession?: string): Promise<void> {

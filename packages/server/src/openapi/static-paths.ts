@@ -44,6 +44,11 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         unique: { type: 'boolean' },
         hidden: { type: 'boolean', description: 'Never returned; not usable in client filters or sorts.' },
         readOnly: { type: 'boolean', description: 'Only admins may set it.' },
+        visibility: {
+          type: 'string',
+          enum: ['everyone', 'owner', 'admins'],
+          description: 'Who may read it (and, but for admins, filter and sort by it): everyone who may view the record (default), the account itself (auth collections only; the default for `email`), or admins.',
+        },
       },
       required: ['name', 'type'],
     },
