@@ -44,6 +44,6 @@ describe('mail over SMTP', () => {
     expect(all).toContain('Subject: Confirm your email address');
     expect(all).toContain('Subject: Reset your password');
     // Quoted-printable may wrap the link; unwrap soft line breaks before looking for it.
-    expect(all.replace(/=\r\n/g, '').replace(/=3D/g, '=')).toContain('https://app.example.com/_/#/reset-password?collection=users&token=');
+    expect(all.replace(/=\r\n/g, '').replace(/=3D/g, '=')).toContain('https://app.example.com/auth/reset-password?collection=users&token=');
   });
 });

@@ -124,6 +124,15 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body).toMatchObject({ accessTokenTtl: 600, allowedOrigins: ['https://app.example.com'] });
     await page.screenshot({ path: screenshotPath('console-6-settings') });
 
+    // Mail links: per auth collection, validated by the server, and stored.
+    await page.getByLabel('users Verification link').fill('https://app.example.com/verify');
+    await page.getByRole('button', { name: 'Save mail links' }).click();
+    await page.locator('.field-error', { hasText: 'must hold {{token}}' }).waitFor();
+    await page.getByLabel('users Verification link').fill('https://app.example.com/verify?token={{token}}');
+    await page.getByRole('button', { name: 'Save mail links' }).click();
+    await page.getByText('Saved: the next mail uses these links.').waitFor();
+    expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body.accountMail).toEqual({ users: { verifyEmailUrl: 'https://app.example.com/verify?token={{token}}' } });
+
     // A narrow window stacks the navigation above the content and keeps everything reachable.
     await page.setViewportSize({ width: 420, height: 800 });
     await page.getByRole('button', { name: 'books', exact: true }).click();

@@ -35,6 +35,7 @@ export * from './auth/access-tokens.js';
 export * from './auth/signing-keys.js';
 export * from './auth/auth-service.js';
 export * from './auth/mailer.js';
+export * from './auth/account-mail.js';
 export * from './auth/passwords.js';
 export * from './auth/password-hasher.js';
 export * from './auth/sessions.js';

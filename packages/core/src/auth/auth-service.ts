@@ -15,6 +15,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens, type VerifiedClaims } from './access-tokens.js';
 import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
+import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
@@ -34,8 +35,10 @@ export interface AuthServiceDeps {
   hashing: PasswordHashing;
   /** Read at each sign-in and refresh, so a change applies to the next session. */
   refreshTokenTtlSeconds: () => number;
-  /** Base of links in mails: `${publicUrl}/_/#/reset-password?token=…`. */
+  /** Base of links in mails: `${publicUrl}/auth/reset-password?collection=…&token=…`. */
   publicUrl: string;
+  /** Per-realm link templates set by an admin (read at each mail); absent: Causeway's own pages. */
+  accountMail?: () => AccountMailSettings;
   /** Told about mail that could not be sent (the request has been answered by then). */
   onMailError?: (error: unknown) => void;
   /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
@@ -265,11 +268,7 @@ export class AuthService {
       const found = address === '' ? undefined : await this.credentials(realm, address);
       if (!found) return;
       const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'password-reset', { realm, subject: found.id }, oneTimeTtlSeconds['password-reset']));
-      await this.deps.mailer.send({
-        to: address,
-        subject: 'Reset your password',
-        text: `Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:\n\n${this.link('reset-password', realm, token)}\n\nReset token: ${token}\n\nIf it was not you, ignore this message.`,
-      });
+      await this.sendAccountMail('password-reset', realm, address, token);
     });
   }
 
@@ -399,15 +398,12 @@ export class AuthService {
   private async sendVerification(collectionName: string, account: CausewayRecord): Promise<void> {
     if (account.verified === true) return;
     const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'verification', { realm: collectionName, subject: account.id }, oneTimeTtlSeconds.verification));
-    await this.deps.mailer.send({
-      to: String(account.email),
-      subject: 'Confirm your email address',
-      text: `Open this link to confirm your email address:\n\n${this.link('verify-email', collectionName, token)}\n\nVerification token: ${token}`,
-    });
+    await this.sendAccountMail('verification', collectionName, String(account.email), token);
   }
 
-  private link(page: string, realm: string, token: string): string {
-    return `${this.deps.publicUrl}/_/#/${page}?collection=${encodeURIComponent(realm)}&token=${encodeURIComponent(token)}`;
+  private async sendAccountMail(kind: AccountMailKind, realm: string, to: string, token: string): Promise<void> {
+    const link = accountLink(kind, realm, token, this.deps.publicUrl, this.deps.accountMail?.()[realm]);
+    await this.deps.mailer.send(accountMail(kind, to, link, token));
   }
 
   /** Work the client must not wait for (mail), so the answer's timing reveals nothing. */

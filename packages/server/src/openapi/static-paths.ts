@@ -99,9 +99,19 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400, description: 'Access token lifetime, in seconds.' },
         refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000, description: 'Refresh token (session) lifetime, in seconds.' },
         allowedOrigins: { type: 'array', items: { type: 'string' }, description: 'Origins CORS allows; `*` allows any.' },
+        accountMail: ref('AccountMailSettings'),
       },
-      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins'],
+      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins', 'accountMail'],
       additionalProperties: false,
+    },
+    AccountMailSettings: {
+      type: 'object',
+      description: 'Per auth collection (or `_admins`): link templates of account mail, absolute http(s) URLs holding `{{token}}` (and optionally `{{collection}}`). Absent: the pages Causeway serves (`/auth/verify-email`, `/auth/reset-password`).',
+      additionalProperties: {
+        type: 'object',
+        properties: { verifyEmailUrl: { type: 'string', maxLength: 2000 }, resetPasswordUrl: { type: 'string', maxLength: 2000 } },
+        additionalProperties: false,
+      },
     },
     SchemaDocument: { type: 'object', properties: { version: { type: 'integer' }, collections: { type: 'array', items: ref('Collection') } }, required: ['collections'] },
     BatchResults: {
@@ -171,7 +181,7 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
           required: true,
           content: json({
             type: 'object',
-            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 } },
+            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 }, accountMail: ref('AccountMailSettings') },
             additionalProperties: false,
           }),
         },
