@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshotPath } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import { readMail } from './support/accounts.js';
 
 describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
   let t: TestServer;
@@ -126,12 +127,24 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
 
     // Mail links: per auth collection, validated by the server, and stored.
     await page.getByLabel('users Verification link').fill('https://app.example.com/verify');
-    await page.getByRole('button', { name: 'Save mail links' }).click();
+    await page.getByRole('button', { name: 'Save account mail' }).click();
     await page.locator('.field-error', { hasText: 'must hold {{token}}' }).waitFor();
     await page.getByLabel('users Verification link').fill('https://app.example.com/verify?token={{token}}');
-    await page.getByRole('button', { name: 'Save mail links' }).click();
-    await page.getByText('Saved: the next mail uses these links.').waitFor();
-    expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body.accountMail).toEqual({ users: { verifyEmailUrl: 'https://app.example.com/verify?token={{token}}' } });
+    // Mail templates start from the default; an unknown variable is refused by the server, shown inline.
+    await page.getByText('Verification mail (default)').first().click();
+    await page.getByLabel('users Verification mail subject').fill('Welcome, {{name}}');
+    await page.getByRole('button', { name: 'Save account mail' }).click();
+    await page.locator('.field-error', { hasText: 'unknown variable {{name}}' }).waitFor();
+    await page.getByLabel('users Verification mail subject').fill('Welcome to {{collection}}');
+    await page.getByRole('button', { name: 'Save account mail' }).click();
+    await page.getByText('Saved: the next mail uses these links and templates.').waitFor();
+    const accountMail = (await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body.accountMail;
+    expect(accountMail.users).toMatchObject({ verifyEmailUrl: 'https://app.example.com/verify?token={{token}}', verificationMail: { subject: 'Welcome to {{collection}}', text: expect.stringContaining('{{link}}') } });
+    // A test mail goes out as configured now.
+    await page.getByLabel('Test mail address').fill('console-test@example.com');
+    await page.getByRole('button', { name: 'Send test mail' }).click();
+    await page.getByText('Test mail sent to console-test@example.com.').waitFor();
+    expect((await readMail(t)).filter((m) => m.to === 'console-test@example.com').map((m) => m.subject)).toEqual(['Welcome to users']);
 
     // A narrow window stacks the navigation above the content and keeps everything reachable.
     await page.setViewportSize({ width: 420, height: 800 });

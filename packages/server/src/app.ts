@@ -210,7 +210,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(accountPages);
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });
-  await app.register(settingsRoutes, { settings, auth });
+  await app.register(settingsRoutes, { settings, auth, guard });
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });

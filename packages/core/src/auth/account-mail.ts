@@ -9,6 +9,10 @@ export interface AccountMailOptions {
   verifyEmailUrl?: string;
   /** Link template for password-reset mail. */
   resetPasswordUrl?: string;
+  /** The verification mail, when an admin wrote its own. */
+  verificationMail?: MailTemplate;
+  /** The password-reset mail, when an admin wrote its own. */
+  passwordResetMail?: MailTemplate;
 }
 
 /** Per realm (auth collection name, or `_admins`). */
@@ -47,14 +51,55 @@ export function accountLink(kind: AccountMailKind, realm: string, token: string,
   return `${publicUrl}/auth/${page}?collection=${encodeURIComponent(realm)}&token=${encodeURIComponent(token)}`;
 }
 
-/** The mail of `kind` to `to`, with its link and token. */
-export function accountMail(kind: AccountMailKind, to: string, link: string, token: string): MailMessage {
-  if (kind === 'verification') {
-    return { to, subject: 'Confirm your email address', text: `Open this link to confirm your email address:\n\n${link}\n\nVerification token: ${token}` };
-  }
-  return {
-    to,
+/** A mail an admin wrote: `{{variable}}`s are filled in (HTML-escaped in `html`). */
+export interface MailTemplate {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Variables a mail template may use. */
+export const mailVariables = ['link', 'token', 'email', 'collection', 'appUrl'] as const;
+export type MailVariable = (typeof mailVariables)[number];
+
+const templateKey: Record<AccountMailKind, 'verificationMail' | 'passwordResetMail'> = { verification: 'verificationMail', 'password-reset': 'passwordResetMail' };
+
+/** The mails Causeway sends when no admin wrote its own. */
+export const defaultMailTemplates: Readonly<Record<'verificationMail' | 'passwordResetMail', MailTemplate>> = {
+  verificationMail: {
+    subject: 'Confirm your email address',
+    text: 'Open this link to confirm your email address:\n\n{{link}}\n\nVerification token: {{token}}',
+    html: '<p>Open this link to confirm your email address:</p>\n<p><a href="{{link}}">Confirm my email address</a></p>\n<p>Verification token: <code>{{token}}</code></p>',
+  },
+  passwordResetMail: {
     subject: 'Reset your password',
-    text: `Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:\n\n${link}\n\nReset token: ${token}\n\nIf it was not you, ignore this message.`,
+    text: 'Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:\n\n{{link}}\n\nReset token: {{token}}\n\nIf it was not you, ignore this message.',
+    html: '<p>Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:</p>\n<p><a href="{{link}}">Choose a new password</a></p>\n<p>Reset token: <code>{{token}}</code></p>\n<p>If it was not you, ignore this message.</p>',
+  },
+};
+
+/** Why a template part cannot be used (unknown variables; no way to act on the mail), or undefined. */
+export function mailTemplateIssue(part: 'subject' | 'text' | 'html', template: string): string | undefined {
+  const unknown = [...template.matchAll(variablePattern)].map((m) => m[1]!).find((name) => !(mailVariables as readonly string[]).includes(name));
+  if (unknown) return `unknown variable {{${unknown}}}; use ${mailVariables.map((v) => `{{${v}}}`).join(', ')}`;
+  if (part === 'subject' && /[\r\n]/.test(template)) return 'must be one line';
+  if (part !== 'subject' && !/\{\{\s*(link|token)\s*\}\}/.test(template)) return 'must hold {{link}} or {{token}}, or the mail cannot be acted on';
+  return undefined;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function fill(template: string, values: Readonly<Record<MailVariable, string>>, escape: (text: string) => string = (text) => text): string {
+  return template.replace(variablePattern, (_, name: string) => escape((values as Record<string, string>)[name] ?? ''));
+}
+
+/** The mail of `kind` to `to`: the realm's template if an admin wrote one, else the default. */
+export function accountMail(kind: AccountMailKind, values: Readonly<Record<MailVariable, string>>, options: AccountMailOptions | undefined): MailMessage {
+  const template = options?.[templateKey[kind]] ?? defaultMailTemplates[templateKey[kind]];
+  return {
+    to: values.email,
+    subject: fill(template.subject, values),
+    text: fill(template.text, values),
+    ...(template.html === undefined ? {} : { html: fill(template.html, values, escapeHtml) }),
   };
 }

@@ -402,8 +402,21 @@ export class AuthService {
   }
 
   private async sendAccountMail(kind: AccountMailKind, realm: string, to: string, token: string): Promise<void> {
-    const link = accountLink(kind, realm, token, this.deps.publicUrl, this.deps.accountMail?.()[realm]);
-    await this.deps.mailer.send(accountMail(kind, to, link, token));
+    const options = this.deps.accountMail?.()[realm];
+    const link = accountLink(kind, realm, token, this.deps.publicUrl, options);
+    await this.deps.mailer.send(accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options));
+  }
+
+  /**
+   * Sends `kind`'s mail of `realm` to `to` as it would go out now (template, link), with a token that opens
+   * nothing: how an admin checks a template and the mail setup. Failures are the caller's to report.
+   */
+  async sendTestMail(realm: string, kind: AccountMailKind, to: unknown): Promise<void> {
+    this.checkRealm(realm);
+    const issues: Record<string, FieldIssue> = {};
+    const address = normalizeEmail(to, issues);
+    if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The test mail needs an address.', { fields: { to: issues.email ?? Object.values(issues)[0]! } });
+    await this.sendAccountMail(kind, realm, address, 'test-token-not-valid');
   }
 
   /** Work the client must not wait for (mail), so the answer's timing reveals nothing. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CausewayError } from '../errors/causeway-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import type { EventBus } from '../events/event-bus.js';
-import { linkTemplateIssue, type AccountMailSettings } from '../auth/account-mail.js';
+import { linkTemplateIssue, mailTemplateIssue, type AccountMailSettings } from '../auth/account-mail.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 
@@ -22,7 +22,7 @@ export interface RuntimeSettings {
   refreshTokenTtl: number;
   /** Origins allowed by CORS; `*` allows any. */
   allowedOrigins: string[];
-  /** Per auth collection (or `_admins`): link templates of account mail (docs/auth.md). */
+  /** Per auth collection (or `_admins`): link templates and mail templates of account mail (docs/auth.md). */
   accountMail: AccountMailSettings;
 }
 
@@ -33,10 +33,23 @@ const linkTemplate = z.string().max(2000).superRefine((value, context) => {
   if (issue) context.addIssue({ code: 'custom', message: issue });
 });
 
+const templatePart = (part: 'subject' | 'text' | 'html', max: number) =>
+  z.string().min(1).max(max).superRefine((value, context) => {
+    const issue = mailTemplateIssue(part, value);
+    if (issue) context.addIssue({ code: 'custom', message: issue });
+  });
+
+const mailTemplate = z.strictObject({ subject: templatePart('subject', 200), text: templatePart('text', 20_000), html: templatePart('html', 100_000).optional() });
+
 /** Keyed by realm: an auth collection's name, or `_admins`. */
 const accountMailSettings = z.record(
   z.string().regex(/^(_admins|[A-Za-z][A-Za-z0-9_]{0,62})$/, 'must be an auth collection name or _admins'),
-  z.strictObject({ verifyEmailUrl: linkTemplate.optional(), resetPasswordUrl: linkTemplate.optional() }),
+  z.strictObject({
+    verifyEmailUrl: linkTemplate.optional(),
+    resetPasswordUrl: linkTemplate.optional(),
+    verificationMail: mailTemplate.optional(),
+    passwordResetMail: mailTemplate.optional(),
+  }),
 );
 
 const settingsPatch = z.strictObject({
