@@ -36,6 +36,7 @@ export * from './auth/signing-keys.js';
 export * from './auth/auth-service.js';
 export * from './auth/mailer.js';
 export * from './auth/account-mail.js';
+export { secondFactorsTable, type SecondFactorStatus, type TotpSetup } from './auth/second-factors.js';
 export * from './auth/passwords.js';
 export * from './auth/password-hasher.js';
 export * from './auth/sessions.js';

@@ -17,6 +17,7 @@ import type { LiveSession, SessionEndReason, SignedCaller } from './live-session
 import type { Mailer } from './mailer.js';
 import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
+import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
 import { SessionEnds } from './session-ends.js';
@@ -63,6 +64,7 @@ export class AuthService {
   private readonly s: SqlTemplate;
   private readonly sessions: Sessions;
   private readonly oneTime: OneTimeTokens;
+  private readonly factors: SecondFactors;
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
@@ -74,6 +76,7 @@ export class AuthService {
     this.hasher = new PasswordHasher(deps.hashing);
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
     this.oneTime = new OneTimeTokens(this.s);
+    this.factors = new SecondFactors(this.s, new URL(deps.publicUrl).host || 'Causeway');
     this.ends = new SessionEnds(deps.bus);
     // Every instance hears every change to accounts. A changed account must not keep acting with its old fields;
     // a deleted one ends its sessions everywhere and loses its refresh and one-time tokens.
@@ -159,6 +162,7 @@ export class AuthService {
     await this.deps.db.transaction(async (tx) => {
       await this.sessions.revokeAll(tx, owner);
       await this.oneTime.revokeAll(tx, owner);
+      await this.factors.remove(tx, owner);
     });
   }
 
@@ -178,7 +182,12 @@ export class AuthService {
     return this.startSession(collectionName, account);
   }
 
-  async signIn(realm: string, email: unknown, password: unknown): Promise<AuthResult> {
+  /**
+   * Checks the password and, when the account has a second factor on, `code` (a TOTP code or a recovery code):
+   * without one it answers `MFA_REQUIRED` (the password was right), with a wrong one `INVALID_CREDENTIALS`, the
+   * answer for a wrong password, so the guard counts it as a failed credential check.
+   */
+  async signIn(realm: string, email: unknown, password: unknown, code?: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
@@ -187,6 +196,11 @@ export class AuthService {
     if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    const owner = { realm, subject: account.id };
+    if (await this.factors.isEnabled(this.deps.db, owner)) {
+      if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
+      if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    }
     return this.startSession(realm, account);
   }
 
@@ -258,6 +272,38 @@ export class AuthService {
     const weak = passwordIssue(newPassword, String(record.email));
     if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { newPassword: weak } });
     await this.setPassword(realm, record.id, newPassword as string, sessionId);
+  }
+
+  /** Whether the signed-in account has a second factor on, and how many recovery codes it has left. */
+  async secondFactor(caller: Caller, realm: string): Promise<SecondFactorStatus> {
+    const { record } = this.signedIn(caller, realm);
+    return this.factors.status(this.deps.db, { realm, subject: record.id });
+  }
+
+  /** Starts setting up TOTP: a new secret, pending until `enableSecondFactor` sees a code from it. */
+  async setUpSecondFactor(caller: Caller, realm: string): Promise<TotpSetup> {
+    const { record } = this.signedIn(caller, realm);
+    const owner = { realm, subject: record.id };
+    if (await this.factors.isEnabled(this.deps.db, owner)) throw secondFactorIssue('is already on; turn it off first');
+    return this.deps.db.transaction((tx) => this.factors.setup(tx, owner, String(record.email)));
+  }
+
+  /** Turns the pending secret on with a code from it; answers the recovery codes, shown this once. */
+  async enableSecondFactor(caller: Caller, realm: string, code: unknown): Promise<{ recoveryCodes: string[] }> {
+    const { record } = this.signedIn(caller, realm);
+    const codes = typeof code === 'string' ? await this.deps.db.transaction((tx) => this.factors.enable(tx, { realm, subject: record.id }, code.trim())) : undefined;
+    if (!codes) throw new CausewayError('VALIDATION_FAILED', 'The code does not match; set up again if it keeps failing.', { fields: { code: { code: 'invalid', message: 'does not match the pending secret' } } });
+    return { recoveryCodes: codes };
+  }
+
+  /** Turns the second factor off; the current password proves it is the owner, not a stolen access token. */
+  async disableSecondFactor(caller: Caller, realm: string, password: unknown): Promise<void> {
+    const { record } = this.signedIn(caller, realm);
+    const found = await this.credentials(realm, String(record.email));
+    if (!found || !(await this.hasher.verify(typeof password === 'string' ? password : '', found.hash))) {
+      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
+    }
+    await this.deps.db.transaction((tx) => this.factors.remove(tx, { realm, subject: record.id }));
   }
 
   /** Mails a reset link if the account exists; answers the same, at once, either way. */
@@ -481,4 +527,8 @@ function normalizeEmail(email: unknown, issues: Record<string, FieldIssue>): str
   const check = validateValue({ id: '', name: 'email', type: 'email', required: true, unique: true }, address);
   if (!check.ok) issues.email = check.issue;
   return address;
+}
+
+function secondFactorIssue(message: string): CausewayError {
+  return new CausewayError('VALIDATION_FAILED', `The second factor ${message}.`, { fields: { mfa: { code: 'state', message } } });
 }
