@@ -1,27 +1,19 @@
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, signUp } from './support/accounts.js';
 import { browserAvailable, launchBrowser, screenshotPath } from './support/browser.js';
+import { freePort } from './support/free-port.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './support/smtp-sink.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 /*
  * The pages account mail links to, end to end: a real SMTP server receives the mail, Chromium follows its link,
  * the page confirms the address or sets a new password through the public API, and the new password signs in.
  */
-const received: { to: string[]; data: string }[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpSink;
+let received: ReceivedMail[] = [];
 let t: TestServer;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The newest mail to `to` whose subject matches, decoded enough (quoted-printable) to read its link. */
 async function mailTo(to: string, subject: RegExp, after = 0): Promise<string> {
@@ -36,20 +28,9 @@ async function mailTo(to: string, subject: RegExp, after = 0): Promise<string> {
 const linkIn = (mail: string, page: string) => new RegExp(`https?://\\S+/auth/${page}\\?\\S+`).exec(mail)?.[0] ?? '';
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpSink();
+  received = smtp.received;
+  const smtpPort = smtp.port;
   // The public URL is where the server really listens, so the mailed link opens in the browser as it is.
   const port = await freePort();
   t = await startTestServer({ config: { port, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, mailFrom: 'App <app@example.com>', publicUrl: `http://127.0.0.1:${port}` } });
@@ -59,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp?.close();
 });
 
 describe.skipIf(!browserAvailable)('account pages in Chromium, from real mail', () => {
