@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshotPath } from './support/browser.js';
@@ -340,4 +341,40 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('sets up two-factor authentication for the signed-in admin, then asks for a code at sign-in', async () => {
+    const signIn = async (target: Page) => {
+      await target.goto(`${t.url}/_/`);
+      await target.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await target.getByLabel('Email').fill(email);
+      await target.getByLabel('Password').fill(password);
+      await target.getByRole('button', { name: 'Sign in' }).click();
+    };
+    const own = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    own.setDefaultTimeout(8000);
+    await signIn(own);
+    await own.getByRole('button', { name: 'Admins' }).click();
+    await own.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const totp = new TOTP({ secret: Secret.fromBase32((await own.getByLabel('Authenticator key').textContent())!) });
+    await own.getByLabel('Code from the app').fill(totp.generate());
+    await own.getByRole('button', { name: 'Turn on' }).click();
+    await own.getByRole('region', { name: 'Recovery codes' }).waitFor();
+    expect(await own.locator('.recovery-codes li').count()).toBe(10);
+    await own.getByText('On for your account (10 recovery codes left).').waitFor();
+    await own.screenshot({ path: screenshotPath('console-13-two-factor') });
+    // Another browser: the password alone is not enough; the code (the next step's, as this one is spent) is.
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    other.setDefaultTimeout(8000);
+    await signIn(other);
+    await other.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByRole('button', { name: 'Admins' }).waitFor();
+    // Off again, with the password.
+    await own.getByLabel('Your password').fill(password);
+    await own.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await own.getByText('Off for your account.').waitFor();
+    await own.close();
+    await other.close();
+    expect(problems).toEqual([]);
+  });
 });

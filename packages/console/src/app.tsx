@@ -8,6 +8,7 @@ import { RecordsView } from './records-view.js';
 import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
 import { AccountMailView } from './account-mail-view.js';
+import { SecondFactorView } from './second-factor-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
 
@@ -75,7 +76,12 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
             <AccountMailView />
           </>
         )}
-        {route.kind === 'admins' && <AdminsView />}
+        {route.kind === 'admins' && (
+          <>
+            <AdminsView />
+            <SecondFactorView />
+          </>
+        )}
         {route.kind === 'logs' && <LogsView status={route.status} />}
         {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
