@@ -34,6 +34,7 @@ import { SmtpMailer } from './mail/smtp-mailer.js';
 import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
+import { accountPages } from './auth/pages/account-pages.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
@@ -116,6 +117,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     accessTokenTtl: config.accessTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
     allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
+    accountMail: {},
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
@@ -129,6 +131,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hashing: { log2N: config.passwordCost },
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
+    accountMail: () => settings.current.accountMail,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
@@ -205,9 +208,10 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl ? { url: config.redisUrl, prefix: `causeway:${deployment}:rate` } : undefined, limitsUnavailable);
   const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
   await app.register(authRoutes, { auth, guard });
+  await app.register(accountPages);
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });
-  await app.register(settingsRoutes, { settings, auth });
+  await app.register(settingsRoutes, { settings, auth, guard });
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records });
   await app.register(openapiRoutes, { schema, version: serverVersion });

@@ -162,7 +162,7 @@ export class MatchingSubscription extends Subscription {
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
     const image = is ? event.record : (event.previous ?? event.record);
-    const record = clientRecord(this.collection, image);
+    const record = clientRecord(this.collection, image, this.subscriber.caller);
     // Every update adds one to the version: the image before an update had the one before.
     const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
     const tag = version === undefined ? {} : { version: versionTag({ record: image, version }) };

@@ -22,6 +22,8 @@ import {
 import {
   CausewayError,
   maxPageSize,
+  isRestricted,
+  readersOf,
   versionTag,
   type Caller,
   type CausewayRecord,
@@ -370,15 +372,20 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
           },
         };
         for (const field of visible(collection)) {
+          const restricted = isRestricted(collection, field);
+          const readers = restricted ? { description: `${readersOf(collection, field)} Null for others.` } : {};
           if (field.type === 'relation') {
             const target = byName.get(field.collection);
             if (!target) continue;
             fields[field.name] = relationField(field, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
             const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
-            if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: field.multiple ? nonNull(listOf(GraphQLID)) : GraphQLID, resolve: (record) => record[field.name] };
+            const ids = field.multiple && !restricted ? nonNull(listOf(GraphQLID)) : field.multiple ? listOf(GraphQLID) : GraphQLID;
+            if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: ids, ...readers, resolve: (record) => record[field.name] };
           } else {
             const scalar = scalarType(collection, field);
-            fields[field.name] = { type: field.required || (field.type === 'select' && field.multiple) ? nonNull(scalar) : scalar };
+            // One schema serves every caller: a field some may not read is nullable, and null for them.
+            const always = !restricted && (field.required || (field.type === 'select' && field.multiple));
+            fields[field.name] = { type: always ? nonNull(scalar) : scalar, ...readers };
           }
         }
         // Back-relations: records elsewhere whose relation points here (one query per parent).
