@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { now, sleep, startCauseway, subscriberProcess } from './support.mjs';
+import { now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
@@ -27,29 +27,6 @@ function rssKiB(pid) {
 }
 
 
-/** Writes at `rate` per second for `seconds`, through REST; returns send and ack times by n. */
-async function drive(base, token, seconds, from) {
-  const acks = new Map();
-  const sent = new Map();
-  const total = rate * seconds;
-  const pending = [];
-  const started = now();
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - now();
-    if (wait > 0) await sleep(wait);
-    const n = from + i;
-    sent.set(n, now());
-    pending.push(
-      fetch(`${base}/api/collections/ticks/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ n, title: 'tick' }) }).then(async (response) => {
-        acks.set(n, now());
-        if (!response.ok) throw new Error(await response.text());
-      }),
-    );
-  }
-  await Promise.all(pending);
-  return { acks, sent };
-}
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
@@ -96,7 +73,7 @@ try {
   await causewayClients.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, subscribers, 'ticks');
   const done = causewayClients.expect(subscribers * rate * duration);
   const writeStart = now();
-  const { acks, sent } = await drive(base, token, duration, 0);
+  const { acks, sent } = await writeAtRate({ url: `${base}/api/collections/ticks/records`, token, perSecond: rate, seconds: duration });
   await Promise.race([done, sleep(30_000)]);
   const elapsed = (now() - writeStart) / 1000;
   // The event often arrives before the writer has read its HTTP answer, so latency from the ack can be
@@ -120,7 +97,7 @@ try {
   console.log(`\nheld ${opened.count} subscribed connections (opened in ${openSeconds.toFixed(1)} s); server RSS ${Math.round(before / 1024)} → ${Math.round(after / 1024)} MiB = ${((after - before) / opened.count).toFixed(1)} KiB per connection`);
   const holdDone = holders.expect(hold);
   const fanStart = now();
-  await drive(base, token, 1 / rate, 1_000_000);
+  await writeAtRate({ url: `${base}/api/collections/ticks/records`, token, perSecond: rate, seconds: 1 / rate, from: 1_000_000 });
   await Promise.race([holdDone, sleep(30_000)]);
   console.log(`one write fanned out to all ${hold}: ${((now() - fanStart)).toFixed(0)} ms until the last delivery`);
   holders.close();

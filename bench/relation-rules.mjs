@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
-import { cpuMs, now, sleep, startCauseway, subscriberProcess } from './support.mjs';
+import { cpuMs, now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const duration = arg('duration', 5);
@@ -116,23 +116,6 @@ async function seed(base) {
   return { token: reader.token, admin: token };
 }
 
-/** Writes at `rate` per second for `seconds` into `collection`, through REST; returns the send time of each n. */
-async function drive(base, token, collection, seconds, from) {
-  const sent = new Map();
-  const pending = [];
-  const started = now();
-  for (let i = 0; i < rate * seconds; i++) {
-    const wait = started + (i * 1000) / rate - now();
-    if (wait > 0) await sleep(wait);
-    const n = from + i;
-    sent.set(n, now());
-    pending.push(fetch(`${base}/api/collections/${collection}/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ n, title: 'tick' }) }).then(async (response) => {
-      if (!response.ok) throw new Error(await response.text());
-    }));
-  }
-  await Promise.all(pending);
-  return sent;
-}
 
 async function realtimeRound(port, admin, collection, from) {
   const clients = subscriberProcess(children);
@@ -140,7 +123,7 @@ async function realtimeRound(port, admin, collection, from) {
   await clients.open(`ws://127.0.0.1:${port}/api/realtime`, subscribers, collection);
   const deliveries = subscribers * rate * duration;
   const done = clients.expect(deliveries);
-  const sent = await drive(`http://127.0.0.1:${port}`, admin, collection, duration, from);
+  const { sent } = await writeAtRate({ url: `http://127.0.0.1:${port}/api/collections/${collection}/records`, token: admin, perSecond: rate, seconds: duration, from });
   await Promise.race([done, sleep(30_000)]);
   const latency = await clients.latencies([...sent]);
   clients.close();

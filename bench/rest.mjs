@@ -1,24 +1,42 @@
 // REST benchmark: Causeway against the bare-http ceiling and a hand-written Fastify + better-sqlite3 route,
-// on a 10,000-record collection, in one run; then the cost of access rules (a signed-in user under an owner
-// rule beside anonymous reads without rules) and sign-in latency at the default password cost.
-// Usage: npm run build && node bench/rest.mjs [--duration 10]
+// on a seeded collection, in one run: reads (get by id, list, expand, count), then writes (create from 32
+// concurrent clients, batches of 100, update with If-Match), each alternating between the two servers; then the
+// cost of access rules (a signed-in user under an owner rule beside anonymous reads without rules) and sign-in
+// latency at the default password cost.
+// Usage: npm run build && node bench/rest.mjs [--duration 10] [--rounds 2] [--records 10000]
+//   [--synchronous full|normal] [--dir /path/on/the/disk] [--only get,list,expand,count,graphql,rules,signin,create,batch,update]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { cpuMs, startCauseway } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    records: { type: 'string', default: '10000' },
+    synchronous: { type: 'string', default: 'full' },
+    dir: { type: 'string', default: tmpdir() },
+    only: { type: 'string' },
+  },
+});
+const duration = Number(options.duration);
+const rounds = Number(options.rounds);
+const records = Number(options.records);
 const connections = 32;
-const records = 10_000;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-bench-'));
+const wanted = (scenario) => !options.only || options.only.split(',').includes(scenario);
+// Both servers commit with the same durability: FULL (the default) syncs the WAL at every commit.
+const synchronous = { CAUSEWAY_SQLITE_SYNCHRONOUS: options.synchronous };
+const dataDir = mkdtempSync(path.join(options.dir, 'causeway-bench-'));
 const children = [];
 
 function start(args, readyPattern) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...synchronous } });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
@@ -44,7 +62,7 @@ function load(url, options = {}, pid) {
       if (error) return reject(error);
       if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
       const cpuUsPerRequest = pid ? ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total : NaN;
-      resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: cpuUsPerRequest });
+      resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: cpuUsPerRequest, requests: result.requests.total });
     });
   });
 }
@@ -96,7 +114,7 @@ async function seed(base) {
     ],
     indexes: [{ fields: ['owner', 'views'] }],
   });
-  for (let offset = 0; offset < records; offset += 1000) {
+  for (let offset = 0; offset < Math.min(records, 10_000); offset += 1000) {
     const operations = Array.from({ length: 1000 }, (_, j) => {
       const i = offset + j;
       return { action: 'create', collection: 'notes', data: { id: `note${i}`, title: `Note ${i}`, views: (i * 7919) % records, owner: owners[i % 2] } };
@@ -115,15 +133,15 @@ async function signIn(base, email, password, realm = 'collections/users') {
 const row = (name, { rps, p99, cpuUs }, reference) => {
   const cpu = Number.isNaN(cpuUs) || cpuUs === undefined ? '' : `   ${cpuUs.toFixed(0).padStart(4)} µs CPU/req`;
   const ratio = reference ? `   ${((rps / reference.rps) * 100).toFixed(0).padStart(4)}% of hand-written req/s, ${((reference.cpuUs / cpuUs) * 100).toFixed(0)}% by CPU/req` : '';
-  console.log(`${name.padEnd(40)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
+  console.log(`${name.padEnd(44)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
 };
 
 
 // The bench signs in many times; the default limit (10 a minute) is for people, not for this.
-const startServer = () => startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000' } });
+const startServer = () => startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', ...synchronous } });
 
 try {
-  console.log(`REST benchmark: ${records} records, ${connections} connections, ${duration} s per scenario, node ${process.version}\n`);
+  console.log(`REST benchmark: ${records} records, ${connections} connections, ${duration} s per scenario, ${rounds} rounds, synchronous=${options.synchronous}, node ${process.version}\n`);
   let causeway = await startServer();
   const base = `http://127.0.0.1:${causeway.port}`;
   const seedStart = performance.now();
@@ -132,7 +150,7 @@ try {
   await stop(causeway.child);
   // A second start on the seeded data is the one that counts: an existing data file, ten thousand records.
   causeway = await startServer();
-  console.log(`server start to first served request: ${causeway.startMs.toFixed(0)} ms\n`);
+  console.log(`server start to first served request (${records} records): ${causeway.startMs.toFixed(0)} ms\n`);
   await stop(causeway.child);
 
   const bare = await start([path.join(root, 'bench/servers/bare-http.mjs')], /(\d+)\n/);
@@ -143,14 +161,15 @@ try {
   const hand = await start([path.join(root, 'bench/servers/hand-written.mjs'), path.join(dataDir, 'data.db')], /(\d+)\n/);
   causeway = await startServer();
   const handBase = `http://127.0.0.1:${hand.port}`;
-  const api = `http://127.0.0.1:${causeway.port}/api/collections/posts/records`;
+  const causewayBase = `http://127.0.0.1:${causeway.port}`;
+  const api = `${causewayBase}/api/collections/posts/records`;
   const list = `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`;
   const best = (a, b) => (a.rps >= b.rps ? a : b);
-  /** Runs two loads alternately, twice, keeping the better run of each: drift on a shared machine then decides neither. */
+  /** Runs two loads alternately, `rounds` times, keeping the better run of each: drift on a shared machine then decides neither. */
   const alternate = async (first, second) => {
     let a;
     let b;
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < rounds; round++) {
       const x = await first();
       const y = await second();
       a = a ? best(a, x) : x;
@@ -158,25 +177,74 @@ try {
     }
     return [a, b];
   };
-  const pair = async (label, handUrl, causewayUrl) => {
-    const [handResult, causewayResult] = await alternate(() => load(handUrl, {}, hand.child.pid), () => load(causewayUrl, {}, causeway.child.pid));
+  const pair = async (label, handUrl, causewayUrl, handOptions = {}, causewayOptions = handOptions) => {
+    const [handResult, causewayResult] = await alternate(() => load(handUrl, handOptions(), hand.child.pid), () => load(causewayUrl, causewayOptions(), causeway.child.pid));
     row(`hand-written: ${label}`, handResult);
     row(`causeway: ${label}`, causewayResult, handResult);
+    return [handResult, causewayResult];
   };
-  await pair('get by id', `${handBase}/posts/post1234`, `${api}/post1234`);
-  await pair('list 20, filter + sort', `${handBase}/posts?min=5000`, list);
-  await pair('list 20, expand author', `${handBase}/posts?min=5000&expand=author`, `${list}&expand=author`);
+  const none = () => ({});
+  if (wanted('get')) await pair('get by id', `${handBase}/posts/post1234`, `${api}/post1234`, none);
+  if (wanted('list')) await pair('list 20, filter + sort', `${handBase}/posts?min=5000`, list, none);
+  if (wanted('expand')) await pair('list 20, expand author', `${handBase}/posts?min=5000&expand=author`, `${list}&expand=author`, none);
+  // A count with an indexed range filter, and the first record of the page a count comes with.
+  if (wanted('count')) await pair('count, indexed filter', `${handBase}/posts/count?min=5000`, `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=1&count=true`, none);
+
+  // Writes: every request its own record (create) or its own version check (update), 32 clients at once.
+  const json = { 'content-type': 'application/json' };
+  let next = 0;
+  const post = () => ({ method: 'POST', headers: json, setupClient: (client) => client.setBody(JSON.stringify({ title: `new ${next++}`, views: 1 })) });
+  if (wanted('create')) await pair('create, 32 clients, 1 record each', `${handBase}/posts`, api, post);
+  if (wanted('batch')) {
+    const perBatch = 100;
+    const batchBody = () => JSON.stringify({ operations: Array.from({ length: perBatch }, () => ({ action: 'create', collection: 'posts', data: { title: `batched ${next++}`, views: 2 } })) });
+    const batch = () => ({ method: 'POST', connections: 4, headers: json, setupClient: (client) => client.setBody(batchBody()) });
+    const [handResult, causewayResult] = await alternate(() => load(`${handBase}/batch`, batch(), hand.child.pid), () => load(`${causewayBase}/api/batch`, batch(), causeway.child.pid));
+    const perRecord = (r) => ({ rps: r.rps * perBatch, p99: r.p99, cpuUs: r.cpuUs / perBatch });
+    row('hand-written: batches of 100 (records/s)', perRecord(handResult));
+    row('causeway: batches of 100 (records/s)', perRecord(causewayResult), perRecord(handResult));
+  }
+  if (wanted('update')) {
+    // Each request updates a record no other request holds at the time, with the ETag its last update returned.
+    const updating = (base, prefix, first) => async () => {
+      // Four per client: a request that timed out never gives its record back.
+      const ids = Array.from({ length: 4 * connections }, (_, i) => `post${first + i}`);
+      const tags = new Map();
+      for (const id of ids) tags.set(id, (await fetch(`${base}/${id}`)).headers.get('etag'));
+      const free = [...ids];
+      return {
+        method: 'PATCH',
+        headers: json,
+        requests: [{
+          setupRequest: (request) => {
+            const id = free.shift();
+            return { ...request, path: `${prefix}/${id}`, headers: { ...json, 'if-match': tags.get(id) }, body: JSON.stringify({ views: next++ % records }) };
+          },
+          onResponse: (status, body, _context, headers) => {
+            const { id } = JSON.parse(body);
+            tags.set(id, headers.etag);
+            free.push(id);
+          },
+        }],
+      };
+    };
+    const handOptions = updating(`${handBase}/posts`, '/posts', 2000);
+    const causewayOptions = updating(api, '/api/collections/posts/records', 3000);
+    const [handResult, causewayResult] = await alternate(async () => load(handBase, await handOptions(), hand.child.pid), async () => load(causewayBase, await causewayOptions(), causeway.child.pid));
+    row('hand-written: update with If-Match', handResult);
+    row('causeway: update with If-Match', causewayResult, handResult);
+  }
   await stop(hand.child);
 
   // GraphQL: the same list of 20 with the author, beside REST's expand, in one run.
-  const graphqlQuery = JSON.stringify({
-    query: '{ posts(filter: "views >= 5000", orderBy: [{ field: views, direction: DESC }], first: 20) { edges { node { id created updated title views published author { id created updated name } } } } }',
-  });
-  const graphqlOptions = { method: 'POST', headers: { 'content-type': 'application/json' }, body: graphqlQuery };
-  {
+  if (wanted('graphql')) {
+    const graphqlQuery = JSON.stringify({
+      query: '{ posts(filter: "views >= 5000", orderBy: [{ field: views, direction: DESC }], first: 20) { edges { node { id created updated title views published author { id created updated name } } } } }',
+    });
+    const graphqlOptions = { method: 'POST', headers: json, body: graphqlQuery };
     const [restResult, graphqlResult] = await alternate(
       () => load(`${list}&expand=author`, {}, causeway.child.pid),
-      () => load(`http://127.0.0.1:${causeway.port}/api/graphql`, graphqlOptions, causeway.child.pid),
+      () => load(`${causewayBase}/api/graphql`, graphqlOptions, causeway.child.pid),
     );
     row('REST: list 20, expand author', restResult);
     row('GraphQL: list 20 with author', graphqlResult);
@@ -185,49 +253,35 @@ try {
 
   // Rules: the same reads as a signed-in owner under `owner = @request.auth.id`, against anonymous reads of
   // the open `posts`; includes verifying the token and loading the account on every request.
-  const causewayBase = `http://127.0.0.1:${causeway.port}`;
-  const readerToken = await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
-  const signedIn = { headers: { authorization: `Bearer ${readerToken}` } };
-  const notes = `${causewayBase}/api/collections/notes/records`;
-  const compareRules = async (label, openUrl, ruledUrl) => {
-    const [openResult, ruledResult] = await alternate(() => load(openUrl, {}, causeway.child.pid), () => load(ruledUrl, signedIn, causeway.child.pid));
-    row(`no rules, anonymous: ${label}`, openResult);
-    const cost = (1 - ruledResult.rps / openResult.rps) * 100;
-    row(`owner rule, signed in: ${label}`, ruledResult);
-    console.log(`${''.padEnd(40)} rules cost ${cost.toFixed(0)}% of throughput, ${(ruledResult.cpuUs - openResult.cpuUs).toFixed(0)} µs CPU/req`);
-  };
-  await compareRules('get by id', `${api}/post1234`, `${notes}/note1234`);
-  await compareRules('list 20, filter + sort', list, `${notes}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`);
+  if (wanted('rules')) {
+    const readerToken = await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
+    const signedIn = { headers: { authorization: `Bearer ${readerToken}` } };
+    const notes = `${causewayBase}/api/collections/notes/records`;
+    const compareRules = async (label, openUrl, ruledUrl) => {
+      const [openResult, ruledResult] = await alternate(() => load(openUrl, {}, causeway.child.pid), () => load(ruledUrl, signedIn, causeway.child.pid));
+      row(`no rules, anonymous: ${label}`, openResult);
+      const cost = (1 - ruledResult.rps / openResult.rps) * 100;
+      row(`owner rule, signed in: ${label}`, ruledResult);
+      console.log(`${''.padEnd(40)} rules cost ${cost.toFixed(0)}% of throughput, ${(ruledResult.cpuUs - openResult.cpuUs).toFixed(0)} µs CPU/req`);
+    };
+    await compareRules('get by id', `${api}/post1234`, `${notes}/note1234`);
+    await compareRules('list 20, filter + sort', list, `${notes}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`);
+  }
 
   // Sign-in at the default password cost (scrypt N=2^15, r=8, p=3), one at a time and eight at once.
-  const timings = [];
-  for (let i = 0; i < 20; i++) {
-    const startedAt = performance.now();
-    await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
-    timings.push(performance.now() - startedAt);
+  if (wanted('signin')) {
+    const timings = [];
+    for (let i = 0; i < 20; i++) {
+      const startedAt = performance.now();
+      await signIn(causewayBase, 'reader@example.com', 'bench user passphrase');
+      timings.push(performance.now() - startedAt);
+    }
+    timings.sort((a, b) => a - b);
+    const concurrentStart = performance.now();
+    await Promise.all(Array.from({ length: 8 }, () => signIn(causewayBase, 'reader@example.com', 'bench user passphrase')));
+    const concurrentMs = performance.now() - concurrentStart;
+    console.log(`${'causeway: sign-in, one at a time'.padEnd(40)} p50 ${timings[10].toFixed(0)} ms, p95 ${timings[18].toFixed(0)} ms; 8 at once: ${concurrentMs.toFixed(0)} ms (${((8 * 1000) / concurrentMs).toFixed(1)} sign-ins/s)\n`);
   }
-  timings.sort((a, b) => a - b);
-  const concurrentStart = performance.now();
-  await Promise.all(Array.from({ length: 8 }, () => signIn(causewayBase, 'reader@example.com', 'bench user passphrase')));
-  const concurrentMs = performance.now() - concurrentStart;
-  console.log(`${'causeway: sign-in, one at a time'.padEnd(40)} p50 ${timings[10].toFixed(0)} ms, p95 ${timings[18].toFixed(0)} ms; 8 at once: ${concurrentMs.toFixed(0)} ms (${((8 * 1000) / concurrentMs).toFixed(1)} sign-ins/s)\n`);
-
-  let next = 0;
-  const single = await load(api, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    setupClient: (client) => client.setBody(JSON.stringify({ title: `new ${next++}`, views: 1 })),
-  });
-  row('causeway: create, one record per request', single);
-  const perBatch = 100;
-  const batchBody = () => JSON.stringify({ operations: Array.from({ length: perBatch }, () => ({ action: 'create', collection: 'posts', data: { title: `batched ${next++}`, views: 2 } })) });
-  const batched = await load(`http://127.0.0.1:${causeway.port}/api/batch`, {
-    method: 'POST',
-    connections: 4,
-    headers: { 'content-type': 'application/json' },
-    setupClient: (client) => client.setBody(batchBody()),
-  });
-  console.log(`${'causeway: create, batches of 100'.padEnd(44)} ${Math.round(batched.rps * perBatch).toString().padStart(8)} records/s   p99 ${batched.p99} ms per batch`);
   await stop(causeway.child);
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { now, sleep, startCauseway, subscriberProcess } from './support.mjs';
+import { now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const duration = arg('duration', 5);
@@ -101,22 +101,6 @@ const list = () => `/api/collections/items/records?filter=${encodeURIComponent('
 const row = (name, { rps, p99 }, reference) =>
   console.log(`  ${name.padEnd(44)} ${String(Math.round(rps)).padStart(7)} req/s  p99 ${String(p99).padStart(3)} ms${reference ? `  (${Math.round((rps / reference.rps) * 100)}% of ${reference.label})` : ''}`);
 
-/** Writes at `rate` per second for `seconds` through REST on `base`; returns when each was sent, by n. */
-async function drive(base, token, seconds) {
-  const sent = new Map();
-  const pending = [];
-  const started = now();
-  for (let n = 0; n < rate * seconds; n++) {
-    const wait = started + (n * 1000) / rate - now();
-    if (wait > 0) await sleep(wait);
-    sent.set(n, now());
-    pending.push(fetch(`${base}/api/collections/ticks/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ n, title: 'tick' }) }).then(async (response) => {
-      if (!response.ok) throw new Error(await response.text());
-    }));
-  }
-  await Promise.all(pending);
-  return sent;
-}
 
 try {
   console.log(`Scaling benchmark: ${records} records, ${connections} connections, ${duration} s per measurement; node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
@@ -184,7 +168,7 @@ async function realtimePart() {
   const deliveriesB = (subscribers - Math.floor(subscribers / 2)) * rate * duration;
   const allA = onA.expect(deliveriesA);
   const allB = onB.expect(deliveriesB);
-  const sent = await drive(a.base, token, duration);
+  const { sent } = await writeAtRate({ url: `${a.base}/api/collections/ticks/records`, token, perSecond: rate, seconds: duration });
   const complete = await Promise.race([Promise.all([allA, allB]).then(() => true), sleep(30_000).then(() => false)]);
   const from = [...sent];
   const [latA, latB] = await Promise.all([onA.latencies(from), onB.latencies(from)]);

@@ -64,13 +64,13 @@ export function cpuMs(pid) {
 
 /**
  * Starts `causeway serve` on a free port over `dataDir`, with `env` added to this process's environment (and
- * `nodeArgs` before the script, e.g. `--cpu-prof`); pushed onto `children` to be killed at exit. Resolves once
+ * `nodeArgs` before the script, e.g. `--cpu-prof`; `script`, another build's CLI, to compare); pushed onto `children` to be killed at exit. Resolves once
  * /api/health answers, with the time that took.
  */
-export async function startCauseway({ dataDir, env = {}, children, nodeArgs = [] }) {
+export async function startCauseway({ dataDir, env = {}, children, nodeArgs = [], script = path.join(root, 'packages/server/dist/cli/main.js') }) {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...nodeArgs, script, 'serve', '--port', String(port), '--log-level', 'warn', '--data-dir', dataDir], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // Benchmarks send far more than a client would: the general limit per address is off unless `env` sets it.
     env: { ...process.env, CAUSEWAY_RATE_LIMIT: '0', ...env },
@@ -83,4 +83,31 @@ export async function startCauseway({ dataDir, env = {}, children, nodeArgs = []
     await sleep(5);
   }
   return { child, port, base, startMs: performance.now() - startedAt };
+}
+
+/**
+ * Creates records through REST at `perSecond` for `seconds` (numbered from `from`; `body(n)` gives each one's
+ * data), without waiting for answers before the next is due. Resolves once all are answered, with when each was
+ * sent and when its answer came, by n; throws on any refusal.
+ */
+export async function writeAtRate({ url, token, perSecond, seconds, from = 0, body = (n) => ({ n, title: 'tick' }) }) {
+  const sent = new Map();
+  const acks = new Map();
+  const pending = [];
+  const started = now();
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  for (let i = 0; i < perSecond * seconds; i++) {
+    const wait = started + (i * 1000) / perSecond - now();
+    if (wait > 0) await sleep(wait);
+    const n = from + i;
+    sent.set(n, now());
+    pending.push(
+      fetch(url, { method: 'POST', headers, body: JSON.stringify(body(n)) }).then(async (response) => {
+        acks.set(n, now());
+        if (!response.ok) throw new Error(await response.text());
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return { sent, acks };
 }

@@ -1,35 +1,23 @@
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous, signUp } from './support/accounts.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './support/smtp-sink.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 /** A real SMTP server on a random port, collecting what Causeway sends through nodemailer. */
-const received: { to: string[]; data: string }[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpSink;
+let received: ReceivedMail[] = [];
 let port = 0;
 let t: TestServer;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  port = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpSink();
+  ({ received, port } = smtp);
   t = await startTestServer({ config: { smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'App <app@example.com>', publicUrl: 'https://app.example.com' } });
 });
 
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp?.close();
 });
 
 describe('mail over SMTP', () => {
@@ -44,6 +32,6 @@ describe('mail over SMTP', () => {
     expect(all).toContain('Subject: Confirm your email address');
     expect(all).toContain('Subject: Reset your password');
     // Quoted-printable may wrap the link; unwrap soft line breaks before looking for it.
-    expect(all.replace(/=\r\n/g, '').replace(/=3D/g, '=')).toContain('https://app.example.com/_/#/reset-password?collection=users&token=');
+    expect(all.replace(/=\r\n/g, '').replace(/=3D/g, '=')).toContain('https://app.example.com/auth/reset-password?collection=users&token=');
   });
 });

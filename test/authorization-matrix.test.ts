@@ -229,6 +229,10 @@ beforeAll(async () => {
   for (const name of [...Object.keys(viewRules)]) world[name] = new Map();
   world.users!.set(alice.id, { id: alice.id, email: alice.email, name: 'alice' });
   world.users!.set(bob.id, { id: bob.id, email: bob.email, name: 'bob' });
+  // These tests probe relation bounds with the users' emails, so the emails are opened to whoever may view a user
+  // (they are owner-only by default: test/field-visibility.test.ts). The view rule alone must keep them.
+  const opened = await t.request('PATCH', '/api/collections/users', { fields: [{ name: 'email', type: 'email', visibility: 'everyone' }, { name: 'name', type: 'text', max: 200 }] });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(200);
   const rules = (name: string, write: string | null = null) => ({ listRule: viewRules[name]!.rule, viewRule: viewRules[name]!.rule, createRule: write, updateRule: write, deleteRule: null });
   const signedIn = '@request.auth.id != ""';
   const title = { name: 'title', type: 'text' };

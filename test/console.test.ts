@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshotPath } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
+import { readMail } from './support/accounts.js';
 
 describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
   let t: TestServer;
@@ -124,6 +126,27 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect((await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body).toMatchObject({ accessTokenTtl: 600, allowedOrigins: ['https://app.example.com'] });
     await page.screenshot({ path: screenshotPath('console-6-settings') });
 
+    // Mail links: per auth collection, validated by the server, and stored.
+    await page.getByLabel('users Verification link').fill('https://app.example.com/verify');
+    await page.getByRole('button', { name: 'Save account mail' }).click();
+    await page.locator('.field-error', { hasText: 'must hold {{token}}' }).waitFor();
+    await page.getByLabel('users Verification link').fill('https://app.example.com/verify?token={{token}}');
+    // Mail templates start from the default; an unknown variable is refused by the server, shown inline.
+    await page.getByText('Verification mail (default)').first().click();
+    await page.getByLabel('users Verification mail subject').fill('Welcome, {{name}}');
+    await page.getByRole('button', { name: 'Save account mail' }).click();
+    await page.locator('.field-error', { hasText: 'unknown variable {{name}}' }).waitFor();
+    await page.getByLabel('users Verification mail subject').fill('Welcome to {{collection}}');
+    await page.getByRole('button', { name: 'Save account mail' }).click();
+    await page.getByText('Saved: the next mail uses these links and templates.').waitFor();
+    const accountMail = (await t.request('GET', '/api/settings', undefined, { authorization: `Bearer ${admin.token}` })).body.accountMail;
+    expect(accountMail.users).toMatchObject({ verifyEmailUrl: 'https://app.example.com/verify?token={{token}}', verificationMail: { subject: 'Welcome to {{collection}}', text: expect.stringContaining('{{link}}') } });
+    // A test mail goes out as configured now.
+    await page.getByLabel('Test mail address').fill('console-test@example.com');
+    await page.getByRole('button', { name: 'Send test mail' }).click();
+    await page.getByText('Test mail sent to console-test@example.com.').waitFor();
+    expect((await readMail(t)).filter((m) => m.to === 'console-test@example.com').map((m) => m.subject)).toEqual(['Welcome to users']);
+
     // A narrow window stacks the navigation above the content and keeps everything reachable.
     await page.setViewportSize({ width: 420, height: 800 });
     await page.getByRole('button', { name: 'books', exact: true }).click();
@@ -219,6 +242,18 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect(await page.locator('.fields tr.locked').allTextContents()).toEqual([expect.stringContaining('email'), expect.stringContaining('verified'), expect.stringContaining('passwordHash')]);
     for (const name of ['email', 'verified', 'passwordHash']) expect(await page.getByRole('button', { name: `Remove field ${name}` }).count()).toBe(0);
     await page.screenshot({ path: screenshotPath('console-9-account-fields') });
+
+    // Field visibility: the email is the account's own by default; an admin may open it, or keep a field for admins.
+    expect(await page.getByLabel('Field 1 visibility').inputValue()).toBe('owner');
+    await page.getByLabel('Field 1 visibility').selectOption('everyone');
+    const nameRow = page.locator('.fields tbody tr').nth(3);
+    await nameRow.getByText('More options').click();
+    expect(await nameRow.getByLabel('Field 4 visibility').inputValue()).toBe('everyone');
+    await nameRow.getByLabel('Field 4 visibility').selectOption('admins');
+    await page.getByRole('button', { name: 'Save collection' }).click();
+    await page.getByRole('heading', { name: 'users', exact: true }).waitFor();
+    const visibility = Object.fromEntries((await api('GET', '/api/collections/users')).fields.map((f: { name: string; visibility?: string }) => [f.name, f.visibility]));
+    expect(visibility).toMatchObject({ email: 'everyone', name: 'admins' });
 
     // Defaults and indexes: set in the editor, stored by the server, shown again after a reload, removed again.
     await page.getByRole('button', { name: 'Edit collection posts' }).click();
@@ -346,6 +381,42 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Remove ${record.photo}` }).click();
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => (await t.request('GET', `/api/collections/gallery/records/${record.id}`, undefined, admin)).body.photo, { timeout: 8000 }).toBeNull();
+    expect(problems).toEqual([]);
+  });
+
+  it('sets up two-factor authentication for the signed-in admin, then asks for a code at sign-in', async () => {
+    const signIn = async (target: Page) => {
+      await target.goto(`${t.url}/_/`);
+      await target.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await target.getByLabel('Email').fill(email);
+      await target.getByLabel('Password').fill(password);
+      await target.getByRole('button', { name: 'Sign in' }).click();
+    };
+    const own = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    own.setDefaultTimeout(8000);
+    await signIn(own);
+    await own.getByRole('button', { name: 'Admins' }).click();
+    await own.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const totp = new TOTP({ secret: Secret.fromBase32((await own.getByLabel('Authenticator key').textContent())!) });
+    await own.getByLabel('Code from the app').fill(totp.generate());
+    await own.getByRole('button', { name: 'Turn on' }).click();
+    await own.getByRole('region', { name: 'Recovery codes' }).waitFor();
+    expect(await own.locator('.recovery-codes li').count()).toBe(10);
+    await own.getByText('On for your account (10 recovery codes left).').waitFor();
+    await own.screenshot({ path: screenshotPath('console-13-two-factor') });
+    // Another browser: the password alone is not enough; the code (the next step's, as this one is spent) is.
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    other.setDefaultTimeout(8000);
+    await signIn(other);
+    await other.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByRole('button', { name: 'Admins' }).waitFor();
+    // Off again, with the password.
+    await own.getByLabel('Your password').fill(password);
+    await own.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await own.getByText('Off for your account.').waitFor();
+    await own.close();
+    await other.close();
     expect(problems).toEqual([]);
   });
 });

@@ -44,7 +44,8 @@ describe('a crash during a stream of acknowledged writes', () => {
     before.send({ type: 'subscribe', sub: 'ticks', kind: 'collection', collection: 'ticks' });
     const from = (await before.next((m) => m.type === 'subscribed')).seq as number;
 
-    // Four writers, one write each at a time; the kill comes once 120 are acknowledged, with writes in flight.
+    // Sixteen writers, one write each at a time, so SQLite commits them in groups (see GroupCommit); the kill comes
+    // once 120 are acknowledged, with a group in flight.
     const acknowledged = new Map<string, number>();
     let next = 0;
     let killed = false;
@@ -59,7 +60,7 @@ describe('a crash during a stream of acknowledged writes', () => {
         }
       }
     };
-    const writers = Array.from({ length: 4 }, writer);
+    const writers = Array.from({ length: 16 }, writer);
     while (acknowledged.size < 120) await new Promise((resolve) => setTimeout(resolve, 2));
     killed = true;
     first.child.kill('SIGKILL');

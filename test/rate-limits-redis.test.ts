@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisCounterStore } from '../packages/server/src/auth/counter-store.js';
 import { RedisRateLimiter } from '../packages/server/src/auth/rate-limiter.js';
+import { requestFrom } from './support/request-from.js';
 import { serviceAvailable } from './support/services.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
 
 const redisUrl = 'redis://127.0.0.1:6379';
 const available = await serviceAvailable('Redis', '127.0.0.1', 6379);
@@ -116,6 +118,21 @@ describe.skipIf(!available)('rate limits shared through Redis', () => {
       expect(errors.length).toBe(1);
     } finally {
       await away.close();
+    }
+  });
+
+  it('counts per deployment: two deployments sharing one Redis never count each other\'s attempts', async () => {
+    // Two SQLite data directories: two deployments, each with its own id, on the same Redis.
+    const [a, b] = (await Promise.all([0, 1].map(() => startTestServer({ config: { redisUrl, authRateLimit: 2 } })))) as [TestServer, TestServer];
+    try {
+      const attempt = (url: string) => requestFrom('127.0.0.9', url, 'POST', '/api/admins/auth/sign-in', { email: 'nobody@example.com', password: 'wrong password here' });
+      for (let i = 0; i < 2; i++) expect((await attempt(a.url)).status).toBe(401);
+      expect((await attempt(a.url)).status).toBe(429);
+      // The same address at the other deployment has its own budget.
+      expect((await attempt(b.url)).status).toBe(401);
+    } finally {
+      await a.stop();
+      await b.stop();
     }
   });
 });

@@ -28,8 +28,13 @@ export class AuthApi<R = BaseRecord & Record<string, unknown>> {
     return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-up'), { body: data, auth: false }));
   }
 
-  async signIn(email: string, password: string): Promise<AuthResult<R>> {
-    return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body: { email, password }, auth: false }));
+  /**
+   * Signs in. An account with a second factor on answers `MFA_REQUIRED` without `code`: ask the person for the
+   * code from their authenticator app (or a recovery code) and call again with it.
+   */
+  async signIn(email: string, password: string, code?: string): Promise<AuthResult<R>> {
+    const body = code === undefined ? { email, password } : { email, password, code };
+    return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body, auth: false }));
   }
 
   /** Ends the session on the server and forgets it here. */

@@ -70,7 +70,8 @@ export type Schema = {
       id: string;
       created: string;
       updated: string;
-      email: string;
+      /** Readable by the account itself and admins only (visibility `owner`). */
+      email?: string;
       verified: boolean | null;
       name: string | null;
     };

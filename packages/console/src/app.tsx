@@ -7,6 +7,8 @@ import { LogsView } from './logs-view.js';
 import { RecordsView } from './records-view.js';
 import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
+import { AccountMailView } from './account-mail-view.js';
+import { SecondFactorView } from './second-factor-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
 
@@ -68,8 +70,18 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
       <main>
         {route.kind === 'home' && <p class="empty">Choose a collection, or create one.</p>}
         {(route.kind === 'records' || route.kind === 'edit') && collections && !current && <p class="error" role="alert">There is no collection named {route.name}.</p>}
-        {route.kind === 'settings' && <SettingsView />}
-        {route.kind === 'admins' && <AdminsView />}
+        {route.kind === 'settings' && (
+          <>
+            <SettingsView />
+            <AccountMailView />
+          </>
+        )}
+        {route.kind === 'admins' && (
+          <>
+            <AdminsView />
+            <SecondFactorView />
+          </>
+        )}
         {route.kind === 'logs' && <LogsView status={route.status} />}
         {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}

@@ -8,6 +8,9 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
   const [error, setError] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  // Shown once the server says the password was right and the account has a second factor on.
+  const [needsCode, setNeedsCode] = useState(false);
+  const [code, setCode] = useState('');
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -19,10 +22,15 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
         const result = await request<{ token: string; refreshToken: string }>('POST', '/api/admins/first-run', { email, password });
         client.transport.setSession({ token: result.token, refreshToken: result.refreshToken, realm: '_admins' });
       } else {
-        await client.admins.signIn(email, password);
+        await client.admins.signIn(email, password, needsCode ? code : undefined);
       }
       onDone();
     } catch (caught) {
+      if ((caught as { code?: string }).code === 'MFA_REQUIRED') {
+        setNeedsCode(true);
+        setError('Enter the code from your authenticator app, or a recovery code.');
+        return;
+      }
       setError(message(caught));
       setErrors(fieldErrors(caught));
     } finally {
@@ -45,6 +53,12 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
           <input type="password" name="password" required autoComplete={firstRun ? 'new-password' : 'current-password'} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {errors.password && <p class="field-error">{errors.password}</p>}
+        {needsCode && (
+          <label>
+            Authentication code
+            <input name="code" required autoComplete="one-time-code" inputMode="text" autoFocus value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </label>
+        )}
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{firstRun ? 'Create admin' : 'Sign in'}</button>
       </form>

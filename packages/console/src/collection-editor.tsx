@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type CollectionDraft, type FieldDraft } from './api.js';
 import { DefaultInput, ListInput } from './field-inputs.js';
-import type { FieldType, OnDelete } from '@causeway/wire';
+import type { FieldType, FieldVisibility, OnDelete } from '@causeway/wire';
 
 const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation', 'file'];
 
@@ -81,7 +81,10 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                 <td><code>{field.name}</code></td>
                 <td>{field.type}</td>
                 <td>{field.required ? 'yes' : 'no'}</td>
-                <td colSpan={2}><span class="badge">system field, fixed by the server</span></td>
+                <td colSpan={2}>
+                  <span class="badge">system field, fixed by the server</span>
+                  {field.name === 'email' && <VisibilitySelect field={field} label={`Field ${index + 1}`} auth onChange={(change) => setField(index, change)} />}
+                </td>
               </tr>
             ) : (
             <tr key={index}>
@@ -108,7 +111,7 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
                 {(field.type === 'select' || field.type === 'relation' || field.type === 'file') && (
                   <label class="inline"><input type="checkbox" checked={!!field.multiple} onChange={(e) => setField(index, { multiple: e.currentTarget.checked })} /> multiple</label>
                 )}
-                <FieldOptions field={field} label={`Field ${index + 1}`} onChange={(change) => setField(index, change)} />
+                <FieldOptions field={field} label={`Field ${index + 1}`} auth={draft.type === 'auth'} onChange={(change) => setField(index, change)} />
               </td>
               <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
             </tr>
@@ -156,7 +159,7 @@ const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Nu
 const mbToBytes = (text: string) => (text.trim() === '' ? undefined : Math.round(Number(text) * 1024 * 1024));
 
 /** The options each field type takes (docs/rest.md), beside the flags every field has. */
-function FieldOptions({ field, label, onChange }: { field: FieldDraft; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
+function FieldOptions({ field, label, auth, onChange }: { field: FieldDraft; label: string; auth: boolean; onChange: (change: Partial<FieldDraft>) => void }) {
   const bound = (key: 'min' | 'max' | 'maxFiles', text: string) => (
     <label class="inline small">
       {text}
@@ -225,6 +228,22 @@ function FieldOptions({ field, label, onChange }: { field: FieldDraft; label: st
       )}
       <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>
       <label class="inline small"><input type="checkbox" checked={!!field.readOnly} onChange={(e) => onChange({ readOnly: e.currentTarget.checked })} /> read-only</label>
+      <VisibilitySelect field={field} label={label} auth={auth} onChange={onChange} />
     </details>
+  );
+}
+
+/** Who may read the field (docs/auth.md, field visibility); `owner` exists on auth collections only. */
+function VisibilitySelect({ field, label, auth, onChange }: { field: FieldDraft; label: string; auth: boolean; onChange: (change: Partial<FieldDraft>) => void }) {
+  const fallback = auth && field.name === 'email' ? 'owner' : 'everyone';
+  return (
+    <label class="inline small" title="Who may read this field on records they may view; others cannot filter or sort by it either">
+      visible to
+      <select aria-label={`${label} visibility`} value={field.visibility ?? fallback} onChange={(e) => onChange({ visibility: e.currentTarget.value as FieldVisibility })}>
+        <option value="everyone">everyone who may view the record</option>
+        {auth && <option value="owner">the account itself and admins</option>}
+        <option value="admins">admins only</option>
+      </select>
+    </label>
   );
 }

@@ -28,7 +28,9 @@ export function SettingsView() {
     setStatus('');
     try {
       const allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
-      setSettings(await request<Settings>('PATCH', '/api/settings', { ...settings, allowedOrigins }));
+      const { accessTokenTtl, refreshTokenTtl } = settings;
+      // Only this form's settings: the mail links form saves its own.
+      setSettings(await request<Settings>('PATCH', '/api/settings', { accessTokenTtl, refreshTokenTtl, allowedOrigins }));
       setStatus('Saved: the server applies the new settings to the next request.');
     } catch (error) {
       setStatus(message(error));

@@ -35,6 +35,7 @@ import { SmtpMailer } from './mail/smtp-mailer.js';
 import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
+import { accountPages } from './auth/pages/account-pages.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { RealtimeServer, realtimePath } from './realtime/realtime-server.js';
@@ -99,9 +100,8 @@ function openMailer(config: Config): Mailer {
  * How instances sharing the database hear of each other's changes: Redis when configured, else PostgreSQL's
  * LISTEN/NOTIFY on PostgreSQL; a single SQLite process needs only itself.
  */
-async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed): Promise<EventBus> {
+async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed, deployment: string): Promise<EventBus> {
   if (!config.redisUrl && !(db instanceof PostgresDatabase)) return new MemoryBus();
-  const deployment = await deploymentId(db);
   const bus = config.redisUrl ? new RedisBus(config.redisUrl, redisChannel(deployment)) : new PostgresBus(db as PostgresDatabase, feed, postgresChannel(deployment));
   await bus.connected();
   return bus;
@@ -116,7 +116,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   mkdirSync(config.dataDir, { recursive: true });
   await prepareDatabase(db);
   const feed = new ChangeFeed(db);
-  const bus = givenBus ?? (await openBus(config, db, feed));
+  const deployment = await deploymentId(db);
+  const bus = givenBus ?? (await openBus(config, db, feed, deployment));
   const shared = !(bus instanceof MemoryBus);
   const schema = new SchemaRegistry();
   const collections = new CollectionsService(db, schema, bus);
@@ -129,6 +130,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     accessTokenTtl: config.accessTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
     allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
+    accountMail: {},
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
@@ -142,6 +144,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hashing: { log2N: config.passwordCost },
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
+    accountMail: () => settings.current.accountMail,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
@@ -186,7 +189,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const headers = securityHeaders();
   let closing = false;
   const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
-  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable }) : new MemoryCounterStore();
+  // Keys per deployment, like the bus channel: deployments sharing a Redis never count each other's attempts.
+  const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable, prefix: `causeway:${deployment}:guard` }) : new MemoryCounterStore();
   // Counted in the process and, with Redis, summed across instances every second.
   const addressLimit = config.rateLimit > 0 ? new AddressRateLimit(config.rateLimit, { shared: config.redisUrl ? counters : undefined }) : undefined;
   app.addHook('onRequest', (request, reply, done) => {
@@ -214,12 +218,13 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
-  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl, limitsUnavailable);
+  const limiter = openRateLimiter(config.authRateLimit, config.redisUrl ? { url: config.redisUrl, prefix: `causeway:${deployment}:rate` } : undefined, limitsUnavailable);
   const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
   await app.register(authRoutes, { auth, guard });
+  await app.register(accountPages);
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });
-  await app.register(settingsRoutes, { settings, auth });
+  await app.register(settingsRoutes, { settings, auth, guard });
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records, schema, storage, multipart: { fieldBytes: config.bodyLimit, idleMs: config.uploadIdleTimeout * 1000 } });
   await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl, thumbnails: new Thumbnails(storage) });

@@ -2,6 +2,13 @@
 
 export type OnDelete = 'cascade' | 'restrict' | 'setNull';
 
+/**
+ * Who may read a field of a record they may view: `everyone` (the default), `owner` (the account itself, on auth
+ * collections only) or `admins`. Whoever may not read a field gets records without it, and filters and sorts on
+ * it are refused as if it did not exist — for everyone but admins, since a filter spans other records too.
+ */
+export type FieldVisibility = 'everyone' | 'owner' | 'admins';
+
 export interface FieldCommon {
   /** Stable identity: survives renames, so a schema file in git can rename a field without losing data. */
   id: string;
@@ -10,6 +17,8 @@ export interface FieldCommon {
   unique: boolean;
   /** Never returned by any API and not usable in client filters or sorts (rules may use it). */
   hidden?: boolean;
+  /** Absent: `everyone`, except an auth collection's `email`, which is `owner` unless set otherwise. */
+  visibility?: FieldVisibility;
   /** Only admins (and Causeway itself) may set it; others get a `read_only` validation error. */
   readOnly?: boolean;
 }

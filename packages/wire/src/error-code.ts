@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'INVALID_TOKEN'
   | 'INVALID_CREDENTIALS'
+  | 'MFA_REQUIRED'
   | 'FORBIDDEN'
   | 'NO_ADMIN'
   | 'NOT_FOUND'

@@ -19,6 +19,7 @@ export type {
   Field,
   FieldCommon,
   FieldType,
+  FieldVisibility,
   IndexDefinition,
   JsonField,
   NumberField,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { CausewayRecord } from '../records/record.js';
 import type { RecordsService } from '../records/records-service.js';
+import { visibleRecord } from '../records/field-visibility.js';
 import { systemCaller, type Caller } from '../rules/caller.js';
 import { passwordHashField } from '../schema/account-fields.js';
 import type { Collection } from '../schema/collection.js';
@@ -14,7 +15,9 @@ import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens, type IssuedAccessToken, type TokenKind, type VerifiedClaims } from './access-tokens.js';
 import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
+import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
+import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
 import { SessionEnds } from './session-ends.js';
@@ -33,8 +36,10 @@ export interface AuthServiceDeps {
   hashing: PasswordHashing;
   /** Read at each sign-in and refresh, so a change applies to the next session. */
   refreshTokenTtlSeconds: () => number;
-  /** Base of links in mails: `${publicUrl}/_/#/reset-password?token=…`. */
+  /** Base of links in mails: `${publicUrl}/auth/reset-password?collection=…&token=…`. */
   publicUrl: string;
+  /** Per-realm link templates set by an admin (read at each mail); absent: Causeway's own pages. */
+  accountMail?: () => AccountMailSettings;
   /** Told about mail that could not be sent (the request has been answered by then). */
   onMailError?: (error: unknown) => void;
   /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
@@ -59,6 +64,7 @@ export class AuthService {
   private readonly s: SqlTemplate;
   private readonly sessions: Sessions;
   private readonly oneTime: OneTimeTokens;
+  private readonly factors: SecondFactors;
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
@@ -70,6 +76,7 @@ export class AuthService {
     this.hasher = new PasswordHasher(deps.hashing);
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
     this.oneTime = new OneTimeTokens(this.s);
+    this.factors = new SecondFactors(this.s, new URL(deps.publicUrl).host || 'Causeway');
     this.ends = new SessionEnds(deps.bus);
     // Every instance hears every change to accounts. A changed account must not keep acting with its old fields;
     // a deleted one ends its sessions everywhere and loses its refresh and one-time tokens.
@@ -171,6 +178,7 @@ export class AuthService {
     await this.deps.db.transaction(async (tx) => {
       await this.sessions.revokeAll(tx, owner);
       await this.oneTime.revokeAll(tx, owner);
+      await this.factors.remove(tx, owner);
     });
   }
 
@@ -184,11 +192,18 @@ export class AuthService {
     if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The sign-up is incomplete.', { fields: issues });
     const passwordHash = await this.hasher.hash(password as string);
     const created = await this.deps.records.create(caller, collectionName, fields, { system: { email: address, [passwordHashField]: passwordHash } });
-    this.later(() => this.sendVerification(collectionName, created.record));
-    return this.startSession(collectionName, created.record);
+    // What the sign-up caller may read of the record need not include the email (an anonymous caller is no owner yet).
+    const account = (await this.account(collectionName, created.record.id)) ?? created.record;
+    this.later(() => this.sendVerification(collectionName, account));
+    return this.startSession(collectionName, account);
   }
 
-  async signIn(realm: string, email: unknown, password: unknown): Promise<AuthResult> {
+  /**
+   * Checks the password and, when the account has a second factor on, `code` (a TOTP code or a recovery code):
+   * without one it answers `MFA_REQUIRED` (the password was right), with a wrong one `INVALID_CREDENTIALS`, the
+   * answer for a wrong password, so the guard counts it as a failed credential check.
+   */
+  async signIn(realm: string, email: unknown, password: unknown, code?: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
@@ -197,6 +212,11 @@ export class AuthService {
     if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    const owner = { realm, subject: account.id };
+    if (await this.factors.isEnabled(this.deps.db, owner)) {
+      if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
+      if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    }
     return this.startSession(realm, account);
   }
 
@@ -212,7 +232,7 @@ export class AuthService {
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
-    return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: account };
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: this.ownView(realm, account) };
   }
 
   /** Ends the session the refresh token belongs to; an unknown token is not an error (signing out twice is fine). */
@@ -250,7 +270,7 @@ export class AuthService {
   /** The signed-in account of `realm`. */
   async me(caller: Caller, realm: string): Promise<CausewayRecord> {
     const { record } = this.signedIn(caller, realm);
-    if (caller.kind !== 'admin') return record;
+    if (caller.kind !== 'admin') return this.ownView(realm, record);
     // An admin caller carries only its id and email; the stored row has the rest (created, updated).
     const account = await this.account(adminsRealm, caller.id);
     if (!account) throw invalidToken('The session has ended; sign in again.');
@@ -270,6 +290,38 @@ export class AuthService {
     await this.setPassword(realm, record.id, newPassword as string, sessionId);
   }
 
+  /** Whether the signed-in account has a second factor on, and how many recovery codes it has left. */
+  async secondFactor(caller: Caller, realm: string): Promise<SecondFactorStatus> {
+    const { record } = this.signedIn(caller, realm);
+    return this.factors.status(this.deps.db, { realm, subject: record.id });
+  }
+
+  /** Starts setting up TOTP: a new secret, pending until `enableSecondFactor` sees a code from it. */
+  async setUpSecondFactor(caller: Caller, realm: string): Promise<TotpSetup> {
+    const { record } = this.signedIn(caller, realm);
+    const owner = { realm, subject: record.id };
+    if (await this.factors.isEnabled(this.deps.db, owner)) throw secondFactorIssue('is already on; turn it off first');
+    return this.deps.db.transaction((tx) => this.factors.setup(tx, owner, String(record.email)));
+  }
+
+  /** Turns the pending secret on with a code from it; answers the recovery codes, shown this once. */
+  async enableSecondFactor(caller: Caller, realm: string, code: unknown): Promise<{ recoveryCodes: string[] }> {
+    const { record } = this.signedIn(caller, realm);
+    const codes = typeof code === 'string' ? await this.deps.db.transaction((tx) => this.factors.enable(tx, { realm, subject: record.id }, code.trim())) : undefined;
+    if (!codes) throw new CausewayError('VALIDATION_FAILED', 'The code does not match; set up again if it keeps failing.', { fields: { code: { code: 'invalid', message: 'does not match the pending secret' } } });
+    return { recoveryCodes: codes };
+  }
+
+  /** Turns the second factor off; the current password proves it is the owner, not a stolen access token. */
+  async disableSecondFactor(caller: Caller, realm: string, password: unknown): Promise<void> {
+    const { record } = this.signedIn(caller, realm);
+    const found = await this.credentials(realm, String(record.email));
+    if (!found || !(await this.hasher.verify(typeof password === 'string' ? password : '', found.hash))) {
+      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
+    }
+    await this.deps.db.transaction((tx) => this.factors.remove(tx, { realm, subject: record.id }));
+  }
+
   /** Mails a reset link if the account exists; answers the same, at once, either way. */
   requestPasswordReset(realm: string, email: unknown): void {
     this.checkRealm(realm);
@@ -278,11 +330,7 @@ export class AuthService {
       const found = address === '' ? undefined : await this.credentials(realm, address);
       if (!found) return;
       const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'password-reset', { realm, subject: found.id }, oneTimeTtlSeconds['password-reset']));
-      await this.deps.mailer.send({
-        to: address,
-        subject: 'Reset your password',
-        text: `Someone asked to reset the password of this account. If it was you, open this link within 30 minutes:\n\n${this.link('reset-password', realm, token)}\n\nReset token: ${token}\n\nIf it was not you, ignore this message.`,
-      });
+      await this.sendAccountMail('password-reset', realm, address, token);
     });
   }
 
@@ -319,7 +367,7 @@ export class AuthService {
     this.authCollection(collectionName);
     const subject = typeof token === 'string' ? await this.deps.db.transaction((tx) => this.oneTime.consume(tx, 'verification', collectionName, token)) : undefined;
     if (!subject) throw invalidToken('The verification token is invalid, used or expired; ask for a new one.');
-    return (await this.deps.records.updateSystem(collectionName, subject, { verified: true })).record;
+    return this.ownView(collectionName, (await this.deps.records.updateSystem(collectionName, subject, { verified: true })).record);
   }
 
   /** Whether any admin exists; remembered once true, since the last admin cannot be deleted over the API. */
@@ -384,7 +432,14 @@ export class AuthService {
   private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {
     const { sessionId, refreshToken } = await this.deps.db.transaction((tx) => this.sessions.start(tx, { realm, subject: record.id }));
     const access = await this.deps.tokens.sign({ realm, subject: record.id, sessionId });
-    return { token: access.token, expiresIn: access.expiresIn, refreshToken, record };
+    return { token: access.token, expiresIn: access.expiresIn, refreshToken, record: this.ownView(realm, record) };
+  }
+
+  /** An account as it may read itself: its own owner-only fields, not admins-only ones (the caller's record has all). */
+  private ownView(realm: string, record: CausewayRecord): CausewayRecord {
+    const collection = this.deps.schema.collection(realm);
+    if (realm === adminsRealm || !collection) return record;
+    return visibleRecord(collection, record, { kind: 'user', collection: realm, record, sessionId: '' });
   }
 
   private async setPassword(realm: string, id: string, password: string, keepSession?: string): Promise<void> {
@@ -405,15 +460,25 @@ export class AuthService {
   private async sendVerification(collectionName: string, account: CausewayRecord): Promise<void> {
     if (account.verified === true) return;
     const token = await this.deps.db.transaction((tx) => this.oneTime.issue(tx, 'verification', { realm: collectionName, subject: account.id }, oneTimeTtlSeconds.verification));
-    await this.deps.mailer.send({
-      to: String(account.email),
-      subject: 'Confirm your email address',
-      text: `Open this link to confirm your email address:\n\n${this.link('verify-email', collectionName, token)}\n\nVerification token: ${token}`,
-    });
+    await this.sendAccountMail('verification', collectionName, String(account.email), token);
   }
 
-  private link(page: string, realm: string, token: string): string {
-    return `${this.deps.publicUrl}/_/#/${page}?collection=${encodeURIComponent(realm)}&token=${encodeURIComponent(token)}`;
+  private async sendAccountMail(kind: AccountMailKind, realm: string, to: string, token: string): Promise<void> {
+    const options = this.deps.accountMail?.()[realm];
+    const link = accountLink(kind, realm, token, this.deps.publicUrl, options);
+    await this.deps.mailer.send(accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options));
+  }
+
+  /**
+   * Sends `kind`'s mail of `realm` to `to` as it would go out now (template, link), with a token that opens
+   * nothing: how an admin checks a template and the mail setup. Failures are the caller's to report.
+   */
+  async sendTestMail(realm: string, kind: AccountMailKind, to: unknown): Promise<void> {
+    this.checkRealm(realm);
+    const issues: Record<string, FieldIssue> = {};
+    const address = normalizeEmail(to, issues);
+    if (Object.keys(issues).length > 0) throw new CausewayError('VALIDATION_FAILED', 'The test mail needs an address.', { fields: { to: issues.email ?? Object.values(issues)[0]! } });
+    await this.sendAccountMail(kind, realm, address, 'test-token-not-valid');
   }
 
   /** Work the client must not wait for (mail), so the answer's timing reveals nothing. */
@@ -478,4 +543,8 @@ function normalizeEmail(email: unknown, issues: Record<string, FieldIssue>): str
   const check = validateValue({ id: '', name: 'email', type: 'email', required: true, unique: true }, address);
   if (!check.ok) issues.email = check.issue;
   return address;
+}
+
+function secondFactorIssue(message: string): CausewayError {
+  return new CausewayError('VALIDATION_FAILED', `The second factor ${message}.`, { fields: { mfa: { code: 'state', message } } });
 }

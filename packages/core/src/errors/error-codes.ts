@@ -19,6 +19,7 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   INVALID_TOKEN: { status: 401, title: 'Invalid or expired token' },
   INVALID_CREDENTIALS: { status: 401, title: 'Wrong email or password' },
+  MFA_REQUIRED: { status: 401, title: 'A second factor is required' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
   NO_ADMIN: { status: 403, title: 'No admin account exists yet' },
   NOT_FOUND: { status: 404, title: 'Not found' },

@@ -6,4 +6,5 @@ export * from './filter-condition.js';
 export { resolveFilter, maxRelationHops, type FilterVariables } from './resolve-filter.js';
 export { compileCondition } from './compile-condition.js';
 export { matchesCondition, type RecordLookup, type RecordValues } from './match-condition.js';
+export { equalityKey, type EqualityKey } from './equality-key.js';
 export { compareCodePoints } from './compare-values.js';

@@ -1,6 +1,6 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import { isSystemField, type Collection } from '../schema/collection.js';
-import { isMultiValued } from '../schema/field.js';
+import { isMultiValued, type Field } from '../schema/field.js';
 
 export interface SortKey {
   field: string;
@@ -12,9 +12,10 @@ const maxSortKeys = 8;
 /**
  * `-created,title` → keys, checked against the collection. `id` is always appended as the last key, in the
  * direction of the key before it, so the order is total, cursors are exact, and an index on `(field, id)`
- * serves the whole ORDER BY in either direction. Hidden fields are unknown here: their order would leak them.
+ * serves the whole ORDER BY in either direction. Fields `queryable` refuses (hidden, or restricted for the caller:
+ * see `mayQuery`) are unknown here: their order would leak them.
  */
-export function parseSort(text: string | undefined, collection: Collection): SortKey[] {
+export function parseSort(text: string | undefined, collection: Collection, queryable: (field: Field) => boolean = (field) => !field.hidden): SortKey[] {
   const keys: SortKey[] = [];
   let position = 0;
   for (const part of text ? text.split(',') : []) {
@@ -25,7 +26,7 @@ export function parseSort(text: string | undefined, collection: Collection): Sor
     const name = trimmed.replace(/^[-+]/, '');
     if (name === '') throw new CausewayError('INVALID_SORT', `expected a field name at character ${at}`, { position: at });
     const field = collection.fields.find((f) => f.name === name);
-    if ((!field && !isSystemField(name)) || field?.hidden) {
+    if ((!field && !isSystemField(name)) || (field && !queryable(field))) {
       throw new CausewayError('INVALID_SORT', `unknown field '${name}' in collection '${collection.name}' at character ${at}`, { position: at });
     }
     if (field && (isMultiValued(field) || field.type === 'json')) {

@@ -121,7 +121,7 @@ describe('resolveFilter', () => {
   it('hides hidden fields from client filters when asked', () => {
     const secret = { ...posts, fields: [...posts.fields, { ...base, id: 'h1', name: 'secret', type: 'text' as const, hidden: true }] };
     expect(resolveFilter(parseFilter('secret = "x"'), secret, schema)).toMatchObject({ kind: 'compare' });
-    expectFilterError(causewayErrorOf(() => resolveFilter(parseFilter('secret = "x"'), secret, schema, { rejectHidden: true })), 0, "unknown field 'secret'");
+    expectFilterError(causewayErrorOf(() => resolveFilter(parseFilter('secret = "x"'), secret, schema, { queryable: (_, field) => !field.hidden })), 0, "unknown field 'secret'");
   });
 
   it('folds value-against-value comparisons to constants with the meaning a field would give', () => {

@@ -17,10 +17,16 @@ export const maxRelationHops = 4;
  */
 export type FilterVariables = Readonly<Record<string, LiteralValue>> | ((name: string) => LiteralValue | undefined);
 
+/** Whether a filter may name `field` of `collection`. */
+export type FieldFilter = (collection: Collection, field: Field) => boolean;
+
 export interface ResolveOptions {
   variables?: FilterVariables;
-  /** Rejects paths to hidden fields (client filters and sorts); rules may read them. */
-  rejectHidden?: boolean;
+  /**
+   * The fields a client's filter may name, on the collection and every collection its paths reach (see
+   * `mayQuery`); others answer as unknown. Absent: every field (rules may read hidden and restricted fields).
+   */
+  queryable?: FieldFilter;
 }
 
 const ordering = new Set<CompareOp>(['>', '>=', '<', '<=']);
@@ -48,7 +54,7 @@ const allowedOps: Record<Kind, ReadonlySet<CompareOp | 'in'>> = {
   json: new Set([]),
 };
 
-function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup, rejectHidden: boolean): ResolvedPath {
+function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup, queryable: FieldFilter | undefined): ResolvedPath {
   const hops: RelationHop[] = [];
   let current = collection;
   const { segments } = operand;
@@ -58,8 +64,8 @@ function resolvePath(operand: PathOperand, collection: Collection, schema: Schem
     if (i > 0) pos += segments[i - 1]!.length + 1;
     const last = i === segments.length - 1;
     const field: Field | undefined = current.fields.find((f) => f.name === name);
-    // A hidden field answers as if it did not exist, so a filter cannot probe its values.
-    if ((!field && !isSystemField(name)) || (rejectHidden && field?.hidden)) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
+    // A field the client may not query answers as if it did not exist, so a filter cannot probe its values.
+    if ((!field && !isSystemField(name)) || (field && queryable && !queryable(current, field))) throw filterError(`unknown field '${name}' in collection '${current.name}'`, pos);
     if (last) {
       if (!field) return { hops, field: { name, type: 'system', multiple: false } };
       return { hops, field: { name, type: field.type, multiple: 'multiple' in field && field.multiple } };
@@ -175,8 +181,8 @@ function mismatchAsNothing(value: () => ConditionValue): ConditionValue | undefi
  * type (dates normalised to their stored form), variables are substituted.
  */
 export function resolveFilter(node: FilterNode, collection: Collection, schema: SchemaLookup, options: ResolveOptions = {}): Condition {
-  const { variables = {}, rejectHidden = false } = options;
-  const pathOf = (operand: PathOperand) => resolvePath(operand, collection, schema, rejectHidden);
+  const { variables = {}, queryable } = options;
+  const pathOf = (operand: PathOperand) => resolvePath(operand, collection, schema, queryable);
   const resolve = (n: FilterNode): Condition => {
     switch (n.kind) {
       case 'and':

@@ -6,6 +6,7 @@ import type { RecordsService } from '../records/records-service.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { ChangeFeed } from './change-feed.js';
+import { SubscriptionIndex } from './subscription-index.js';
 import {
   LiveQuerySubscription,
   MatchingSubscription,
@@ -46,7 +47,7 @@ const deliveryMsPerTurn = 10;
 export class RealtimeHub {
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly byCollection = new Map<string, Set<Subscription>>();
+  private readonly subscriptions = new SubscriptionIndex();
   private stopBus: (() => void) | undefined;
   private stopSchema: (() => void) | undefined;
   private poll: NodeJS.Timeout | undefined;
@@ -101,7 +102,7 @@ export class RealtimeHub {
 
   unsubscribe(subscription: Subscription): void {
     subscription.closed = true;
-    for (const name of subscription.collections()) this.byCollection.get(name)?.delete(subscription);
+    this.subscriptions.remove(subscription);
   }
 
   /** Re-judges subscriptions after their subscriber's caller changed; returns those no longer allowed. */
@@ -123,9 +124,7 @@ export class RealtimeHub {
    * can no longer run, ends with `forbidden` or `invalid`; live queries re-run and send the difference.
    */
   private async rejudgeAll(): Promise<void> {
-    const open = new Set<Subscription>();
-    for (const set of this.byCollection.values()) for (const subscription of set) open.add(subscription);
-    for (const subscription of open) {
+    for (const subscription of this.subscriptions.all()) {
       if (subscription.closed) continue;
       const current = this.deps.schema.collection(subscription.collection.name);
       if (!current || current.id !== subscription.collection.id) {
@@ -140,10 +139,9 @@ export class RealtimeHub {
 
   /** Judges one subscription again; answers the error that ends it, after taking it off the hub. */
   private async rejudge(subscription: Subscription, collection: Collection): Promise<unknown> {
-    const before = subscription.collections();
     try {
       await subscription.rejudge(collection);
-      for (const name of before) this.byCollection.get(name)?.delete(subscription);
+      // Its collections and index key may have changed with it.
       this.add(subscription);
       return undefined;
     } catch (error) {
@@ -168,16 +166,12 @@ export class RealtimeHub {
     this.stopBus?.();
     this.stopSchema?.();
     clearInterval(this.poll);
-    for (const set of this.byCollection.values()) for (const subscription of set) subscription.closed = true;
-    this.byCollection.clear();
+    for (const subscription of this.subscriptions.all()) subscription.closed = true;
+    this.subscriptions.clear();
   }
 
   private add(subscription: Subscription): void {
-    for (const name of subscription.collections()) {
-      let set = this.byCollection.get(name);
-      if (!set) this.byCollection.set(name, (set = new Set()));
-      set.add(subscription);
-    }
+    this.subscriptions.add(subscription);
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -201,10 +195,8 @@ export class RealtimeHub {
   }
 
   private async dispatch(event: ChangeEvent): Promise<void> {
-    const subscriptions = this.byCollection.get(event.collection);
-    if (!subscriptions || subscriptions.size === 0) return;
     const pending: Promise<void>[] = [];
-    for (const subscription of subscriptions) {
+    for (const subscription of this.subscriptions.candidates(event)) {
       try {
         const result = subscription.handle(event);
         if (result) pending.push(result.catch((error: unknown) => this.fail(subscription, error)));

@@ -1,7 +1,7 @@
 import type { SubscriptionMessage } from '@causeway/wire';
 import type { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
-import { collectionsTouched, hasRelationPaths, type Condition, type FilterNode, matchesCondition } from '../query/index.js';
+import { collectionsTouched, equalityKey, hasRelationPaths, type Condition, type EqualityKey, type FilterNode, matchesCondition } from '../query/index.js';
 import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
@@ -82,6 +82,11 @@ export abstract class Subscription {
   /** Collections whose changes this subscription must see. */
   abstract collections(): string[];
   /**
+   * An equality that a record of its own collection must satisfy, before or after a change, for the change to
+   * matter to this subscription (the hub indexes subscriptions by it); undefined when any change may matter.
+   */
+  abstract indexKey(): EqualityKey | undefined;
+  /**
    * Judges the subscription again — its caller changed, or the collection's rules or fields did (`collection`,
    * the definition now in force) — and brings the client up to date; throws when it is no longer allowed.
    */
@@ -119,6 +124,11 @@ export class MatchingSubscription extends Subscription {
     return [this.collection.name];
   }
 
+  indexKey(): EqualityKey | undefined {
+    if (this.spec.kind === 'record') return { field: 'id', values: [this.spec.id] };
+    return this.where === undefined ? undefined : equalityKey(this.where);
+  }
+
   protected async refresh(): Promise<void> {
     this.where = this.compute();
     this.expansion = expansionOf(this.context, this.collection, this.spec.expand);
@@ -152,7 +162,7 @@ export class MatchingSubscription extends Subscription {
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
     const image = is ? event.record : (event.previous ?? event.record);
-    const record = clientRecord(this.collection, image);
+    const record = clientRecord(this.collection, image, this.subscriber.caller);
     // Every update adds one to the version: the image before an update had the one before.
     const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
     const tag = version === undefined ? {} : { version: versionTag({ record: image, version }) };
@@ -173,6 +183,13 @@ export class MatchingSubscription extends Subscription {
 export class LiveQuerySubscription extends Subscription {
   items: CausewayRecord[] = [];
   private touched: string[] = [];
+  /** The filter and the list rule, as one condition (undefined: every record). */
+  private where: Condition | undefined;
+  /**
+   * Whether its filter, rule or expand reach records of its own collection through relations: then a change of
+   * one record may alter whether others match, or what they show.
+   */
+  private reachesOwn = false;
   private readonly limit: number;
 
   constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'query' }>) {
@@ -184,6 +201,10 @@ export class LiveQuerySubscription extends Subscription {
 
   collections(): string[] {
     return [this.collection.name, ...this.touched];
+  }
+
+  indexKey(): EqualityKey | undefined {
+    return this.where === undefined || this.reachesOwn ? undefined : equalityKey(this.where);
   }
 
   /** Runs the query for the first time. */
@@ -203,15 +224,29 @@ export class LiveQuerySubscription extends Subscription {
    */
   private compute(): string[] {
     const touched = new Set<string>();
-    const where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
-    if (where) collectionsTouched(where, touched);
+    this.where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
+    if (this.where) collectionsTouched(this.where, touched);
     for (const target of expandedCollections(expansionOf(this.context, this.collection, this.spec.expand))) {
       touched.add(target.name);
       const view = this.context.records.rules.verdict(target, 'view', this.subscriber.caller);
       if (view.kind === 'where') collectionsTouched(view.condition, touched);
     }
+    this.reachesOwn = touched.has(this.collection.name);
     touched.delete(this.collection.name);
     return [...touched];
+  }
+
+  /**
+   * Whether a change can alter the result, judged in memory where that is sure: a change of a record of its own
+   * collection that matched the filter and rule neither before nor after cannot (the window holds only matching
+   * records, and such a record cannot enter, leave or move in it). Anything else is left to the query.
+   */
+  private mayChange(event: ChangeEvent): boolean {
+    const where = this.where;
+    if (event.collection !== this.collection.name || where === undefined || this.reachesOwn || hasRelationPaths(where)) return true;
+    const none = () => undefined;
+    const after = event.op === 'delete' ? null : event.record;
+    return (event.previous !== null && matchesCondition(where, event.previous, none)) || (after !== null && matchesCondition(where, after, none));
   }
 
   private async run(): Promise<CausewayRecord[]> {
@@ -225,6 +260,7 @@ export class LiveQuerySubscription extends Subscription {
   }
 
   protected async apply(event: ChangeEvent | undefined): Promise<void> {
+    if (event && !this.mayChange(event)) return;
     const next = await this.run();
     const ops = diffLists(this.items, next);
     this.items = next;

@@ -3,8 +3,10 @@ import { checkFilterDepth, compileCondition, hasRelationPaths, parseFilter, reso
 import type { AccessRules } from '../rules/access-rules.js';
 import { isPrivileged, type Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
+import type { Field } from '../schema/field.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
+import { mayQuery } from './field-visibility.js';
 import { SqlParams } from '../sql/sql-dialect.js';
 
 export interface CompiledFilter {
@@ -49,14 +51,17 @@ export class CompiledFilters {
     schema.onChange(() => this.cache.clear());
   }
 
-  /** The caller's condition: hidden fields are unknown to a client, and relation hops reach what it may view. */
+  /**
+   * The caller's condition: fields it may not query (hidden, owner- or admins-only; see `mayQuery`) are unknown
+   * to it, and relation hops reach what it may view.
+   */
   condition(collection: Collection, filter: string, caller: Caller): Condition {
-    return this.rules.bounded(this.entry(collection, filter).condition, caller);
+    return this.rules.bounded(this.entry(collection, filter, caller).condition, caller);
   }
 
   /** SQL for the caller's condition over `alias`; its placeholders are numbered from 1. */
   get(collection: Collection, filter: string, alias: string, caller: Caller): CompiledFilter {
-    const entry = this.entry(collection, filter);
+    const entry = this.entry(collection, filter, caller);
     if (entry.throughRelations && !isPrivileged(caller)) return this.compile(this.rules.bounded(entry.condition, caller), alias);
     let compiled = entry.sql.get(alias);
     if (!compiled) entry.sql.set(alias, (compiled = this.compile(entry.condition, alias)));
@@ -66,7 +71,7 @@ export class CompiledFilters {
   /** A filter a surface parsed itself (not cached: trees are built per request). */
   tree(collection: Collection, node: FilterNode, caller: Caller): Condition {
     checkFilterDepth(node);
-    return this.rules.bounded(resolveFilter(node, collection, this.schema, { rejectHidden: true }), caller);
+    return this.rules.bounded(resolveFilter(node, collection, this.schema, queryableBy(caller)), caller);
   }
 
   private compile(condition: Condition, alias: string): CompiledFilter {
@@ -75,14 +80,19 @@ export class CompiledFilters {
     return { sql, params: params.values };
   }
 
-  private entry(collection: Collection, filter: string): Entry {
-    const key = `${collection.name}\u0000${filter}`;
+  private entry(collection: Collection, filter: string, caller: Caller): Entry {
+    // Admins may query every field but hidden ones, everyone else only fields everyone may read: two resolutions.
+    const key = `${isPrivileged(caller) ? 'admin' : 'client'}\u0000${collection.name}\u0000${filter}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      const condition = resolveFilter(parseFilter(filter), collection, this.schema, { rejectHidden: true });
+      const condition = resolveFilter(parseFilter(filter), collection, this.schema, queryableBy(caller));
       entry = { condition, throughRelations: hasRelationPaths(condition), sql: new Map() };
       this.cache.set(key, entry);
     }
     return entry;
   }
+}
+
+function queryableBy(caller: Caller): { queryable: (collection: Collection, field: Field) => boolean } {
+  return { queryable: (collection, field) => mayQuery(caller, collection, field) };
 }

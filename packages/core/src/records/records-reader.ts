@@ -15,6 +15,7 @@ import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './li
 import { parseFields, projectRecord } from './project-fields.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
 import { clientRecord, decodeRow, type RecordImage } from './record-row.js';
+import { mayQuery } from './field-visibility.js';
 import { isStorableText } from '../values/storable-text.js';
 
 const rowAlias = 't';
@@ -45,7 +46,7 @@ export class RecordsReader {
     const collection = this.collection(name);
     const rule = this.rules.require(collection, 'list', caller);
     const limit = pageLimit(query.limit);
-    const keys = parseSort(query.sort, collection);
+    const keys = parseSort(query.sort, collection, (field) => mayQuery(caller, collection, field));
     const projection = query.fields ? parseFields(query.fields, collection) : undefined;
     const expand = parseExpand(query.expand ?? [], collection, this.schema);
     const params = this.s.params();
@@ -70,7 +71,7 @@ export class RecordsReader {
     // A backward page is read in the reversed order (so the database stops after `limit + 1` rows) and turned round.
     const pageSql = `SELECT * FROM ${table} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBySql(backward ? reversed : keys, rowAlias, this.db.dialect)} LIMIT ${limit + 1}`;
     const rows = await this.db.all(pageSql, params.values);
-    const decoded = rows.slice(0, limit).map((row) => decodeRow(collection, row));
+    const decoded = rows.slice(0, limit).map((row) => decodeRow(collection, row, caller));
     if (backward) decoded.reverse();
     const items = decoded.map((d) => d.record);
     const first = items[0];
@@ -111,13 +112,13 @@ export class RecordsReader {
     // A record the view rule hides answers exactly like a missing one.
     const found = await this.find(collection, id, executor, rule.kind === 'where' ? rule.condition : undefined);
     if (!found) throw notFound(collection, id);
-    found.record = clientRecord(collection, found.record);
+    found.record = clientRecord(collection, found.record, caller);
     if (options.expand?.length) await expandRecords([found.record], parseExpand(options.expand, collection, this.schema), this.visibleByIds(executor, caller));
     if (options.fields) found.record = projectRecord(found.record, parseFields(options.fields, collection));
     return found;
   }
 
-  /** A client's filter as the condition it means for `caller` (hidden fields unknown, relation hops bounded). */
+  /** A client's filter as the condition it means for `caller` (fields it may not query unknown, relation hops bounded). */
   filterCondition(caller: Caller, collection: Collection, filter: string | FilterNode): Condition {
     return typeof filter === 'string' ? this.filters.condition(collection, filter, caller) : this.filters.tree(collection, filter, caller);
   }
@@ -158,12 +159,12 @@ export class RecordsReader {
 
   /** Records by id that the caller may view (absent ones are missing or hidden by the view rule), with their versions. */
   visibleMany(caller: Caller, collection: Collection, ids: readonly string[]): Promise<Map<string, VersionedRecord>> {
-    return this.loadByIds(this.db, collection, ids, this.rules.verdict(collection, 'view', caller), 'client', (found) => found);
+    return this.loadByIds(this.db, collection, ids, this.rules.verdict(collection, 'view', caller), caller, (found) => found);
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */
   visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), 'client', (found) => found.record);
+    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), caller, (found) => found.record);
   }
 
   /** One statement for any number of ids: the ids travel as one JSON array parameter. */

@@ -1,4 +1,3 @@
-import { monotonicFactory } from 'ulid';
 import { CausewayError, isCausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -10,6 +9,7 @@ import { parseBatch, type BatchOperation } from './batch.js';
 import { expandRecords, parseExpand, type ExpandNode, type RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
+import { recordIdGenerator } from './record-ids.js';
 import { RecordsReader } from './records-reader.js';
 import { RecordsWriter, type CreateOptions, type WriteOptions } from './records-writer.js';
 import { AccessRules } from '../rules/access-rules.js';
@@ -41,10 +41,9 @@ export class RecordsService {
   private readonly s: SqlTemplate;
 
   constructor(private readonly deps: RecordsServiceDeps) {
-    const ulid = monotonicFactory();
     this.s = sqlTemplate(deps.db.dialect);
     this.reader = new RecordsReader(deps.db, deps.schema, new AccessRules(deps.schema));
-    this.newId = deps.newRecordId ?? (() => ulid().toLowerCase());
+    this.newId = deps.newRecordId ?? recordIdGenerator();
     this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, this.newId);
   }
 
@@ -150,19 +149,26 @@ export class RecordsService {
    */
   private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<T> {
     let events: ChangeEvent[] = [];
+    let published: Promise<void> | undefined;
     let result: T;
     try {
       result = await retryOnStaleSchema(this.deps.schema, () => {
         events = [];
-        return this.deps.db.transaction(async (tx) => {
-          await assertSchemaCurrent(tx, this.s, this.deps.schema);
-          return work(tx, events);
-        });
+        return this.deps.db.transaction(
+          async (tx) => {
+            await assertSchemaCurrent(tx, this.s, this.deps.schema);
+            return work(tx, events);
+          },
+          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order.
+          () => {
+            if (events.length > 0) published = this.deps.bus.publish(events);
+          },
+        );
       });
     } catch (error) {
       throw this.explain(error);
     }
-    if (events.length > 0) await this.deps.bus.publish(events);
+    await published;
     if (events.length > 0 && this.deps.files) this.freeFiles(events, this.deps.files);
     return result;
   }

@@ -1,7 +1,7 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import type { Condition } from '../query/index.js';
 import { forbidden, type AccessRules, type RuleVerdict } from '../rules/access-rules.js';
-import { isPrivileged, type Caller } from '../rules/caller.js';
+import { isPrivileged, systemCaller, type Caller } from '../rules/caller.js';
 import { ruleBody } from '../rules/rule-variables.js';
 import type { ChangeEvent } from '../events/change-event.js';
 import type { Collection } from '../schema/collection.js';
@@ -73,7 +73,7 @@ export class RecordsWriter {
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
     const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
     events.push(event);
-    return { record: clientRecord(collection, created.record), version: created.version, seq: event.seq };
+    return { record: clientRecord(collection, created.record, caller), version: created.version, seq: event.seq };
   }
 
   /**
@@ -101,7 +101,7 @@ export class RecordsWriter {
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
-    return { ...updated, record: clientRecord(collection, updated.record) };
+    return { ...updated, record: clientRecord(collection, updated.record, caller) };
   }
 
   /** How this writer's relation targets are checked: admins may link any record, others those they may view. */
@@ -120,7 +120,7 @@ export class RecordsWriter {
     if (!current) throw notFound(collection, id);
     const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
     const updated = await this.writeValues(tx, events, collection, current.record, values);
-    return { ...updated, record: clientRecord(collection, updated.record) };
+    return { ...updated, record: clientRecord(collection, updated.record, systemCaller) };
   }
 
   async delete(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, options: WriteOptions = {}): Promise<void> {

@@ -18,9 +18,13 @@ const accountFields: readonly Field[] = [
  */
 export function withAccountFields(fields: Field[], previous: Collection | undefined): void {
   const own = fields.filter((f) => !accountFields.some((a) => a.name === f.name));
-  const account = accountFields.map((template) => {
-    const id = fields.find((f) => f.name === template.name)?.id ?? previous?.fields.find((f) => f.name === template.name)?.id ?? newId('f_');
-    return { ...template, id };
+  const account = accountFields.map((template): Field => {
+    const given = fields.find((f) => f.name === template.name);
+    const before = previous?.fields.find((f) => f.name === template.name);
+    const id = given?.id ?? before?.id ?? newId('f_');
+    if (template.name !== 'email') return { ...template, id };
+    // Only the email's visibility is the admin's to choose: the account's own unless opened; kept when not given.
+    return { ...template, id, visibility: given?.visibility ?? before?.visibility ?? 'owner' };
   });
   fields.splice(0, fields.length, ...account, ...own);
 }

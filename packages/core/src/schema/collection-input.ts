@@ -16,6 +16,7 @@ const common = {
   required: z.boolean().optional(),
   unique: z.boolean().optional(),
   hidden: z.boolean().optional(),
+  visibility: z.enum(['everyone', 'owner', 'admins']).optional(),
   readOnly: z.boolean().optional(),
 };
 

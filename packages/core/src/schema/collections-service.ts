@@ -193,7 +193,7 @@ export class CollectionsService {
       await assertSchemaCurrent(tx, this.s, this.schema);
       await work(tx);
       return stampSchemaGeneration(tx, this.s);
-    }, (generation) => this.schema.replace(typeof next === 'function' ? next() : next, generation));
+    }, (generation) => this.schema.replace(typeof next === 'function' ? next() : next, generation), { alone: true });
     await this.bus?.signal({ kind: 'schema' });
   }
 }

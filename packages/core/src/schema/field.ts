@@ -9,6 +9,7 @@ export type {
   EmailField,
   Field,
   FieldType,
+  FieldVisibility,
   JsonField,
   NumberField,
   OnDelete,

@@ -23,6 +23,8 @@ function toField(input: FieldInput, previous: Collection | undefined): Field {
     required: input.required ?? false,
     unique: input.unique ?? false,
     ...(input.hidden ? { hidden: true } : {}),
+    // Kept as given here (even `everyone`): an auth collection's email tells an explicit choice from none.
+    ...(input.visibility ? { visibility: input.visibility } : {}),
     ...(input.readOnly ? { readOnly: true } : {}),
   };
   switch (input.type) {
@@ -116,6 +118,11 @@ export function normalizeCollection(input: unknown, schema: SchemaLookup, previo
   });
   const type = parsed.data.type ?? previous?.type ?? 'base';
   if (type === 'auth') withAccountFields(fields, previous);
+  fields.forEach((field, i) => {
+    if (field.visibility === 'everyone' && !(type === 'auth' && field.name === 'email')) delete field.visibility;
+    // Owner means the account itself; a base collection's records have no such owner to tell apart.
+    if (field.visibility === 'owner' && type !== 'auth') issues[`fields.${i}`] = { code: 'visibility', message: "'owner' visibility is only for fields of auth collections (the account itself)" };
+  });
   const names = new Set<string>();
   const ids = new Set<string>();
   fields.forEach((field, i) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CausewayError } from '../errors/causeway-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import type { EventBus } from '../events/event-bus.js';
+import { linkTemplateIssue, mailTemplateIssue, type AccountMailSettings } from '../auth/account-mail.js';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 
@@ -21,14 +22,41 @@ export interface RuntimeSettings {
   refreshTokenTtl: number;
   /** Origins allowed by CORS; `*` allows any. */
   allowedOrigins: string[];
+  /** Per auth collection (or `_admins`): link templates and mail templates of account mail (docs/auth.md). */
+  accountMail: AccountMailSettings;
 }
 
 const origin = z.string().refine((value) => value === '*' || /^https?:\/\/[^/\s]+$/.test(value), 'must be * or an origin such as https://app.example.com (no path)');
+
+const linkTemplate = z.string().max(2000).superRefine((value, context) => {
+  const issue = linkTemplateIssue(value);
+  if (issue) context.addIssue({ code: 'custom', message: issue });
+});
+
+const templatePart = (part: 'subject' | 'text' | 'html', max: number) =>
+  z.string().min(1).max(max).superRefine((value, context) => {
+    const issue = mailTemplateIssue(part, value);
+    if (issue) context.addIssue({ code: 'custom', message: issue });
+  });
+
+const mailTemplate = z.strictObject({ subject: templatePart('subject', 200), text: templatePart('text', 20_000), html: templatePart('html', 100_000).optional() });
+
+/** Keyed by realm: an auth collection's name, or `_admins`. */
+const accountMailSettings = z.record(
+  z.string().regex(/^(_admins|[A-Za-z][A-Za-z0-9_]{0,62})$/, 'must be an auth collection name or _admins'),
+  z.strictObject({
+    verifyEmailUrl: linkTemplate.optional(),
+    resetPasswordUrl: linkTemplate.optional(),
+    verificationMail: mailTemplate.optional(),
+    passwordResetMail: mailTemplate.optional(),
+  }),
+);
 
 const settingsPatch = z.strictObject({
   accessTokenTtl: z.number().int().min(30).max(24 * 3600).optional(),
   refreshTokenTtl: z.number().int().min(60).max(365 * 24 * 3600).optional(),
   allowedOrigins: z.array(origin).min(1).max(100).optional(),
+  accountMail: accountMailSettings.refine((value) => Object.keys(value).length <= 100, 'at most 100 realms').optional(),
 });
 
 /**
@@ -69,7 +97,7 @@ export class SettingsService {
     const parsed = settingsPatch.safeParse(patch);
     if (!parsed.success) throw fromZodError('VALIDATION_FAILED', 'The settings are invalid.', parsed.error);
     const entries = Object.entries(parsed.data).filter(([, value]) => value !== undefined);
-    if (entries.length === 0) throw new CausewayError('VALIDATION_FAILED', 'Nothing to change: send accessTokenTtl, refreshTokenTtl or allowedOrigins.');
+    if (entries.length === 0) throw new CausewayError('VALIDATION_FAILED', 'Nothing to change: send accessTokenTtl, refreshTokenTtl, allowedOrigins or accountMail.');
     await this.db.transaction(async (tx) => {
       for (const [key, value] of entries) {
         const { text, params } = this.s.q`INSERT INTO ${this.s.id(settingsTable)} (key, value) VALUES (${key}, ${JSON.stringify(value)})

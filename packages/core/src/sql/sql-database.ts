@@ -29,6 +29,14 @@ export interface SqlDdl {
   renameTable(from: string, to: string): string[];
 }
 
+export interface TransactionOptions {
+  /**
+   * Commit this write in a transaction of its own, never grouped with others: for a write whose `onCommit` changes
+   * what later writes are judged by (a schema change swaps the registry), which must happen before they run.
+   */
+  alone?: boolean;
+}
+
 /** A database failure the core knows how to explain to a client. */
 export type StoreFailure = { kind: 'unique'; table: string; columns: string[] };
 
@@ -40,10 +48,12 @@ export interface SqlDatabase extends SqlExecutor {
   readonly dialect: SqlDialect;
   readonly ddl: SqlDdl;
   /**
-   * Runs `work` in a write transaction; write transactions never overlap. `onCommit` runs right after a
-   * successful commit, before the next transaction may start (the schema registry is swapped there).
+   * Runs `work` in a write transaction; writes never overlap, and each sees every write that ran before it. A
+   * database may commit concurrent writes together (SQLite's group commit): each still succeeds or fails on its
+   * own, and is answered only once its commit has returned. `onCommit` runs right after that commit, in the order
+   * the writes ran, before the promise resolves; writes grouped after this one have run by then (see `alone`).
    */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T>;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, options?: TransactionOptions): Promise<T>;
   /** Recognises driver errors the core maps to client errors (unique violations). */
   classifyError(error: unknown): StoreFailure | undefined;
   /** Called with each statement's SQL; used to count statements in tests and metrics. */

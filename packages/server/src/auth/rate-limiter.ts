@@ -105,9 +105,9 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 /**
- * Shared through Redis when the deployment has one, else per process. `onError` hears the first failure of each
- * Redis outage (attempts are allowed meanwhile).
+ * Shared through Redis when the deployment has one (its keys under `prefix`), else per process. `onError` hears
+ * the first failure of each Redis outage (attempts are allowed meanwhile).
  */
-export function openRateLimiter(limit: number, redisUrl: string | undefined, onError: (error: unknown) => void): RateLimiter {
-  return redisUrl ? new RedisRateLimiter(redisUrl, limit, { onError }) : new MemoryRateLimiter(limit);
+export function openRateLimiter(limit: number, redis: { url: string; prefix: string } | undefined, onError: (error: unknown) => void): RateLimiter {
+  return redis ? new RedisRateLimiter(redis.url, limit, { onError, prefix: redis.prefix }) : new MemoryRateLimiter(limit);
 }

@@ -16,6 +16,7 @@ import {
   isCausewayError,
   encodeValue,
   oneTimeTokensTable,
+  secondFactorsTable,
   sessionsTable,
   settingsTable,
   versionColumn,
@@ -33,7 +34,7 @@ const pageSize = 1000;
 
 /**
  * System tables that move with the data: admins, sessions (so people stay signed in, given the same signing
- * keys), one-time tokens (pending resets and verifications) and settings. Their columns are all text, the same
+ * keys), one-time tokens (pending resets and verifications), second factors and settings. Their columns are all text, the same
  * on every database. Rows whose key starts with `internal` belong to the database rather than to the deployment's
  * data (its deployment id, schema generation, signing keys) and stay where they are. The change log does not
  * move: the target starts a fresh one.
@@ -42,6 +43,7 @@ const systemTables: readonly SystemTable[] = [
   { table: adminsRealm, key: 'id' },
   { table: sessionsTable, key: 'id' },
   { table: oneTimeTokensTable, key: 'token_hash' },
+  { table: secondFactorsTable, key: 'owner' },
   { table: settingsTable, key: 'key', internal: internalSettingPrefix },
 ];
 

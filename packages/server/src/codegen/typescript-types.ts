@@ -1,4 +1,4 @@
-import type { Collection, Field } from '@causeway/core';
+import { isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
 
 function valueType(field: Field): string {
   switch (field.type) {
@@ -32,7 +32,8 @@ const indent = (lines: string[], depth: number) => lines.map((line) => `${'  '.r
 function collectionType(collection: Collection): string[] {
   const fields = collection.fields.filter((f) => !f.hidden);
   const relations = fields.filter((f): f is Extract<Field, { type: 'relation' }> => f.type === 'relation');
-  const record = ['id: string;', 'created: string;', 'updated: string;', ...fields.map((f) => `${f.name}: ${readType(f)};`)];
+  // A field not everyone may read is missing from the records of those who may not.
+  const record = ['id: string;', 'created: string;', 'updated: string;', ...fields.flatMap((f) => (isRestricted(collection, f) ? [`/** ${readersOf(collection, f)} */`, `${f.name}?: ${readType(f)};`] : [`${f.name}: ${readType(f)};`]))];
   const create = ['id?: string;', ...fields.map((f) => {
     const required = f.required && !f.readOnly && !('default' in f && f.default !== undefined);
     return `${f.name}${required ? '' : '?'}: ${readType(f)};`;

@@ -25,6 +25,8 @@ import {
   fileNames,
   fileTypeOf,
   maxPageSize,
+  isRestricted,
+  readersOf,
   versionTag,
   type Caller,
   type CausewayRecord,
@@ -407,21 +409,27 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
           },
         };
         for (const field of visible(collection)) {
+          const restricted = isRestricted(collection, field);
+          const readers = restricted ? { description: `${readersOf(collection, field)} Null for others.` } : {};
           if (field.type === 'relation') {
             const target = byName.get(field.collection);
             if (!target) continue;
             fields[field.name] = relationField(field, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
             const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
-            if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: field.multiple ? nonNull(listOf(GraphQLID)) : GraphQLID, resolve: (record) => record[field.name] };
+            const ids = field.multiple && !restricted ? nonNull(listOf(GraphQLID)) : field.multiple ? listOf(GraphQLID) : GraphQLID;
+            if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: ids, ...readers, resolve: (record) => record[field.name] };
           } else if (field.type === 'file') {
             const files = (record: CausewayRecord): FileValue[] =>
               fileNames(record[field.name]).map((name) => ({ name, collection: collection.name, collectionId: collection.id, recordId: record.id }));
+            // A field this caller may not read is absent from the record: null, like any restricted field.
             fields[field.name] = field.multiple
-              ? { type: nonNull(listOf(fileObject)), resolve: files }
-              : { type: field.required ? nonNull(fileObject) : fileObject, resolve: (record) => files(record)[0] ?? null };
+              ? { type: restricted ? listOf(fileObject) : nonNull(listOf(fileObject)), ...readers, resolve: (record) => (field.name in record ? files(record) : null) }
+              : { type: field.required && !restricted ? nonNull(fileObject) : fileObject, ...readers, resolve: (record) => files(record)[0] ?? null };
           } else {
             const scalar = scalarType(collection, field);
-            fields[field.name] = { type: field.required || (field.type === 'select' && field.multiple) ? nonNull(scalar) : scalar };
+            // One schema serves every caller: a field some may not read is nullable, and null for them.
+            const always = !restricted && (field.required || (field.type === 'select' && field.multiple));
+            fields[field.name] = { type: always ? nonNull(scalar) : scalar, ...readers };
           }
         }
         // Back-relations: records elsewhere whose relation points here (one query per parent).

@@ -1,4 +1,4 @@
-import type { Collection, Field } from '@causeway/core';
+import { isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
 import type { JsonSchema } from './openapi-types.js';
 
 /** The JSON Schema of one field's value as the API returns and accepts it. */
@@ -80,13 +80,16 @@ export function collectionSchemas(collection: Collection, exists: (name: string)
   // Hidden fields (password hashes) are never returned nor accepted, not even to admins; read-only ones only admins may send.
   const visible = collection.fields.filter((f) => !f.hidden);
   const properties = Object.fromEntries(visible.map((f) => [f.name, { ...nullable(fieldSchema(f), f), ...(f.readOnly && { readOnly: true }) }]));
+  // A field not everyone may read is absent from the records of those who may not: not required, and said so.
+  const restricted = visible.filter((f) => isRestricted(collection, f));
+  const readProperties = Object.fromEntries(visible.map((f) => [f.name, restricted.includes(f) ? { ...properties[f.name], description: `${readersOf(collection, f)} Absent for others.` } : properties[f.name]]));
   const expand = expandSchema(collection, exists);
-  const read = { ...systemProperties, ...properties, ...(expand && { expand }) };
+  const read = { ...systemProperties, ...readProperties, ...(expand && { expand }) };
   return {
     [componentName(collection, 'Record')]: {
       type: 'object',
       properties: read,
-      required: ['id', 'created', 'updated', ...visible.map((f) => f.name)],
+      required: ['id', 'created', 'updated', ...visible.filter((f) => !restricted.includes(f)).map((f) => f.name)],
       additionalProperties: false,
     },
     [componentName(collection, 'Selected')]: {

@@ -44,6 +44,11 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         unique: { type: 'boolean' },
         hidden: { type: 'boolean', description: 'Never returned; not usable in client filters or sorts.' },
         readOnly: { type: 'boolean', description: 'Only admins may set it.' },
+        visibility: {
+          type: 'string',
+          enum: ['everyone', 'owner', 'admins'],
+          description: 'Who may read it (and, but for admins, filter and sort by it): everyone who may view the record (default), the account itself (auth collections only; the default for `email`), or admins.',
+        },
       },
       required: ['name', 'type'],
     },
@@ -94,9 +99,31 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400, description: 'Access token lifetime, in seconds.' },
         refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000, description: 'Refresh token (session) lifetime, in seconds.' },
         allowedOrigins: { type: 'array', items: { type: 'string' }, description: 'Origins CORS allows; `*` allows any.' },
+        accountMail: ref('AccountMailSettings'),
       },
-      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins'],
+      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins', 'accountMail'],
       additionalProperties: false,
+    },
+    MailTemplate: {
+      type: 'object',
+      description: 'An account mail: `{{link}}`, `{{token}}`, `{{email}}`, `{{collection}}` and `{{appUrl}}` are filled in (HTML-escaped in `html`).',
+      properties: { subject: { type: 'string', minLength: 1, maxLength: 200 }, text: { type: 'string', minLength: 1, maxLength: 20_000 }, html: { type: 'string', minLength: 1, maxLength: 100_000 } },
+      required: ['subject', 'text'],
+      additionalProperties: false,
+    },
+    AccountMailSettings: {
+      type: 'object',
+      description: 'Per auth collection (or `_admins`): mail templates and link templates of account mail; links are absolute http(s) URLs holding `{{token}}` (and optionally `{{collection}}`). Absent: the pages Causeway serves (`/auth/verify-email`, `/auth/reset-password`).',
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          verifyEmailUrl: { type: 'string', maxLength: 2000 },
+          resetPasswordUrl: { type: 'string', maxLength: 2000 },
+          verificationMail: ref('MailTemplate'),
+          passwordResetMail: ref('MailTemplate'),
+        },
+        additionalProperties: false,
+      },
     },
     SchemaDocument: { type: 'object', properties: { version: { type: 'integer' }, collections: { type: 'array', items: ref('Collection') } }, required: ['collections'] },
     BatchResults: {
@@ -166,11 +193,57 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
           required: true,
           content: json({
             type: 'object',
-            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 } },
+            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 }, accountMail: ref('AccountMailSettings') },
             additionalProperties: false,
           }),
         },
         responses: { '200': { description: 'The settings in force.', content: json(ref('Settings')) }, ...adminOnly(422) },
+      },
+    },
+    '/api/settings/account-mail/defaults': {
+      get: {
+        operationId: 'accountMailDefaults',
+        summary: 'The default account mail templates and the variables templates may use (admins only)',
+        tags: ['system'],
+        responses: {
+          '200': {
+            description: 'Default templates.',
+            content: json({
+              type: 'object',
+              properties: {
+                verificationMail: ref('MailTemplate'),
+                passwordResetMail: ref('MailTemplate'),
+                mailVariables: { type: 'array', items: { type: 'string' } },
+                linkVariables: { type: 'array', items: { type: 'string' } },
+              },
+              required: ['verificationMail', 'passwordResetMail', 'mailVariables', 'linkVariables'],
+              additionalProperties: false,
+            }),
+          },
+          ...adminOnly(),
+        },
+      },
+    },
+    '/api/settings/account-mail/test': {
+      post: {
+        operationId: 'sendTestMail',
+        summary: 'Send an account mail as it would go out now, with a token that opens nothing (admins only)',
+        tags: ['system'],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            properties: { collection: { type: 'string', description: 'An auth collection, or `_admins`.' }, kind: { type: 'string', enum: ['verification', 'password-reset'] }, to: { type: 'string', format: 'email' } },
+            required: ['collection', 'kind', 'to'],
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'Whether the mail server took the mail; `reason` is its refusal.',
+            content: json({ type: 'object', properties: { sent: { type: 'boolean' }, reason: { type: 'string' } }, required: ['sent'], additionalProperties: false }),
+          },
+          ...adminOnly(404, 422, 429),
+        },
       },
     },
     '/api/logs': {

@@ -137,7 +137,7 @@ export class RealtimeServer {
     this.roster.unref();
   }
 
-  private readonly encoded = new Map<string, string>();
+  private readonly encoded = new Map<string, { record: object; text: string }>();
 
   get limits(): ConnectionLimits {
     return this.deps.limits;
@@ -151,12 +151,12 @@ export class RealtimeServer {
     // An expanded record is expanded for one caller (related records under their view rules): never shared.
     if (message.type !== 'event' || message.record.expand !== undefined) return JSON.stringify(message);
     const key = `${message.sub}\u0000${message.seq}\u0000${message.op}`;
-    let text = this.encoded.get(key);
-    if (text === undefined) {
-      if (this.encoded.size >= 256) this.encoded.clear();
-      text = JSON.stringify(message);
-      this.encoded.set(key, text);
-    }
+    const known = this.encoded.get(key);
+    // Only the very same record object: one with fields withheld from its caller (see `visibleRecord`) is a copy.
+    if (known?.record === message.record) return known.text;
+    if (this.encoded.size >= 256) this.encoded.clear();
+    const text = JSON.stringify(message);
+    this.encoded.set(key, { record: message.record, text });
     return text;
   }
 

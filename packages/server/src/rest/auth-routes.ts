@@ -47,8 +47,21 @@ export interface AuthRoutesOptions {
 function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: FastifyRequest) => string, { auth, guard }: AuthRoutesOptions): void {
   app.post(`${prefix}/sign-in`, async (request) => {
     const realm = realmOf(request);
-    const { email, password } = bodyOf(request);
-    return guard.password({ realm, email: emailOf(email), address: request.ip }, () => auth.signIn(realm, email, password), wrongPassword);
+    const { email, password, code } = bodyOf(request);
+    // A wrong second-factor code answers like a wrong password, so it is a failed credential check here too.
+    return guard.password({ realm, email: emailOf(email), address: request.ip }, () => auth.signIn(realm, email, password, code), wrongPassword);
+  });
+  app.get(`${prefix}/mfa`, async (request) => auth.secondFactor(request.caller, realmOf(request)));
+  app.post(`${prefix}/mfa/setup`, async (request) => auth.setUpSecondFactor(request.caller, realmOf(request)));
+  app.post(`${prefix}/mfa/enable`, async (request) => {
+    await guard.address(request.ip, 'credentials');
+    return auth.enableSecondFactor(request.caller, realmOf(request), bodyOf(request).code);
+  });
+  app.post(`${prefix}/mfa/disable`, async (request, reply) => {
+    const realm = realmOf(request);
+    const { password } = bodyOf(request);
+    await guard.password({ realm, email: callerEmail(request.caller), address: request.ip }, () => auth.disableSecondFactor(request.caller, realm, password), wrongCurrentPassword);
+    return reply.code(204).send();
   });
   app.post(`${prefix}/refresh`, async (request) => auth.refresh(realmOf(request), bodyOf(request).refreshToken));
   app.post(`${prefix}/sign-out`, async (request, reply) => {

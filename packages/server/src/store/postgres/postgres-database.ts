@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure } from '@causeway/core';
+import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure, type TransactionOptions } from '@causeway/core';
 import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
 import { postgresDdl } from './postgres-ddl.js';
@@ -125,7 +125,8 @@ export class PostgresDatabase implements SqlDatabase {
     return this.transaction((tx) => tx.run(sql, params));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void): Promise<T> {
+  /** One write per transaction (no group commit here: `_options` asks for nothing this does not already give). */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, _options?: TransactionOptions): Promise<T> {
     return this.queue.run(async () => {
       let result: T;
       try {

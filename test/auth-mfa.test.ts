@@ -1,0 +1,114 @@
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymous, signUp, type Account } from './support/accounts.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+/** TOTP second factor with recovery codes: setup, sign-in, replay, recovery, limits, turning it off. */
+let t: TestServer;
+let ann: Account;
+let totp: TOTP;
+let recoveryCodes: string[];
+const mfa = (path = '') => `/api/collections/users/auth/mfa${path}`;
+
+/** A code for `steps` time steps from now (the server accepts one step of drift either way). */
+const codeAt = (steps: number) => totp.generate({ timestamp: Date.now() + steps * 30_000 });
+
+const signIn = (account: Account, extra: Record<string, unknown> = {}, password = account.password) =>
+  t.request('POST', '/api/collections/users/auth/sign-in', { email: account.email, password, ...extra }, anonymous);
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ann = await signUp(t, 'ann@example.com');
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('setting up TOTP', () => {
+  it('needs a signed-in account', async () => {
+    expect((await t.request('POST', mfa('/setup'), undefined, anonymous)).status).toBe(401);
+    expect((await t.request('GET', mfa(), undefined, anonymous)).status).toBe(401);
+  });
+
+  it('hands out a pending secret, turned on only by a code from it, with ten recovery codes', async () => {
+    const first = await t.request('POST', mfa('/setup'), undefined, ann.auth);
+    expect(first.status).toBe(200);
+    // Setting up again replaces the pending secret: a code from the first no longer enables.
+    const setup = await t.request('POST', mfa('/setup'), undefined, ann.auth);
+    expect(setup.body.secret).not.toBe(first.body.secret);
+    expect(setup.body.uri).toMatch(/^otpauth:\/\/totp\/.*ann%40example\.com\?.*secret=/);
+    const stale = new TOTP({ secret: Secret.fromBase32(first.body.secret) }).generate();
+    expect((await t.request('POST', mfa('/enable'), { code: stale }, ann.auth)).status).toBe(422);
+    totp = new TOTP({ secret: Secret.fromBase32(setup.body.secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    expect((await t.request('GET', mfa(), undefined, ann.auth)).body).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+    const wrong = await t.request('POST', mfa('/enable'), { code: '000000' === codeAt(0) ? '111111' : '000000' }, ann.auth);
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors.code.code).toBe('invalid');
+    const enabled = await t.request('POST', mfa('/enable'), { code: codeAt(0) }, ann.auth);
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    recoveryCodes = enabled.body.recoveryCodes;
+    expect(new Set(recoveryCodes).size).toBe(10);
+    expect(recoveryCodes.every((c) => /^[a-z2-9]{5}-[a-z2-9]{5}$/.test(c))).toBe(true);
+    expect((await t.request('GET', mfa(), undefined, ann.auth)).body).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+    // Once on, a new setup is refused until it is turned off.
+    expect((await t.request('POST', mfa('/setup'), undefined, ann.auth)).status).toBe(422);
+  });
+});
+
+describe('signing in with a second factor', () => {
+  it('asks for the code after the right password, and answers a wrong code like a wrong password', async () => {
+    const noCode = await signIn(ann);
+    expect(noCode.status).toBe(401);
+    expect(noCode.body.code).toBe('MFA_REQUIRED');
+    expect(noCode.body).not.toHaveProperty('token');
+    const wrongPassword = await signIn(ann, { code: codeAt(1) }, 'not the password at all');
+    const wrongCode = await signIn(ann, { code: codeAt(1) === '123456' ? '654321' : '123456' });
+    expect(wrongPassword.body.code).toBe('INVALID_CREDENTIALS');
+    expect(wrongCode.status).toBe(401);
+    expect(wrongCode.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('signs in with a current code once: the same code is refused after', async () => {
+    // The enabling code used this step; the next step's code is within the accepted drift.
+    const code = codeAt(1);
+    const signedIn = await signIn(ann, { code });
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+    expect(signedIn.body.token).toEqual(expect.any(String));
+    expect((await signIn(ann, { code })).body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('signs in with a recovery code once', async () => {
+    const code = recoveryCodes[0]!;
+    expect((await signIn(ann, { code: ` ${code.toUpperCase()} ` })).status).toBe(200);
+    expect((await signIn(ann, { code })).body.code).toBe('INVALID_CREDENTIALS');
+    expect((await t.request('GET', mfa(), undefined, ann.auth)).body.recoveryCodesLeft).toBe(9);
+  });
+
+  it('turns off only with the current password, and then signs in without a code', async () => {
+    const wrong = await t.request('POST', mfa('/disable'), { password: 'not it at all' }, ann.auth);
+    expect(wrong.status).toBe(422);
+    expect((await t.request('POST', mfa('/disable'), { password: ann.password }, anonymous)).status).toBe(401);
+    expect((await t.request('POST', mfa('/disable'), { password: ann.password }, ann.auth)).status).toBe(204);
+    expect((await signIn(ann)).status).toBe(200);
+  });
+
+  it('works for admins too', async () => {
+    const setup = await t.request('POST', '/api/admins/auth/mfa/setup');
+    expect(setup.status).toBe(200);
+    expect((await t.request('GET', '/api/admins/auth/mfa')).body.enabled).toBe(false);
+  });
+});
+
+describe('guessing codes', () => {
+  it('is limited like guessing passwords: a run of wrong codes backs off to 429', async () => {
+    const bob = await signUp(t, 'bob-mfa@example.com');
+    const secret = (await t.request('POST', mfa('/setup'), undefined, bob.auth)).body.secret;
+    const bobTotp = new TOTP({ secret: Secret.fromBase32(secret) });
+    expect((await t.request('POST', mfa('/enable'), { code: bobTotp.generate() }, bob.auth)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12 && !statuses.includes(429); i++) statuses.push((await signIn(bob, { code: String(100000 + i) })).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+  });
+});
