@@ -54,6 +54,7 @@ export function fileScenarios(storage: 'local' | 's3'): void {
         { name: 'attachments', type: 'file', multiple: true, maxFiles: 3, maxSize: 100_000 },
         { name: 'secret', type: 'file', protected: true },
         { name: 'internal', type: 'file', hidden: true },
+        { name: 'adminOnly', type: 'file', visibility: 'admins' },
         { name: 'photo', type: 'file', maxSize: 1_000_000, mimeTypes: ['image/*'], thumbs: ['100x100', '0x50'] },
       ],
       listRule: 'owner = @request.auth.id',
@@ -220,6 +221,20 @@ export function fileScenarios(storage: 'local' | 's3'): void {
       await t.server.db.run(`UPDATE docs SET internal = ${q.placeholder(1)} WHERE id = ${q.placeholder(2)}`, ['hidden_0123456789.txt', record.id]);
       const response = await t.request('GET', fileUrl(record, 'hidden_0123456789.txt'), undefined, ann.auth);
       expect(response.status).toBe(404);
+    });
+
+    it("never serves a file of a field the caller may not read (visibility), while an admin may", async () => {
+      const doc = await annDoc([]);
+      const uploaded = await send('PATCH', `${docs}/${doc.id}`, [{ field: 'adminOnly', name: 'report.txt', bytes: 'for admins' }], { authorization: `Bearer ${t.adminToken}` });
+      expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+      const name = uploaded.body.adminOnly;
+      expect((await t.request('GET', `${docs}/${doc.id}`, undefined, ann.auth)).body.adminOnly).toBeUndefined();
+      expect((await t.request('GET', fileUrl(doc, name), undefined, ann.auth)).status).toBe(404);
+      const { token } = (await t.request('POST', '/api/files/token', undefined, ann.auth)).body;
+      expect((await t.request('GET', `${fileUrl(doc, name)}?token=${token}`, undefined, anonymous)).status).toBe(404);
+      const admin = await t.request('GET', fileUrl(doc, name));
+      expect(admin.status).toBe(200);
+      expect(admin.body).toBe('for admins');
     });
 
     it('serves byte ranges, and 416 past the end', async () => {
