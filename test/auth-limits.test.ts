@@ -128,12 +128,14 @@ describe.skipIf(!redisAvailable)('limits shared through Redis', () => {
   it('backs off a guessing address on every instance, and still lets the owner in', async () => {
     const config = { authRateLimit: 1000, authFreeFailures: 2, redisUrl: 'redis://127.0.0.1:6379' };
     const a = await server(config);
-    const b = await server(config);
+    // Another instance of the same deployment (the same database), in the same process: its own memory, so the
+    // refusal below can only come from the counts shared through Redis.
+    const b = await startTestServer({ config, dataDir: a.dataDir });
+    servers.push(b);
     const email = `shared-${Date.now()}@example.com`;
     const account = await signUp(a, email);
     for (let i = 0; i < 3; i++) expect((await signIn(a, attacker, account.email, `guess ${i}`)).status).toBe(401);
     expect((await signIn(b, attacker, account.email, account.password)).status).toBe(429);
-    // B shares A's Redis, not its database (another SQLite file): the refusal can only come from the shared counts.
     expect((await signIn(a, owner, account.email, account.password)).status).toBe(200);
   });
 });

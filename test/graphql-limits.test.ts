@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe('GraphQL variables of recursive input types', () => {
   it('answers a query with a variable of a generated Where type, anonymous, without hanging', async () => {
-    const answer = await within(5000, gql('query($w: UsersWhere){ users(where: $w){ totalCount } }', { w: { email: { eq: 'x@example.com' } } }));
+    const answer = await within(5000, gql('query($w: UsersWhere){ users(where: $w){ totalCount } }', { w: { id: { eq: 'x' } } }));
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toEqual({ data: { users: { totalCount: 0 } } });
     const health = await within(2000, t.request('GET', '/api/health'));
