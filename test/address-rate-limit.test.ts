@@ -14,8 +14,8 @@ afterAll(async () => {
   for (const server of servers) await server.stop();
 });
 
-async function server(config: Record<string, unknown>): Promise<TestServer> {
-  const t = await startTestServer({ config, admin: false });
+async function server(config: Record<string, unknown>, dataDir?: string): Promise<TestServer> {
+  const t = await startTestServer({ config, admin: false, ...(dataDir ? { dataDir } : {}) });
   servers.push(t);
   return t;
 }
@@ -56,7 +56,9 @@ describe('the request limit per client address', () => {
 
   it.skipIf(!redisAvailable)('holds a client to one limit across instances sharing Redis', async () => {
     const config = { rateLimit: 10, trustProxy: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379' };
-    const [a, b] = [await server(config), await server(config)];
+    // Two instances of one deployment (the same database): Redis keys are per deployment.
+    const a = await server(config);
+    const b = await server(config, a.dataDir);
     const client = someClient();
     const from = (t: TestServer) => t.request('GET', '/api/health', undefined, { 'x-forwarded-for': client });
     for (let i = 0; i < 6; i++) expect([(await from(a)).status, (await from(b)).status]).toEqual([200, 200]);

@@ -48,6 +48,10 @@ export class Thumbnails {
     };
     source.on('error', fail);
     resizer.on('error', fail);
+    // The storage listens to `output` only after an await of its own (making a directory): a decoding failure
+    // before then would be an 'error' event nobody hears, which ends the process. It is kept in `failure` and
+    // answered below.
+    output.on('error', () => undefined);
     source.pipe(resizer).pipe(output);
     try {
       await this.storage.write(key, output as Readable, 'application/octet-stream');
