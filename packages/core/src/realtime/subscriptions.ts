@@ -1,7 +1,7 @@
 import type { SubscriptionMessage } from '@causeway/wire';
 import type { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
-import { collectionsTouched, equalityKey, hasRelationPaths, type Condition, type EqualityKey, type FilterNode, matchesCondition } from '../query/index.js';
+import { collectionsTouched, equalityKey, hasRelationPaths, type Condition, type EqualityKey, type FilterNode, matchesCondition, type RecordLookup } from '../query/index.js';
 import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
@@ -60,6 +60,17 @@ function visibleWhere(context: SubscriptionContext, caller: Caller, collection: 
   if (where) parts.push(context.records.filterCondition(caller, collection, where));
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : { kind: 'and', items: parts };
+}
+
+/** For conditions without relation paths: they never look a related record up. */
+const noRelatedRecords: RecordLookup = () => undefined;
+
+/** Whether the changed record matched `where` before the change (`was`) and after it (`is`; never after a delete). */
+function judged(where: Condition, event: ChangeEvent, lookup: RecordLookup): { was: boolean; is: boolean } {
+  return {
+    was: event.previous !== null && matchesCondition(where, event.previous, lookup),
+    is: event.op !== 'delete' && matchesCondition(where, event.record, lookup),
+  };
 }
 
 export abstract class Subscription {
@@ -144,17 +155,16 @@ export class MatchingSubscription extends Subscription {
     if (event.collection !== this.collection.name) return;
     if (this.spec.kind === 'record' && event.recordId !== this.spec.id) return;
     const where = this.where;
-    const before = event.previous;
-    const after = event.op === 'delete' ? null : event.record;
-    if (where === undefined) return this.emit(event, before !== null, after !== null);
+    if (where === undefined) return this.emit(event, event.previous !== null, event.op !== 'delete');
     if (!hasRelationPaths(where)) {
-      const none = () => undefined;
-      return this.emit(event, before !== null && matchesCondition(where, before, none), after !== null && matchesCondition(where, after, none));
+      const { was, is } = judged(where, event, noRelatedRecords);
+      return this.emit(event, was, is);
     }
-    const records = [before, after].filter((r): r is CausewayRecord => r !== null);
-    return relatedLookup([where], records, this.context.records.relatedRecords()).then((lookup) =>
-      this.emit(event, before !== null && matchesCondition(where, before, lookup), after !== null && matchesCondition(where, after, lookup)),
-    );
+    const records = [event.previous, event.op === 'delete' ? null : event.record].filter((r): r is CausewayRecord => r !== null);
+    return relatedLookup([where], records, this.context.records.relatedRecords()).then((lookup) => {
+      const { was, is } = judged(where, event, lookup);
+      return this.emit(event, was, is);
+    });
   }
 
   private emit(event: ChangeEvent, was: boolean, is: boolean): void | Promise<void> {
@@ -244,9 +254,8 @@ export class LiveQuerySubscription extends Subscription {
   private mayChange(event: ChangeEvent): boolean {
     const where = this.where;
     if (event.collection !== this.collection.name || where === undefined || this.reachesOwn || hasRelationPaths(where)) return true;
-    const none = () => undefined;
-    const after = event.op === 'delete' ? null : event.record;
-    return (event.previous !== null && matchesCondition(where, event.previous, none)) || (after !== null && matchesCondition(where, after, none));
+    const { was, is } = judged(where, event, noRelatedRecords);
+    return was || is;
   }
 
   private async run(): Promise<CausewayRecord[]> {
