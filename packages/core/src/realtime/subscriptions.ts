@@ -6,7 +6,7 @@ import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
 import { versionTag } from '../records/etag.js';
-import { clientRecord } from '../records/record-row.js';
+import { visibleRecord } from '../records/field-visibility.js';
 import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
@@ -172,7 +172,7 @@ export class MatchingSubscription extends Subscription {
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
     const image = is ? event.record : (event.previous ?? event.record);
-    const record = clientRecord(this.collection, image, this.subscriber.caller);
+    const record = visibleRecord(this.collection, image, this.subscriber.caller);
     // Every update adds one to the version: the image before an update had the one before.
     const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
     const tag = version === undefined ? {} : { version: versionTag({ record: image, version }) };

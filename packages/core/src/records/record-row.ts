@@ -3,8 +3,8 @@ import { passwordHashField } from '../schema/account-fields.js';
 import type { Field } from '../schema/field.js';
 import type { SqlRow } from '../sql/sql-database.js';
 import { decodeValue } from './field-codec.js';
-import type { CausewayRecord, VersionedRecord } from './record.js';
-import { mayRead, visibleRecord } from './field-visibility.js';
+import type { VersionedRecord } from './record.js';
+import { mayRead } from './field-visibility.js';
 import type { Caller } from '../rules/caller.js';
 
 /** Hidden column counting a record's writes; its ETag is made from it. */
@@ -35,9 +35,4 @@ export function decodeRow(collection: Collection, row: SqlRow, image: RecordImag
   };
   for (const field of collection.fields) if (inImage(collection, field, image, row.id)) record[field.name] = decodeValue(field, row[field.name]);
   return { record, version: Number(row[versionColumn]) };
-}
-
-/** An internal image as `caller` may see it: the fields it may not read removed (a copy; the record itself is unchanged). */
-export function clientRecord(collection: Collection, record: CausewayRecord, caller: Caller): CausewayRecord {
-  return visibleRecord(collection, record, caller);
 }

@@ -14,8 +14,8 @@ import { expandRecords, parseExpand, type RecordsByIds } from './expand.js';
 import { pageLimit, type ListPage, type ListQuery, type ReadOptions } from './list-query.js';
 import { parseFields, projectRecord } from './project-fields.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
-import { clientRecord, decodeRow, type RecordImage } from './record-row.js';
-import { mayQuery } from './field-visibility.js';
+import { decodeRow, type RecordImage } from './record-row.js';
+import { mayQuery, visibleRecord } from './field-visibility.js';
 import { isStorableText } from '../values/storable-text.js';
 
 const rowAlias = 't';
@@ -112,7 +112,7 @@ export class RecordsReader {
     // A record the view rule hides answers exactly like a missing one.
     const found = await this.find(collection, id, executor, rule.kind === 'where' ? rule.condition : undefined);
     if (!found) throw notFound(collection, id);
-    found.record = clientRecord(collection, found.record, caller);
+    found.record = visibleRecord(collection, found.record, caller);
     if (options.expand?.length) await expandRecords([found.record], parseExpand(options.expand, collection, this.schema), this.visibleByIds(executor, caller));
     if (options.fields) found.record = projectRecord(found.record, parseFields(options.fields, collection));
     return found;

@@ -13,7 +13,8 @@ import { appendChange } from './change-log.js';
 import { versionTag } from './etag.js';
 import { encodeValue } from './field-codec.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
-import { clientRecord, decodeRow, versionColumn } from './record-row.js';
+import { decodeRow, versionColumn } from './record-row.js';
+import { visibleRecord } from './field-visibility.js';
 import { notFound, type RecordsReader } from './records-reader.js';
 import { checkRelationTargets, findReferencing, withoutTarget, type LinkCheck } from './relation-integrity.js';
 import { validateInput } from './validate-input.js';
@@ -73,7 +74,7 @@ export class RecordsWriter {
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
     const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
     events.push(event);
-    return { record: clientRecord(collection, created.record, caller), version: created.version, seq: event.seq };
+    return { record: visibleRecord(collection, created.record, caller), version: created.version, seq: event.seq };
   }
 
   /**
@@ -101,7 +102,7 @@ export class RecordsWriter {
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
-    return { ...updated, record: clientRecord(collection, updated.record, caller) };
+    return { ...updated, record: visibleRecord(collection, updated.record, caller) };
   }
 
   /** How this writer's relation targets are checked: admins may link any record, others those they may view. */
@@ -120,7 +121,7 @@ export class RecordsWriter {
     if (!current) throw notFound(collection, id);
     const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
     const updated = await this.writeValues(tx, events, collection, current.record, values);
-    return { ...updated, record: clientRecord(collection, updated.record, systemCaller) };
+    return { ...updated, record: visibleRecord(collection, updated.record, systemCaller) };
   }
 
   async delete(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, options: WriteOptions = {}): Promise<void> {
