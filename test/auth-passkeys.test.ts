@@ -7,7 +7,7 @@ import { args, passkeysTable, sqlTemplate } from '../packages/core/src/index.js'
 import { anonymous, signUp, type Account } from './support/accounts.js';
 import { browserAvailable, launchBrowser } from './support/browser.js';
 import { freePort } from './support/free-port.js';
-import { startTestServer, type Json, type TestServer } from './support/test-server.js';
+import { adminEmail, adminPassword, startTestServer, type Json, type TestServer } from './support/test-server.js';
 
 /**
  * Passkeys in Chromium with a virtual authenticator (the DevTools protocol's WebAuthn domain): the app's pages are
@@ -266,5 +266,44 @@ describe.runIf(browserAvailable)('passkeys', () => {
     const forged = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: 'bm9uZQ', origin: appOrigin })).toString('base64url'), authenticatorData: '', signature: '' }, clientExtensionResults: {} };
     expect((await t.request('POST', users('passkeys/sign-in'), { credential: forged }, anonymous)).status).toBe(401);
     expect((await t.request('POST', users('passkeys/sign-in'), 'not json', { ...anonymous, 'content-type': 'application/json' })).status).toBe(400);
+  });
+});
+
+describe.runIf(browserAvailable)('passkeys in the console', () => {
+  it('lets an admin add a passkey, sign in with it and remove it; the relying party defaults to the public URL', async () => {
+    const port = await freePort();
+    // Only a public URL: the relying party id (localhost) and the one allowed origin come from it.
+    const server = await startTestServer({ config: { port, publicUrl: `http://localhost:${port}` } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://localhost:${port}/_/`);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+      await page.getByLabel('Email').fill(adminEmail);
+      await page.getByLabel('Password').fill(adminPassword);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('button', { name: 'Admins' }).click();
+      const passkeys = page.getByRole('region', { name: 'Passkeys' });
+      await passkeys.getByText('No passkeys yet').waitFor();
+      await passkeys.getByLabel('Name for the new passkey').fill('Test laptop');
+      await passkeys.getByLabel('Your password').fill('wrong password');
+      await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+      await passkeys.getByText('is wrong', { exact: true }).waitFor();
+      await passkeys.getByLabel('Your password').fill(adminPassword);
+      await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+      await passkeys.getByRole('cell', { name: 'Test laptop', exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await page.getByRole('button', { name: 'Admins' }).click();
+      await passkeys.getByRole('cell', { name: 'never', exact: true }).waitFor({ state: 'detached' });
+      await passkeys.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
+      await passkeys.getByText('No passkeys yet').waitFor();
+      expect((await server.request('GET', '/api/admins/auth/passkeys')).body.items).toEqual([]);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
   });
 });
