@@ -1,3 +1,4 @@
+import type { PasskeyInfo } from '@causeway/wire';
 import type { BaseRecord } from './types.js';
 import { authPath, type Transport } from './transport.js';
 
@@ -70,6 +71,36 @@ export class AuthApi<R = BaseRecord & Record<string, unknown>> {
 
   confirmVerification(token: string): Promise<R> {
     return this.transport.request<R>('POST', authPath(this.realm, 'confirm-verification'), { body: { token }, auth: false });
+  }
+
+  /**
+   * Registers a passkey on the signed-in account: asks the browser's authenticator to create one for this site.
+   * The current password confirms it is the owner and not a stolen access token. Browser only.
+   */
+  async registerPasskey(options: { password: string; name?: string }): Promise<PasskeyInfo> {
+    const creation = await this.transport.request<PublicKeyCredentialCreationOptionsJSON>('POST', authPath(this.realm, 'passkeys/register/options'), { body: { password: options.password } });
+    const credential = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(creation) });
+    return this.transport.request<PasskeyInfo>('POST', authPath(this.realm, 'passkeys'), { body: { credential: (credential as PublicKeyCredential).toJSON(), name: options.name } });
+  }
+
+  /**
+   * Signs in with a passkey the browser's authenticator holds for this site (it lets the person pick one; no email
+   * is asked for). An account with a second factor on answers `MFA_REQUIRED` when the authenticator did not verify
+   * the person: call again with `code` (the passkey is asked for again). Browser only.
+   */
+  async signInWithPasskey(options: { code?: string } = {}): Promise<AuthResult<R>> {
+    const request = await this.transport.request<PublicKeyCredentialRequestOptionsJSON>('POST', authPath(this.realm, 'passkeys/sign-in/options'), { body: {}, auth: false });
+    const credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(request) });
+    const body = { credential: (credential as PublicKeyCredential).toJSON(), code: options.code };
+    return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'passkeys/sign-in'), { body, auth: false }));
+  }
+
+  async passkeys(): Promise<PasskeyInfo[]> {
+    return (await this.transport.request<{ items: PasskeyInfo[] }>('GET', authPath(this.realm, 'passkeys'))).items;
+  }
+
+  async removePasskey(id: string): Promise<void> {
+    await this.transport.request('DELETE', authPath(this.realm, `passkeys/${encodeURIComponent(id)}`));
   }
 
   private keep(result: AuthResult<R>): AuthResult<R> {

@@ -9,6 +9,7 @@ import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
 import { AccountMailView } from './account-mail-view.js';
 import { SecondFactorView } from './second-factor-view.js';
+import { PasskeysView } from './passkeys-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
 
@@ -80,6 +81,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           <>
             <AdminsView />
             <SecondFactorView />
+            <PasskeysView />
           </>
         )}
         {route.kind === 'logs' && <LogsView status={route.status} />}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { client, fieldErrors, message, request } from './api.js';
+import { passkeysSupported } from './passkeys-view.js';
 
 /** First run (no admin yet) and sign-in share one form. */
 export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: () => void }) {
@@ -38,6 +39,25 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
     }
   };
 
+  // The browser lets the admin pick a passkey; an authenticator that did not verify them still needs the code.
+  const withPasskey = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      await client.admins.signInWithPasskey(needsCode ? { code } : {});
+      onDone();
+    } catch (caught) {
+      if ((caught as { code?: string }).code === 'MFA_REQUIRED') {
+        setNeedsCode(true);
+        setError('Enter the code from your authenticator app, or a recovery code, then choose the passkey again.');
+        return;
+      }
+      setError((caught as { name?: string }).name === 'NotAllowedError' ? 'No passkey was chosen.' : message(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <main class="auth">
       <h1>{firstRun ? 'Create the first admin' : 'Sign in'}</h1>
@@ -61,6 +81,11 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
         )}
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{firstRun ? 'Create admin' : 'Sign in'}</button>
+        {!firstRun && passkeysSupported && (
+          <button type="button" class="secondary" disabled={busy} onClick={() => void withPasskey()}>
+            Sign in with a passkey
+          </button>
+        )}
       </form>
     </main>
   );

@@ -37,6 +37,8 @@ export * from './auth/auth-service.js';
 export * from './auth/mailer.js';
 export * from './auth/account-mail.js';
 export { secondFactorsTable, type SecondFactorStatus, type TotpSetup } from './auth/second-factors.js';
+export type { PasskeyInfo } from '@causeway/wire';
+export { passkeysTable, type PasskeySettings, type PasskeyRegistrationOptions, type PasskeySignInOptions } from './auth/passkeys.js';
 export * from './auth/passwords.js';
 export * from './auth/password-hasher.js';
 export * from './auth/sessions.js';

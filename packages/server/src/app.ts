@@ -144,6 +144,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hashing: { log2N: config.passwordCost },
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
+    passkeys: config.passkeys,
     accountMail: () => settings.current.accountMail,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),

@@ -18,6 +18,8 @@ import type { Mailer } from './mailer.js';
 import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
+import type { PasskeyInfo } from '@causeway/wire';
+import { Passkeys, type PasskeySettings, type PasskeyRegistrationOptions, type PasskeySignInOptions } from './passkeys.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
 import { SessionEnds } from './session-ends.js';
@@ -44,6 +46,8 @@ export interface AuthServiceDeps {
   onMailError?: (error: unknown) => void;
   /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
   onError?: (error: unknown, what: string) => void;
+  /** The relying party passkeys are registered for, and the page origins that may use them. */
+  passkeys: PasskeySettings;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -54,7 +58,7 @@ export interface AuthResult {
   record: CausewayRecord;
 }
 
-const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Record<OneTimePurpose, number>;
+const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Partial<Record<OneTimePurpose, number>>;
 
 /**
  * Accounts of auth collections and admins: sign-up, sign-in, refresh rotation, sign-out, password changes,
@@ -65,6 +69,7 @@ export class AuthService {
   private readonly sessions: Sessions;
   private readonly oneTime: OneTimeTokens;
   private readonly factors: SecondFactors;
+  private readonly passkeys: Passkeys;
   private decoy: Promise<string> | undefined;
   private adminExists = false;
 
@@ -77,6 +82,7 @@ export class AuthService {
     this.sessions = new Sessions(this.s, deps.refreshTokenTtlSeconds);
     this.oneTime = new OneTimeTokens(this.s);
     this.factors = new SecondFactors(this.s, new URL(deps.publicUrl).host || 'Causeway');
+    this.passkeys = new Passkeys(this.s, this.oneTime, deps.passkeys);
     this.ends = new SessionEnds(deps.bus);
     // Every instance hears every change to accounts. A changed account must not keep acting with its old fields;
     // a deleted one ends its sessions everywhere and loses its refresh and one-time tokens.
@@ -175,11 +181,15 @@ export class AuthService {
 
   /** A deleted account's refresh and one-time tokens stop working (every instance that hears runs this; it is idempotent). */
   private async forgetDeletedAccount(owner: SessionOwner): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
-      await this.sessions.revokeAll(tx, owner);
-      await this.oneTime.revokeAll(tx, owner);
-      await this.factors.remove(tx, owner);
-    });
+    await this.deps.db.transaction((tx) => this.forgetAccount(tx, owner));
+  }
+
+  /** Drops everything that could act as a deleted account: sessions, tokens, second factor, passkeys. */
+  private async forgetAccount(tx: SqlExecutor, owner: SessionOwner): Promise<void> {
+    await this.sessions.revokeAll(tx, owner);
+    await this.oneTime.revokeAll(tx, owner);
+    await this.factors.remove(tx, owner);
+    await this.passkeys.removeAll(tx, owner);
   }
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
@@ -212,11 +222,7 @@ export class AuthService {
     if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-    const owner = { realm, subject: account.id };
-    if (await this.factors.isEnabled(this.deps.db, owner)) {
-      if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
-      if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
-    }
+    await this.checkSecondFactor({ realm, subject: account.id }, code);
     return this.startSession(realm, account);
   }
 
@@ -281,10 +287,7 @@ export class AuthService {
   async changePassword(caller: Caller, realm: string, body: unknown): Promise<void> {
     const { record, sessionId } = this.signedIn(caller, realm);
     const { currentPassword, newPassword } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const found = await this.credentials(realm, String(record.email));
-    if (!found || !(await this.hasher.verify(typeof currentPassword === 'string' ? currentPassword : '', found.hash))) {
-      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
-    }
+    await this.checkCurrentPassword(realm, record, currentPassword);
     const weak = passwordIssue(newPassword, String(record.email));
     if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { newPassword: weak } });
     await this.setPassword(realm, record.id, newPassword as string, sessionId);
@@ -315,11 +318,55 @@ export class AuthService {
   /** Turns the second factor off; the current password proves it is the owner, not a stolen access token. */
   async disableSecondFactor(caller: Caller, realm: string, password: unknown): Promise<void> {
     const { record } = this.signedIn(caller, realm);
-    const found = await this.credentials(realm, String(record.email));
-    if (!found || !(await this.hasher.verify(typeof password === 'string' ? password : '', found.hash))) {
-      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
-    }
+    await this.checkCurrentPassword(realm, record, password);
     await this.deps.db.transaction((tx) => this.factors.remove(tx, { realm, subject: record.id }));
+  }
+
+  /**
+   * Options to register a passkey on the signed-in account. The current password is asked for as for turning the
+   * second factor off: a stolen access token must not be able to add a lasting way in.
+   */
+  async passkeyRegistrationOptions(caller: Caller, realm: string, password: unknown): Promise<PasskeyRegistrationOptions> {
+    const { record } = this.signedIn(caller, realm);
+    await this.checkCurrentPassword(realm, record, password);
+    return this.deps.db.transaction((tx) => this.passkeys.registrationOptions(tx, { realm, subject: record.id }, String(record.email)));
+  }
+
+  async registerPasskey(caller: Caller, realm: string, body: unknown): Promise<PasskeyInfo> {
+    const { record } = this.signedIn(caller, realm);
+    const { credential, name } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    return this.passkeys.register(this.deps.db, { realm, subject: record.id }, credential, name);
+  }
+
+  async listPasskeys(caller: Caller, realm: string): Promise<PasskeyInfo[]> {
+    const { record } = this.signedIn(caller, realm);
+    return this.passkeys.list(this.deps.db, { realm, subject: record.id });
+  }
+
+  async removePasskey(caller: Caller, realm: string, id: string): Promise<void> {
+    const { record } = this.signedIn(caller, realm);
+    const removed = await this.deps.db.transaction((tx) => this.passkeys.remove(tx, { realm, subject: record.id }, id));
+    if (!removed) throw new CausewayError('NOT_FOUND', 'This account has no such passkey.');
+  }
+
+  /** Options for a sign-in with a discoverable passkey: no email is asked for. */
+  async passkeySignInOptions(realm: string): Promise<PasskeySignInOptions> {
+    this.checkRealm(realm);
+    return this.deps.db.transaction((tx) => this.passkeys.signInOptions(tx, realm));
+  }
+
+  /**
+   * Signs in with a passkey assertion. An authenticator that verified its user (PIN, biometrics) is two factors
+   * already; without user verification, an account with TOTP on must also send `code`, as with a password.
+   */
+  async signInWithPasskey(realm: string, body: unknown): Promise<AuthResult> {
+    this.checkRealm(realm);
+    const { credential, code } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const { subject, userVerified } = await this.passkeys.verifySignIn(this.deps.db, realm, credential);
+    const account = await this.account(realm, subject);
+    if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The passkey was not accepted.');
+    if (!userVerified) await this.checkSecondFactor({ realm, subject }, code);
+    return this.startSession(realm, account);
   }
 
   /** Mails a reset link if the account exists; answers the same, at once, either way. */
@@ -412,8 +459,7 @@ export class AuthService {
       if (!found) return false;
       if (count <= 1) throw new CausewayError('LAST_ADMIN', 'This is the last admin; create another before deleting it.');
       await tx.run(...args(this.s.q`DELETE FROM ${this.s.id(adminsRealm)} WHERE id = ${id}`));
-      await this.sessions.revokeAll(tx, { realm: adminsRealm, subject: id });
-      await this.oneTime.revokeAll(tx, { realm: adminsRealm, subject: id });
+      await this.forgetAccount(tx, { realm: adminsRealm, subject: id });
       return true;
     });
     if (!deleted) throw new CausewayError('RECORD_NOT_FOUND', `There is no admin '${id}'.`);
@@ -427,6 +473,20 @@ export class AuthService {
     const weak = passwordIssue(password, String(account.email));
     if (weak) throw new CausewayError('VALIDATION_FAILED', 'The new password is not acceptable.', { fields: { password: weak } });
     await this.setPassword(adminsRealm, id, password as string);
+  }
+
+  /** Passes when the account has no second factor on, or `code` is a good one (spent now). */
+  private async checkSecondFactor(owner: SessionOwner, code: unknown): Promise<void> {
+    if (!(await this.factors.isEnabled(this.deps.db, owner))) return;
+    if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
+    if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+  }
+
+  private async checkCurrentPassword(realm: string, record: CausewayRecord, password: unknown): Promise<void> {
+    const found = await this.credentials(realm, String(record.email));
+    if (!found || !(await this.hasher.verify(typeof password === 'string' ? password : '', found.hash))) {
+      throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
+    }
   }
 
   private async startSession(realm: string, record: CausewayRecord): Promise<AuthResult> {

@@ -4,19 +4,36 @@ import { hashSecret, newSecret, type SessionOwner } from './sessions.js';
 
 export const oneTimeTokensTable = '_auth_tokens';
 
-export type OneTimePurpose = 'password-reset' | 'verification';
+export type OneTimePurpose = 'password-reset' | 'verification' | 'passkey-registration' | 'passkey-sign-in';
 
-/** Single-use secrets mailed to an account (reset, verification); stored hashed, newest one only. */
+/**
+ * Single-use secrets: mailed to an account (reset, verification; newest one only), or WebAuthn challenges (one
+ * pending registration per account; sign-in challenges belong to no account yet). Stored hashed.
+ */
 export class OneTimeTokens {
   constructor(private readonly s: SqlTemplate) {}
 
   async issue(tx: SqlExecutor, purpose: OneTimePurpose, owner: SessionOwner, ttlSeconds: number): Promise<string> {
-    const { secret, hash } = newSecret();
     const t = this.s.id(oneTimeTokensTable);
     const clear = this.s.q`DELETE FROM ${t} WHERE purpose = ${purpose} AND realm = ${owner.realm} AND subject = ${owner.subject}`;
     await tx.run(clear.text, clear.params);
+    return this.insert(tx, purpose, owner, ttlSeconds);
+  }
+
+  /** A token for no account (consumed, it yields `''`); several may be live at once. */
+  issueUnbound(tx: SqlExecutor, purpose: OneTimePurpose, realm: string, ttlSeconds: number): Promise<string> {
+    return this.insert(tx, purpose, { realm, subject: '' }, ttlSeconds);
+  }
+
+  async clearExpired(tx: SqlExecutor, purpose: OneTimePurpose): Promise<void> {
+    const clear = this.s.q`DELETE FROM ${this.s.id(oneTimeTokensTable)} WHERE purpose = ${purpose} AND expires < ${new Date().toISOString()}`;
+    await tx.run(clear.text, clear.params);
+  }
+
+  private async insert(tx: SqlExecutor, purpose: OneTimePurpose, owner: SessionOwner, ttlSeconds: number): Promise<string> {
+    const { secret, hash } = newSecret();
     const expires = new Date(Date.now() + ttlSeconds * 1000).toISOString();
-    const insert = this.s.q`INSERT INTO ${t} (token_hash, purpose, realm, subject, expires) VALUES (${hash}, ${purpose}, ${owner.realm}, ${owner.subject}, ${expires})`;
+    const insert = this.s.q`INSERT INTO ${this.s.id(oneTimeTokensTable)} (token_hash, purpose, realm, subject, expires) VALUES (${hash}, ${purpose}, ${owner.realm}, ${owner.subject}, ${expires})`;
     await tx.run(insert.text, insert.params);
     return secret;
   }

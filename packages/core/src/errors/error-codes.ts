@@ -33,6 +33,7 @@ export const errorCatalogue = {
   CONFIRMATION_REQUIRED: { status: 409, title: 'Destructive change needs confirmation' },
   SCHEMA_CONFLICT: { status: 409, title: 'Existing data does not fit the new schema' },
   LAST_ADMIN: { status: 409, title: 'The last admin cannot be deleted' },
+  CONFLICT: { status: 409, title: 'Conflicts with the current state' },
   REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },

@@ -16,6 +16,7 @@ import {
   isCausewayError,
   encodeValue,
   oneTimeTokensTable,
+  passkeysTable,
   secondFactorsTable,
   sessionsTable,
   settingsTable,
@@ -44,6 +45,7 @@ const systemTables: readonly SystemTable[] = [
   { table: sessionsTable, key: 'id' },
   { table: oneTimeTokensTable, key: 'token_hash' },
   { table: secondFactorsTable, key: 'owner' },
+  { table: passkeysTable, key: 'id' },
   { table: settingsTable, key: 'key', internal: internalSettingPrefix },
 ];
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { S3StorageOptions } from '../files/s3-storage.js';
+import type { PasskeySettings } from '@causeway/core';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,6 +33,12 @@ const configSchema = z.strictObject({
   mailFrom: z.string().min(3).default('Causeway <no-reply@localhost>'),
   /** Base URL of links in mails; defaults to http://host:port. */
   publicUrl: z.string().url().optional(),
+  /** The passkeys' relying party id: the site's domain (not an IP address); defaults to the public URL's host name. */
+  passkeyRpId: z.string().min(1).max(253).optional(),
+  /** Page origins allowed to use passkeys, comma-separated; defaults to the public URL's origin. */
+  passkeyOrigins: z.string().min(1).optional(),
+  /** The name an authenticator shows for the site; defaults to the public URL's host. */
+  passkeyRpName: z.string().min(1).max(100).optional(),
   /** Change-log retention: entries older than this many seconds go (realtime resume reaches back this far). */
   changeLogMaxAge: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   /** Change-log retention: at most this many entries are kept. */
@@ -125,6 +132,11 @@ export interface Config {
   readonly smtpUrl?: string | undefined;
   readonly mailFrom: string;
   readonly publicUrl: string;
+  readonly passkeyRpId?: string | undefined;
+  readonly passkeyOrigins?: string | undefined;
+  readonly passkeyRpName?: string | undefined;
+  /** The relying party passkeys are registered for, resolved from the three settings above and `publicUrl`. */
+  readonly passkeys: PasskeySettings;
   readonly changeLogMaxAge: number;
   readonly changeLogMaxCount: number;
   readonly realtimeMaxSubscriptions: number;
@@ -178,6 +190,9 @@ export const envVariables = {
   smtpUrl: 'CAUSEWAY_SMTP_URL',
   mailFrom: 'CAUSEWAY_MAIL_FROM',
   publicUrl: 'CAUSEWAY_PUBLIC_URL',
+  passkeyRpId: 'CAUSEWAY_PASSKEY_RP_ID',
+  passkeyOrigins: 'CAUSEWAY_PASSKEY_ORIGINS',
+  passkeyRpName: 'CAUSEWAY_PASSKEY_RP_NAME',
   changeLogMaxAge: 'CAUSEWAY_CHANGE_LOG_MAX_AGE',
   changeLogMaxCount: 'CAUSEWAY_CHANGE_LOG_MAX_COUNT',
   realtimeMaxSubscriptions: 'CAUSEWAY_REALTIME_MAX_SUBSCRIPTIONS',
@@ -261,7 +276,13 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
         prefix: parsed.data.s3Prefix,
       }
     : { kind: 'local', dir: path.join(dataDir, 'storage') };
-  return Object.freeze({ ...parsed.data, dataDir, publicUrl, db: Object.freeze(db), files: Object.freeze(files) });
+  const site = new URL(publicUrl);
+  const passkeys: PasskeySettings = {
+    rpId: parsed.data.passkeyRpId ?? site.hostname,
+    rpName: parsed.data.passkeyRpName ?? site.host,
+    origins: (parsed.data.passkeyOrigins ?? site.origin).split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter((origin) => origin !== ''),
+  };
+  return Object.freeze({ ...parsed.data, dataDir, publicUrl, passkeys: Object.freeze(passkeys), db: Object.freeze(db), files: Object.freeze(files) });
 }
 
 function kebab(key: string): string {

@@ -28,8 +28,30 @@ function sessionPaths(prefix: string, tag: string, suffix: string, account: Json
     [`${prefix}/mfa/setup`]: { post: op('setUpSecondFactor', 'Start TOTP setup: a new secret, pending until enabled with a code from it', { responses: { '200': { description: 'The secret, as base32 and as an otpauth:// URI for a QR code.', content: json({ ...object({ secret: text, uri: text }), additionalProperties: false }) }, ...errors(401, 422) } }) },
     [`${prefix}/mfa/enable`]: { post: op('enableSecondFactor', 'Turn TOTP on with a code from the pending secret; answers the recovery codes, once', { requestBody: { required: true, content: json(object({ code: text })) }, responses: { '200': { description: 'On.', content: json({ ...object({ recoveryCodes: { type: 'array', items: text } }), additionalProperties: false }) }, ...errors(400, 401, 422, 429) } }) },
     [`${prefix}/mfa/disable`]: { post: op('disableSecondFactor', 'Turn the second factor off (current password required)', { requestBody: { required: true, content: json(object({ password: text })) }, responses: { '204': { description: 'Off.' }, ...errors(400, 401, 422, 429) } }) },
+    ...passkeyPaths(prefix, op, account, errors),
     [`${prefix}/request-password-reset`]: { post: op('requestPasswordReset', 'Mail a reset link (same answer whether or not the account exists)', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': accepted, ...errors(400, 429) } }) },
     [`${prefix}/confirm-password-reset`]: { post: op('confirmPasswordReset', 'Set a new password with a mailed token; every session ends', { requestBody: { required: true, content: json(object({ token: text, password: text })) }, responses: { '204': { description: 'Changed.' }, ...errors(400, 401, 422, 429) } }) },
+  };
+}
+
+const passkey: JsonSchema = {
+  ...object({ id: { type: 'string', description: 'The credential id (base64url).' }, name: text, created: { type: 'string', format: 'date-time' }, lastUsed: { type: ['string', 'null'], format: 'date-time' }, backedUp: { type: 'boolean' } }),
+  additionalProperties: false,
+};
+const webAuthnOptions = (kind: string): JsonSchema => ({ type: 'object', description: `${kind} (WebAuthn Level 3 JSON): hand to \`PublicKeyCredential.parse${kind === 'PublicKeyCredentialCreationOptionsJSON' ? 'Creation' : 'Request'}OptionsFromJSON\`.`, required: ['challenge'] });
+const webAuthnCredential: JsonSchema = { type: 'object', description: "The browser's answer, `PublicKeyCredential.toJSON()`.", required: ['id', 'response'] };
+
+/** Passkeys of the signed-in account, and signing in with one (discoverable credentials: no email). */
+function passkeyPaths(prefix: string, op: (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>) => Operation, account: JsonSchema, errors: Errors): Record<string, PathItem> {
+  return {
+    [`${prefix}/passkeys/register/options`]: { post: op('passkeyRegistrationOptions', 'Options to create a passkey for the signed-in account (current password required)', { requestBody: { required: true, content: json(object({ password: text })) }, responses: { '200': { description: 'Creation options; the challenge is single use and lasts five minutes.', content: json(webAuthnOptions('PublicKeyCredentialCreationOptionsJSON')) }, ...errors(400, 401, 409, 422, 429) } }) },
+    [`${prefix}/passkeys`]: {
+      get: op('listPasskeys', "The signed-in account's passkeys", { responses: { '200': { description: 'The passkeys, oldest first.', content: json(object({ items: { type: 'array', items: passkey } })) }, ...errors(401) } }),
+      post: op('registerPasskey', 'Store the passkey the browser created from the registration options', { requestBody: { required: true, content: json(object({ credential: webAuthnCredential, name: { type: 'string', maxLength: 100 } }, ['credential'])) }, responses: { '201': { description: 'Registered.', content: json(passkey) }, ...errors(400, 401, 409, 422) } }),
+    },
+    [`${prefix}/passkeys/{id}`]: { delete: op('removePasskey', 'Remove one of the signed-in account\'s passkeys', { parameters: [idParameter], responses: { '204': { description: 'Removed.' }, ...errors(401, 404) } }) },
+    [`${prefix}/passkeys/sign-in/options`]: { post: op('passkeySignInOptions', 'Options to sign in with a passkey (no account named)', { responses: { '200': { description: 'Request options; the challenge is single use and lasts five minutes.', content: json(webAuthnOptions('PublicKeyCredentialRequestOptionsJSON')) }, ...errors(400, 429) } }) },
+    [`${prefix}/passkeys/sign-in`]: { post: op('signInWithPasskey', 'Sign in with a passkey assertion (and `code` when the account has a second factor on and the authenticator did not verify the person: else 401 MFA_REQUIRED)', { requestBody: { required: true, content: json(object({ credential: webAuthnCredential, code: text }, ['credential'])) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(400, 401, 422, 429) } }) },
   };
 }
 

@@ -63,6 +63,27 @@ function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: 
     await guard.password({ realm, email: callerEmail(request.caller), address: request.ip }, () => auth.disableSecondFactor(request.caller, realm, password), wrongCurrentPassword);
     return reply.code(204).send();
   });
+  // Registering asks for the current password, which the guard counts like any other password check.
+  app.post(`${prefix}/passkeys/register/options`, async (request) => {
+    const realm = realmOf(request);
+    const { password } = bodyOf(request);
+    return guard.password({ realm, email: callerEmail(request.caller), address: request.ip }, () => auth.passkeyRegistrationOptions(request.caller, realm, password), wrongCurrentPassword);
+  });
+  app.post(`${prefix}/passkeys`, async (request, reply) => reply.code(201).send(await auth.registerPasskey(request.caller, realmOf(request), bodyOf(request))));
+  app.get(`${prefix}/passkeys`, async (request) => ({ items: await auth.listPasskeys(request.caller, realmOf(request)) }));
+  app.delete<{ Params: { id: string } }>(`${prefix}/passkeys/:id`, async (request, reply) => {
+    await auth.removePasskey(request.caller, realmOf(request), request.params.id);
+    return reply.code(204).send();
+  });
+  // Both steps of a passkey sign-in count as credential checks of the address: options hold a stored challenge.
+  app.post(`${prefix}/passkeys/sign-in/options`, async (request) => {
+    await guard.address(request.ip, 'credentials');
+    return auth.passkeySignInOptions(realmOf(request));
+  });
+  app.post(`${prefix}/passkeys/sign-in`, async (request) => {
+    await guard.address(request.ip, 'credentials');
+    return auth.signInWithPasskey(realmOf(request), bodyOf(request));
+  });
   app.post(`${prefix}/refresh`, async (request) => auth.refresh(realmOf(request), bodyOf(request).refreshToken));
   app.post(`${prefix}/sign-out`, async (request, reply) => {
     await auth.signOut(realmOf(request), bodyOf(request).refreshToken);

@@ -1,5 +1,5 @@
 import type { Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
 import { postgresDialect } from './postgres-dialect.js';
 
@@ -53,6 +53,8 @@ export function postgresDdl(schema: string): SqlDdl {
       `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key ${text} PRIMARY KEY, value TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash ${text} PRIMARY KEY, purpose ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, expires ${text} NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner ${text} PRIMARY KEY, realm ${text} NOT NULL, subject ${text} NOT NULL, secret TEXT NOT NULL, enabled ${text} NOT NULL, last_step ${text} NOT NULL, recovery TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id ${text} PRIMARY KEY, owner ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, public_key TEXT NOT NULL, counter ${text} NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up ${text} NOT NULL, created ${text} NOT NULL, last_used ${text} NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${q(`${passkeysTable}__owner`)} ON ${q(passkeysTable)} (owner)`,
     ],
     upgrade: async (tx) => {
       for (const [table, column, type] of addedColumns) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} ${type}`);

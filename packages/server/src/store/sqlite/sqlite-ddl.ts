@@ -1,5 +1,5 @@
 import type { Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
@@ -28,6 +28,8 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, secret TEXT NOT NULL, enabled TEXT NOT NULL, last_step TEXT NOT NULL, recovery TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, public_key TEXT NOT NULL, counter TEXT NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up TEXT NOT NULL, created TEXT NOT NULL, last_used TEXT NOT NULL) STRICT`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${passkeysTable}__owner`)} ON ${q(passkeysTable)} (owner)`,
   ],
   upgrade: async (tx) => {
     for (const [table, column, type] of addedColumns) {
