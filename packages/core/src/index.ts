@@ -4,15 +4,12 @@ export * from './schema/field.js';
 export type {
   ColumnKind,
   DefinitionInput,
-  DefinitionOptionHint,
-  EditorHints,
   FieldTypeDescriptor,
   FilterFacet,
   FilterOperand,
   FilterOperator,
   GraphQLScalarKind,
   GraphQLShape,
-  RecordInputKind,
   ValueJsonSchema,
   ValueShape,
 } from './schema/field-types/field-type-descriptor.js';

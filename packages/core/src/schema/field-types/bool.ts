@@ -26,5 +26,5 @@ export const boolType: FieldTypeDescriptor<BoolField> = {
   jsonSchema: () => ({ type: 'boolean' }),
   graphql: () => ({ kind: 'scalar', scalar: 'boolean', list: false }),
   typescript: () => 'boolean',
-  editor: { input: 'checkbox', multiple: false, default: true, options: [] },
+  editor: { input: 'checkbox', multiple: false, default: true, unique: true, options: [] },
 };

@@ -30,5 +30,5 @@ export const dateType: FieldTypeDescriptor<DateField> = {
   jsonSchema: () => ({ type: 'string', format: 'date' }),
   graphql: () => ({ kind: 'scalar', scalar: 'date', list: false }),
   typescript: () => 'string',
-  editor: { input: 'date', multiple: false, default: true, options: [] },
+  editor: { input: 'date', multiple: false, default: true, unique: true, options: [] },
 };

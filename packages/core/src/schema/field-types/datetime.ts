@@ -30,5 +30,5 @@ export const datetimeType: FieldTypeDescriptor<DateTimeField> = {
   jsonSchema: () => ({ type: 'string', format: 'date-time' }),
   graphql: () => ({ kind: 'scalar', scalar: 'dateTime', list: false }),
   typescript: () => 'string',
-  editor: { input: 'datetime', multiple: false, default: true, options: [] },
+  editor: { input: 'datetime', multiple: false, default: true, unique: true, options: [] },
 };

@@ -29,5 +29,5 @@ export const emailType: FieldTypeDescriptor<EmailField> = {
   jsonSchema: () => ({ type: 'string', format: 'email' }),
   graphql: () => ({ kind: 'scalar', scalar: 'string', list: false }),
   typescript: () => 'string',
-  editor: { input: 'text', multiple: false, default: true, options: [] },
+  editor: { input: 'text', multiple: false, default: true, unique: true, options: [] },
 };

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { FieldIssue } from '../../errors/causeway-error.js';
 import type { CompareOp } from '../../query/filter-ast.js';
+import type { EditorHints } from '@causeway/wire';
 import type { Field, FieldCommon } from '../field.js';
 import type { SchemaLookup } from '../schema-lookup.js';
 import type { Codec } from './codecs.js';
@@ -69,36 +70,6 @@ export type GraphQLShape =
   | { readonly kind: 'reference'; readonly collection: string; readonly list: boolean }
   | { readonly kind: 'file'; readonly list: boolean };
 
-/** The control the console edits a record's value with. */
-export type RecordInputKind = 'text' | 'number' | 'checkbox' | 'date' | 'datetime' | 'choice' | 'json' | 'relation' | 'file';
-
-/** One type-specific option of a field definition, as the console's collection editor shows it. */
-export interface DefinitionOptionHint {
-  readonly key: string;
-  readonly label: string;
-  /**
-   * `number`/`text`: an input (empty: absent); `flag`: a checkbox; `list`: comma-separated strings; `megabytes`: a
-   * byte count shown in MB; `choice`: one of `choices`; `collection`: a collection's name.
-   */
-  readonly control: 'number' | 'text' | 'flag' | 'list' | 'megabytes' | 'choice' | 'collection';
-  readonly choices?: readonly { readonly value: string; readonly label: string }[];
-  readonly placeholder?: string;
-  readonly title?: string;
-  /** Shown only when the field is `multiple`. */
-  readonly whenMultiple?: boolean;
-}
-
-/** What the console needs to edit fields of this type and their values (served by the server: the console cannot import core). */
-export interface EditorHints {
-  readonly input: RecordInputKind;
-  /** The definition takes `multiple` (a list of values). */
-  readonly multiple: boolean;
-  /** A default value can be set in the editor. */
-  readonly default: boolean;
-  /** Type-specific options, in the order the editor shows them. */
-  readonly options: readonly DefinitionOptionHint[];
-}
-
 /** The flags every field definition takes, filled in: what `normalize` builds on. */
 export type CommonDefinition = Omit<FieldCommon, 'name'>;
 
@@ -134,5 +105,6 @@ export interface FieldTypeDescriptor<F extends Field> {
   graphql(field: F): GraphQLShape;
   /** The TypeScript type of a non-null value, for `causeway types`. */
   typescript(field: F): string;
+  /** How the console edits definitions and values of this type (served at `GET /api/field-types`). */
   readonly editor: EditorHints;
 }

@@ -62,6 +62,7 @@ export const fileType: FieldTypeDescriptor<FileField> = {
     input: 'file',
     multiple: true,
     default: false,
+    unique: false,
     options: [
       { key: 'maxSize', label: 'max size (MB)', control: 'megabytes' },
       { key: 'maxFiles', label: 'max files', control: 'number', whenMultiple: true },

@@ -27,5 +27,5 @@ export const jsonType: FieldTypeDescriptor<JsonField> = {
   jsonSchema: () => ({ description: 'Any JSON value.' }),
   graphql: () => ({ kind: 'scalar', scalar: 'json', list: false }),
   typescript: () => 'unknown',
-  editor: { input: 'json', multiple: false, default: true, options: [] },
+  editor: { input: 'json', multiple: false, default: true, unique: false, options: [] },
 };

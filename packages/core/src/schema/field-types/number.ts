@@ -53,6 +53,7 @@ export const numberType: FieldTypeDescriptor<NumberField> = {
     input: 'number',
     multiple: false,
     default: true,
+    unique: true,
     options: [
       { key: 'integer', label: 'integer', control: 'flag' },
       { key: 'min', label: 'min', control: 'number' },

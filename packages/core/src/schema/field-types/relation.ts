@@ -54,8 +54,9 @@ export const relationType: FieldTypeDescriptor<RelationField> = {
     input: 'relation',
     multiple: true,
     default: false,
+    unique: true,
     options: [
-      { key: 'collection', label: 'target', control: 'collection' },
+      { key: 'collection', label: 'target', control: 'collection', essential: true },
       {
         key: 'onDelete',
         label: 'on delete',

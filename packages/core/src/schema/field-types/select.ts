@@ -44,6 +44,7 @@ export const selectType: FieldTypeDescriptor<SelectField> = {
     input: 'choice',
     multiple: true,
     default: true,
-    options: [{ key: 'values', label: 'values', control: 'list', placeholder: 'a, b, c' }],
+    unique: true,
+    options: [{ key: 'values', label: 'values', control: 'list', placeholder: 'a, b, c', essential: true }],
   },
 };

@@ -74,6 +74,7 @@ export const textType: FieldTypeDescriptor<TextField> = {
     input: 'text',
     multiple: false,
     default: true,
+    unique: true,
     options: [
       { key: 'min', label: 'min length', control: 'number' },
       { key: 'max', label: 'max length', control: 'number' },

@@ -30,5 +30,5 @@ export const urlType: FieldTypeDescriptor<UrlField> = {
   jsonSchema: () => ({ type: 'string', format: 'uri' }),
   graphql: () => ({ kind: 'scalar', scalar: 'string', list: false }),
   typescript: () => 'string',
-  editor: { input: 'text', multiple: false, default: true, options: [] },
+  editor: { input: 'text', multiple: false, default: true, unique: true, options: [] },
 };
