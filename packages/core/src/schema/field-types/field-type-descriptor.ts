@@ -1,8 +1,13 @@
 /**
  * Everything Causeway knows about one field type, in one place: the definition it accepts, the values it holds,
  * how they are stored, filtered and sorted, and how each surface describes them. Surfaces ask the descriptor
- * (through `fieldTypeOf`) instead of switching on `field.type`, so a new type is one module here plus nothing
- * type-specific anywhere else.
+ * (through `fieldTypeOf`) instead of switching on `field.type`, so a new type is one module here, registered in
+ * `registry.ts`; the surfaces' code stays generic (see docs/architecture.md, "Field types").
+ *
+ * @example
+ * const type = fieldTypeOf(field);
+ * const check = type.validate(field, body.title); // { ok: true, value } | { ok: false, issue }
+ * const column = type.column(field); // 'text' | 'integer' | 'real' | 'boolean' | 'json'
  */
 
 import type { z } from 'zod';
@@ -88,20 +93,24 @@ export interface FieldTypeDescriptor<F extends Field> {
 
   /** Checks one non-null value and returns it normalised. Presence (`required`) and relation targets are checked elsewhere. */
   validate(field: F, value: unknown): ValueCheck;
+  /** Whether a value is one scalar, a list or a JSON document (lists and documents are never sorted or null-typed). */
   shape(field: F): ValueShape;
   /** Whether `""` sent for the field means no value (null), as for a number or a date; for text it is a value. */
   emptyStringIsNull(field: F): boolean;
 
+  /** The kind of column it is stored in; each DDL adapter maps kinds to its column types. */
   column(field: F): ColumnKind;
   /** Between API values and column values (see `codecs.ts`). */
   codec(field: F): Codec;
 
+  /** What the filter language may do with it (operators, how literals are checked, a closed set of values). */
   filter(field: F): FilterFacet;
   /** Whether lists may be sorted by it (and, with it, indexed and made unique). */
   sortable(field: F): boolean;
 
   /** The JSON Schema of a non-null value as the API returns and accepts it. */
   jsonSchema(field: F): ValueJsonSchema;
+  /** How GraphQL shows it, neutral of graphql-js (the adapter maps the shape to types and `where` filters). */
   graphql(field: F): GraphQLShape;
   /** The TypeScript type of a non-null value, for `causeway types`. */
   typescript(field: F): string;
