@@ -299,6 +299,9 @@ describe('collections management', () => {
     expect((await call('alice', 'GET', '/api/collections')).status).toBe(403);
     expect((await call('alice', 'POST', '/api/collections', { name: 'mine' })).status).toBe(403);
     expect((await call('alice', 'GET', '/api/schema')).status).toBe(403);
+    expect((await call('anonymous', 'GET', '/api/field-types')).status).toBe(401);
+    expect((await call('alice', 'GET', '/api/field-types')).status).toBe(403);
+    expect((await call('admin', 'GET', '/api/field-types')).status).toBe(200);
     expect((await call('admin', 'GET', '/api/collections')).status).toBe(200);
   });
 });

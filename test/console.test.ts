@@ -341,6 +341,44 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 60_000);
+  it('edits each type’s own options as the server’s field types describe them: a relation’s target and on-delete, a file’s size, types and protection', async () => {
+    if (!(await t.server.auth.hasAdmin())) await t.server.auth.createAdmin(email, password);
+    const session = await t.server.auth.signIn('_admins', email, password);
+    expect((await t.request('POST', '/api/collections', { name: 'artists' }, { authorization: `Bearer ${session.token}` })).status).toBe(201);
+    await page.goto(`${t.url}/_/`);
+    await page.evaluate((value) => localStorage.setItem('causeway.console', value), JSON.stringify({ token: session.token, refreshToken: session.refreshToken, realm: '_admins' }));
+    await page.goto(`${t.url}/_/#/new-collection`);
+    await page.reload();
+    await page.getByLabel('Name', { exact: true }).fill('albums');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel('Field 1 name').fill('owner');
+    await page.getByLabel('Field 1 type').selectOption('relation');
+    await page.getByLabel('Field 1 target').selectOption('artists');
+    const ownerRow = page.locator('.fields tbody tr').nth(0);
+    await ownerRow.getByText('More options').click();
+    await ownerRow.getByLabel('Field 1 on delete').selectOption('cascade');
+    // A relation has no default, a file no unique: the editor offers what the type's hints allow.
+    expect(await ownerRow.getByLabel('Field 1 default').count()).toBe(0);
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel('Field 2 name').fill('cover');
+    await page.getByLabel('Field 2 type').selectOption('file');
+    const coverRow = page.locator('.fields tbody tr').nth(1);
+    await coverRow.getByText('More options').click();
+    await coverRow.getByLabel('Field 2 max size').fill('2');
+    await coverRow.getByLabel('Field 2 types').fill('image/*, application/pdf');
+    await coverRow.getByLabel('protected').check();
+    expect(await coverRow.getByText('unique', { exact: true }).count()).toBe(0);
+    expect(await coverRow.getByLabel('Field 2 max files').count()).toBe(0);
+    await coverRow.getByText('multiple', { exact: true }).click();
+    await coverRow.getByLabel('Field 2 max files').fill('3');
+    await page.getByRole('button', { name: 'Save collection' }).click();
+    await page.getByRole('heading', { name: 'albums' }).waitFor();
+    const fields = (await t.server.collections.get('albums')).fields;
+    expect(fields[0]).toMatchObject({ name: 'owner', type: 'relation', collection: 'artists', onDelete: 'cascade', multiple: false });
+    expect(fields[1]).toMatchObject({ name: 'cover', type: 'file', maxSize: 2 * 1024 * 1024, mimeTypes: ['image/*', 'application/pdf'], protected: true, multiple: true, maxFiles: 3 });
+    expect(problems).toEqual([]);
+  });
+
   it('uploads files to a record (chosen or dropped), previews images, and removes them', async () => {
     if (!(await t.server.auth.hasAdmin())) await t.server.auth.createAdmin(email, password);
     const session = await t.server.auth.signIn('_admins', email, password);

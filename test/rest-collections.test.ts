@@ -9,6 +9,23 @@ afterAll(() => t.stop());
 
 const records = (c: string) => `/api/collections/${c}/records`;
 
+describe('field types', () => {
+  it('lists every field type with how the console edits it', async () => {
+    const response = await t.request('GET', '/api/field-types');
+    expect(response.status).toBe(200);
+    const items: { type: string; input: string; multiple: boolean; default: boolean; unique: boolean; options: { key: string; label: string; control: string }[] }[] = response.body.items;
+    expect(items.map((i) => i.type)).toEqual(['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation', 'file']);
+    const byType = new Map(items.map((i) => [i.type, i]));
+    expect(byType.get('bool')).toEqual({ type: 'bool', input: 'checkbox', multiple: false, default: true, unique: true, options: [] });
+    expect(byType.get('select')).toMatchObject({ input: 'choice', multiple: true, options: [{ key: 'values', control: 'list', essential: true }] });
+    expect(byType.get('relation')).toMatchObject({ input: 'relation', default: false, options: expect.arrayContaining([expect.objectContaining({ key: 'onDelete', control: 'choice' })]) });
+    expect(byType.get('file')).toMatchObject({ input: 'file', unique: false, options: expect.arrayContaining([expect.objectContaining({ key: 'maxSize', control: 'megabytes' })]) });
+    // A definition using every option of a type, as an editor would fill them in, is accepted.
+    const number = await t.request('POST', '/api/collections', { name: 'hinted', fields: [{ name: 'n', type: 'number', ...Object.fromEntries(byType.get('number')!.options.map((o) => [o.key, o.control === 'flag' ? true : 5])) }] });
+    expect(number.status, JSON.stringify(number.body)).toBe(201);
+  });
+});
+
 describe('collection definitions', () => {
   it('creates a collection with defaults filled in', async () => {
     const response = await t.request('POST', '/api/collections', { name: 'notes', fields: [{ name: 'body', type: 'text' }] });

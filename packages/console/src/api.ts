@@ -1,5 +1,5 @@
 import { createClient, localStorageStore, type CausewayError } from '@causeway/client';
-import type { CollectionDefinition, Field, FieldType, IndexDefinition, ListPage } from '@causeway/wire';
+import type { CollectionDefinition, Field, FieldType, FieldTypeInfo, IndexDefinition, ListPage } from '@causeway/wire';
 
 /** Collections as the server serves them: the wire's definition. */
 export type { CollectionDefinition };
@@ -30,6 +30,11 @@ export function request<T>(method: string, path: string, body?: unknown): Promis
 }
 
 export const listCollections = () => request<ListPage<CollectionDefinition>>('GET', '/api/collections').then((r) => r.items);
+
+/** Each field type's editor hints, by type (the console knows no field type itself). */
+export type FieldTypes = ReadonlyMap<FieldType, FieldTypeInfo>;
+
+export const listFieldTypes = (): Promise<FieldTypes> => request<{ items: FieldTypeInfo[] }>('GET', '/api/field-types').then((r) => new Map(r.items.map((info) => [info.type, info])));
 
 /** Messages per field path from a server error (`fields.2.name`, `listRule`, `title`…). */
 export function fieldErrors(error: unknown): Record<string, string> {

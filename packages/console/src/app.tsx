@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AdminsView } from './admins-view.js';
 import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
-import { client, listCollections, message, request, type CollectionDefinition } from './api.js';
+import { client, listCollections, listFieldTypes, message, request, type CollectionDefinition, type FieldTypes } from './api.js';
 import { LogsView } from './logs-view.js';
 import { RecordsView } from './records-view.js';
 import { navigate, useRoute } from './router.js';
@@ -38,9 +38,11 @@ export function App() {
 
 function Console({ onSignOut }: { onSignOut: () => void }) {
   const [collections, setCollections] = useState<CollectionDefinition[] | null>(null);
+  const [types, setTypes] = useState<FieldTypes | null>(null);
   const route = useRoute();
   const reload = async () => setCollections(await listCollections());
   useEffect(() => void reload(), []);
+  useEffect(() => void listFieldTypes().then(setTypes), []);
   const current = route.kind === 'records' || route.kind === 'edit' ? collections?.find((c) => c.name === route.name) : undefined;
   const afterSave = (name: string) => void reload().then(() => navigate({ kind: 'records', name }));
 
@@ -85,9 +87,9 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           </>
         )}
         {route.kind === 'logs' && <LogsView status={route.status} />}
-        {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
-        {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
-        {route.kind === 'records' && current && <RecordsView key={current.name} collection={current} collections={collections ?? []} route={route} />}
+        {route.kind === 'new' && types && <CollectionEditor collections={collections ?? []} types={types} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
+        {route.kind === 'edit' && current && types && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} types={types} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
+        {route.kind === 'records' && current && types && <RecordsView key={current.name} collection={current} collections={collections ?? []} types={types} route={route} />}
       </main>
     </div>
   );

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
-import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type CollectionDraft, type FieldDraft } from './api.js';
+import { fieldErrors, message, request, ruleNames, type CollectionDefinition, type CollectionDraft, type FieldDraft, type FieldTypes } from './api.js';
+import { DefinitionOption } from './definition-options.js';
 import { DefaultInput, ListInput } from './field-inputs.js';
-import type { FieldType, FieldVisibility, OnDelete } from '@causeway/wire';
-
-const fieldTypes = ['text', 'number', 'bool', 'date', 'datetime', 'email', 'url', 'select', 'json', 'relation', 'file'];
+import type { FieldType, FieldVisibility } from '@causeway/wire';
 
 /** Fields the server gives every auth collection and keeps as it defines them: shown, never editable. */
 const accountFields = ['email', 'verified', 'passwordHash'];
@@ -15,7 +14,7 @@ function blank(): CollectionDraft {
 }
 
 /** Create or edit a collection: fields with their options, and the five rules with the server's errors inline. */
-export function CollectionEditor({ existing, collections, onSaved, onDeleted }: { existing?: CollectionDefinition; collections: CollectionDefinition[]; onSaved: (name: string) => void; onDeleted: () => void }) {
+export function CollectionEditor({ existing, collections, types, onSaved, onDeleted }: { existing?: CollectionDefinition; collections: CollectionDefinition[]; types: FieldTypes; onSaved: (name: string) => void; onDeleted: () => void }) {
   const [draft, setDraft] = useState<CollectionDraft>(() => (existing ? structuredClone(existing) : blank()));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
@@ -94,24 +93,18 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
               </td>
               <td>
                 <select aria-label={`Field ${index + 1} type`} value={field.type} onChange={(e) => setField(index, { type: e.currentTarget.value as FieldType })}>
-                  {fieldTypes.map((type) => <option value={type}>{type}</option>)}
+                  {[...types.keys()].map((type) => <option value={type}>{type}</option>)}
                 </select>
               </td>
               <td class="required"><input type="checkbox" aria-label={`Field ${index + 1} required`} checked={!!field.required} onChange={(e) => setField(index, { required: e.currentTarget.checked })} /></td>
               <td>
-                {field.type === 'select' && (
-                  <ListInput aria-label={`Field ${index + 1} values`} placeholder="a, b, c" value={field.values ?? []} onChange={(values) => setField(index, { values })} />
-                )}
-                {field.type === 'relation' && (
-                  <select aria-label={`Field ${index + 1} target`} value={field.collection ?? ''} onChange={(e) => setField(index, { collection: e.currentTarget.value })}>
-                    <option value="">choose a collection</option>
-                    {collections.map((c) => <option value={c.name}>{c.name}</option>)}
-                  </select>
-                )}
-                {(field.type === 'select' || field.type === 'relation' || field.type === 'file') && (
+                {types.get(field.type)?.options.filter((option) => option.essential).map((option) => (
+                  <DefinitionOption key={option.key} option={option} field={field} label={`Field ${index + 1}`} collections={collections} onChange={(change) => setField(index, change)} />
+                ))}
+                {types.get(field.type)?.multiple && (
                   <label class="inline"><input type="checkbox" checked={!!field.multiple} onChange={(e) => setField(index, { multiple: e.currentTarget.checked })} /> multiple</label>
                 )}
-                <FieldOptions field={field} label={`Field ${index + 1}`} auth={draft.type === 'auth'} onChange={(change) => setField(index, change)} />
+                <FieldOptions field={field} types={types} collections={collections} label={`Field ${index + 1}`} auth={draft.type === 'auth'} onChange={(change) => setField(index, change)} />
               </td>
               <td><button type="button" class="link" onClick={() => update({ fields: draft.fields.filter((_, i) => i !== index) })} aria-label={`Remove field ${field.name || index + 1}`}>Remove</button></td>
             </tr>
@@ -155,75 +148,16 @@ export function CollectionEditor({ existing, collections, onSaved, onDeleted }: 
   );
 }
 
-const numberOrUndefined = (text: string) => (text.trim() === '' ? undefined : Number(text));
-const mbToBytes = (text: string) => (text.trim() === '' ? undefined : Math.round(Number(text) * 1024 * 1024));
-
-/** The options each field type takes (docs/rest.md), beside the flags every field has. */
-function FieldOptions({ field, label, auth, onChange }: { field: FieldDraft; label: string; auth: boolean; onChange: (change: Partial<FieldDraft>) => void }) {
-  const bound = (key: 'min' | 'max' | 'maxFiles', text: string) => (
-    <label class="inline small">
-      {text}
-      <input aria-label={`${label} ${key}`} size={5} value={field[key] === undefined ? '' : String(field[key])} onInput={(e) => onChange({ [key]: numberOrUndefined(e.currentTarget.value) })} />
-    </label>
-  );
+/** The options the field's type takes (from its hints: docs/rest.md), beside the flags every field has. */
+function FieldOptions({ field, types, collections, label, auth, onChange }: { field: FieldDraft; types: FieldTypes; collections: CollectionDefinition[]; label: string; auth: boolean; onChange: (change: Partial<FieldDraft>) => void }) {
+  const hints = types.get(field.type);
+  const options = (hints?.options ?? []).filter((option) => !option.essential && (!option.whenMultiple || field.multiple));
   return (
     <details>
       <summary>More options</summary>
-      {field.type === 'text' && (
-        <>
-          {bound('min', 'min length')}
-          {bound('max', 'max length')}
-          <label class="inline small">
-            pattern
-            <input aria-label={`${label} pattern`} value={String(field.pattern ?? '')} onInput={(e) => onChange({ pattern: e.currentTarget.value || undefined })} />
-          </label>
-        </>
-      )}
-      {field.type === 'number' && (
-        <>
-          <label class="inline small"><input type="checkbox" checked={!!field.integer} onChange={(e) => onChange({ integer: e.currentTarget.checked })} /> integer</label>
-          {bound('min', 'min')}
-          {bound('max', 'max')}
-        </>
-      )}
-      {field.type === 'relation' && (
-        <label class="inline small">
-          on delete
-          <select aria-label={`${label} on delete`} value={String(field.onDelete ?? '')} onChange={(e) => onChange({ onDelete: (e.currentTarget.value || undefined) as OnDelete | undefined })}>
-            <option value="">default</option>
-            <option value="cascade">cascade</option>
-            <option value="restrict">restrict</option>
-            <option value="setNull">set null</option>
-          </select>
-        </label>
-      )}
-      {field.type === 'relation' && (
-        <label class="inline small" title="Let anyone who may write link any existing record, even one they may not view (invitations)">
-          <input type="checkbox" checked={!!field.linkAny} onChange={(e) => onChange({ linkAny: e.currentTarget.checked || undefined })} /> link any record
-        </label>
-      )}
-      {field.type === 'file' && (
-        <>
-          <label class="inline small">
-            max size (MB)
-            <input aria-label={`${label} max size`} size={6} value={field.maxSize === undefined ? '' : String(field.maxSize / 1024 / 1024)} onInput={(e) => onChange({ maxSize: mbToBytes(e.currentTarget.value) })} />
-          </label>
-          {field.multiple && bound('maxFiles', 'max files')}
-          <label class="inline small">
-            types
-            <ListInput aria-label={`${label} types`} placeholder="image/*, application/pdf" value={field.mimeTypes ?? []} onChange={(mimeTypes) => onChange({ mimeTypes: mimeTypes.length ? mimeTypes : undefined })} />
-          </label>
-          <label class="inline small">
-            thumbnails
-            <ListInput aria-label={`${label} thumbnails`} placeholder="100x100, 0x300" value={field.thumbs ?? []} onChange={(thumbs) => onChange({ thumbs: thumbs.length ? thumbs : undefined })} />
-          </label>
-          <label class="inline small" title="Downloads need a signed-in caller (a file token in <img src>)">
-            <input type="checkbox" checked={!!field.protected} onChange={(e) => onChange({ protected: e.currentTarget.checked || undefined })} /> protected
-          </label>
-        </>
-      )}
-      {field.type !== 'relation' && field.type !== 'file' && <DefaultInput key={field.type} field={field} label={label} onChange={onChange} />}
-      {field.type !== 'json' && field.type !== 'file' && !field.multiple && (
+      {options.map((option) => <DefinitionOption key={option.key} option={option} field={field} label={label} collections={collections} onChange={onChange} />)}
+      {hints?.default && <DefaultInput key={field.type} field={field} input={hints.input} list={hints.multiple && !!field.multiple} label={label} onChange={onChange} />}
+      {hints?.unique && !(hints.multiple && field.multiple) && (
         <label class="inline small"><input type="checkbox" checked={!!field.unique} onChange={(e) => onChange({ unique: e.currentTarget.checked })} /> unique</label>
       )}
       <label class="inline small"><input type="checkbox" checked={!!field.hidden} onChange={(e) => onChange({ hidden: e.currentTarget.checked })} /> hidden</label>

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { RecordInputKind } from '@causeway/wire';
 import type { FieldDraft } from './api.js';
 
 /**
@@ -27,12 +28,12 @@ function typed<T>(text: string, value: T, parse: (text: string) => unknown, form
 }
 
 /** The value a record gets when it leaves the field out, typed as the field's type needs it. */
-export function DefaultInput({ field, label, onChange }: { field: FieldDraft; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
+export function DefaultInput({ field, input, list, label, onChange }: { field: FieldDraft; input: RecordInputKind; list: boolean; label: string; onChange: (change: Partial<FieldDraft>) => void }) {
   const value = field.default;
   // The text as typed: parsing on every keystroke must not rewrite it (`1.` stays `1.` until the next digit).
-  const format = (v: unknown) => (v === undefined ? '' : field.type === 'json' ? JSON.stringify(v) : Array.isArray(v) ? v.join(', ') : String(v));
+  const format = (v: unknown) => (v === undefined ? '' : input === 'json' ? JSON.stringify(v) : Array.isArray(v) ? v.join(', ') : String(v));
   const [text, setText] = useState(format(value));
-  if (field.type === 'bool') {
+  if (input === 'checkbox') {
     return (
       <label class="inline small">
         default
@@ -44,19 +45,19 @@ export function DefaultInput({ field, label, onChange }: { field: FieldDraft; la
       </label>
     );
   }
-  const parse = (input: string): unknown => {
-    if (input.trim() === '') return undefined;
-    if (field.type === 'number') return Number.isNaN(Number(input)) ? input : Number(input);
-    if (field.type === 'select' && field.multiple) return input.split(',').map((v) => v.trim()).filter(Boolean);
-    if (field.type === 'json') {
+  const parse = (text: string): unknown => {
+    if (text.trim() === '') return undefined;
+    if (input === 'number') return Number.isNaN(Number(text)) ? text : Number(text);
+    if (list) return splitList(text);
+    if (input === 'json') {
       try {
-        return JSON.parse(input);
+        return JSON.parse(text);
       } catch {
         // The server names the problem under the field.
-        return input;
+        return text;
       }
     }
-    return input;
+    return text;
   };
   return (
     <label class="inline small">

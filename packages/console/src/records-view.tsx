@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BaseRecord, CausewayError } from '@causeway/client';
-import { client, fieldErrors, message, type CollectionDefinition, type FieldDraft } from './api.js';
+import type { RecordInputKind } from '@causeway/wire';
+import { client, fieldErrors, message, type CollectionDefinition, type FieldDraft, type FieldTypes } from './api.js';
 import { cell, idsOf } from './cells.js';
 import { DisplayChoice, displayField, useRelationLabels } from './relation-labels.js';
 import { navigate, type Route } from './router.js';
@@ -11,7 +12,7 @@ type RecordsRoute = Extract<Route, { kind: 'records' }>;
 const pageSize = 50;
 
 /** Records of one collection: a live grid (sort, filter, more pages), forms, delete, and the same query as API calls. */
-export function RecordsView({ collection, collections, route }: { collection: CollectionDefinition; collections: CollectionDefinition[]; route: RecordsRoute }) {
+export function RecordsView({ collection, collections, types, route }: { collection: CollectionDefinition; collections: CollectionDefinition[]; types: FieldTypes; route: RecordsRoute }) {
   const [rows, setRows] = useState<readonly Row[]>([]);
   const sort = route.sort ?? '-created';
   const applied = route.filter ?? '';
@@ -22,7 +23,8 @@ export function RecordsView({ collection, collections, route }: { collection: Co
   const [filterError, setFilterError] = useState('');
   const [showJson, setShowJson] = useState<Row | null>(null);
   const fields = collection.fields.filter((f) => !f.hidden);
-  const relationTargets = new Map(fields.filter((f) => f.type === 'relation').map((f) => [f.name, collections.find((c) => c.name === f.collection)]));
+  const isRelation = (field: FieldDraft) => types.get(field.type)?.input === 'relation';
+  const relationTargets = new Map(fields.filter(isRelation).map((f: FieldDraft) => [f.name, collections.find((c) => c.name === f.collection)]));
   const [choiceVersion, setChoiceVersion] = useState(0);
   const labels = useRelationLabels(collection, collections, rows, { sort, filter: applied, limit }, choiceVersion);
   const editing = useRecord(collection.name, route.record, rows);
@@ -45,7 +47,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
     }
   };
   const show = (field: FieldDraft, row: Row) => {
-    if (field.type !== 'relation') return cell(row[field.name]);
+    if (!isRelation(field)) return cell(row[field.name]);
     return idsOf(row[field.name]).map((id) => labels.get(`${field.name}:${id}`) ?? id).join(', ');
   };
 
@@ -71,7 +73,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
       {filterError && <p id="filter-error" class="error" role="alert">{filterError}</p>}
       {editing.error && <p class="error" role="alert">{editing.error}</p>}
       {route.record && (route.record === 'new' || editing.row) && (
-        <RecordForm key={route.record} collection={collection} collections={collections} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
+        <RecordForm key={route.record} collection={collection} collections={collections} types={types} record={route.record === 'new' ? undefined : editing.row} onClose={() => open(undefined)} />
       )}
       {showJson && (
         <dialog open aria-label="Record as JSON">
@@ -108,7 +110,7 @@ export function RecordsView({ collection, collections, route }: { collection: Co
                     <button type="button" class="link danger" onClick={() => void remove(row)} aria-label={`Delete ${row.id}`}>Delete</button>
                   </td>
                   <td><code>{row.id}</code></td>
-                  {fields.map((f) => <td key={f.name} title={f.type === 'relation' ? idsOf(row[f.name]).join(', ') : undefined} class={f.type === 'relation' ? 'relation' : undefined}>{show(f, row)}</td>)}
+                  {fields.map((f) => <td key={f.name} title={isRelation(f) ? idsOf(row[f.name]).join(', ') : undefined} class={isRelation(f) ? 'relation' : undefined}>{show(f, row)}</td>)}
                   <td>{row.created}</td>
                 </tr>
               ))}
@@ -144,18 +146,18 @@ async function sendReset(collection: string, email: string): Promise<void> {
   }
 }
 
-function inputValue(field: FieldDraft, value: unknown): string {
+function inputValue(input: RecordInputKind, value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (field.type === 'json') return JSON.stringify(value);
+  if (input === 'json') return JSON.stringify(value);
   if (Array.isArray(value)) return value.join(', ');
   return String(value);
 }
 
-function parseValue(field: FieldDraft, text: string): unknown {
-  if (text === '') return field.multiple ? [] : null;
-  if (field.multiple) return text.split(',').map((v) => v.trim()).filter(Boolean);
-  if (field.type === 'number') return Number.isNaN(Number(text)) ? text : Number(text);
-  if (field.type === 'json') {
+function parseValue(input: RecordInputKind, list: boolean, text: string): unknown {
+  if (text === '') return list ? [] : null;
+  if (list) return text.split(',').map((v) => v.trim()).filter(Boolean);
+  if (input === 'number') return Number.isNaN(Number(text)) ? text : Number(text);
+  if (input === 'json') {
     try {
       return JSON.parse(text);
     } catch {
@@ -170,9 +172,11 @@ function fileNames(value: unknown): string[] {
 }
 
 /** A form generated from the collection's fields; the server's per-field messages appear under each input. */
-function RecordForm({ collection, collections, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; record: Row | undefined; onClose: () => void }) {
+function RecordForm({ collection, collections, types, record, onClose }: { collection: CollectionDefinition; collections: CollectionDefinition[]; types: FieldTypes; record: Row | undefined; onClose: () => void }) {
   const fields: FieldDraft[] = collection.fields.filter((f) => !f.hidden && !(collection.type === 'auth' && f.name === 'passwordHash'));
-  const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (f.type === 'bool' ? false : f.multiple ? [] : null)])));
+  // The control of each field's values, as its type's hints name it.
+  const inputOf = (field: FieldDraft): RecordInputKind => types.get(field.type)?.input ?? 'text';
+  const [values, setValues] = useState<Record<string, unknown>>(() => Object.fromEntries(fields.map((f) => [f.name, record?.[f.name] ?? (inputOf(f) === 'checkbox' ? false : f.multiple ? [] : null)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
   const [pending, setPending] = useState<Record<string, File[]>>({});
@@ -205,7 +209,7 @@ function RecordForm({ collection, collections, record, onClose }: { collection: 
       {collection.type === 'auth' && !record && <p class="hint">A new account has no password: send it a password reset link from the list once it is created.</p>}
       {fields.map((field) => (
         <div class="form-field" key={field.name}>
-          {field.type === 'file' ? (
+          {inputOf(field) === 'file' ? (
             <FileInput
               collection={collection.name}
               recordId={record?.id}
@@ -216,11 +220,11 @@ function RecordForm({ collection, collections, record, onClose }: { collection: 
               onNames={(names) => setValues({ ...values, [field.name]: field.multiple ? names : names[0] ?? null })}
               onPending={(files) => setPending({ ...pending, [field.name]: files })}
             />
-          ) : field.type === 'bool' ? (
+          ) : inputOf(field) === 'checkbox' ? (
             <label class="inline">
               <input type="checkbox" name={field.name} checked={values[field.name] === true} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.checked })} /> {field.name}
             </label>
-          ) : field.type === 'select' && !field.multiple ? (
+          ) : inputOf(field) === 'choice' && !field.multiple ? (
             <label>
               {field.name}
               <select name={field.name} value={String(values[field.name] ?? '')} onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.value || null })}>
@@ -233,18 +237,18 @@ function RecordForm({ collection, collections, record, onClose }: { collection: 
               {field.name}
               {field.required ? ' *' : ''}
               <input
-                list={field.type === 'relation' ? `pick-${field.name}` : undefined}
+                list={inputOf(field) === 'relation' ? `pick-${field.name}` : undefined}
                 name={field.name}
-                type={field.type === 'number' ? 'text' : field.type === 'date' ? 'date' : 'text'}
-                inputMode={field.type === 'number' ? 'decimal' : undefined}
-                placeholder={field.type === 'relation' ? `id of a ${field.collection} record${field.multiple ? ' (comma-separated)' : ''}` : field.multiple ? 'comma-separated' : ''}
-                value={inputValue(field, values[field.name])}
-                onInput={(e) => setValues({ ...values, [field.name]: parseValue(field, e.currentTarget.value) })}
+                type={inputOf(field) === 'date' ? 'date' : 'text'}
+                inputMode={inputOf(field) === 'number' ? 'decimal' : undefined}
+                placeholder={inputOf(field) === 'relation' ? `id of a ${field.collection} record${field.multiple ? ' (comma-separated)' : ''}` : field.multiple ? 'comma-separated' : ''}
+                value={inputValue(inputOf(field), values[field.name])}
+                onInput={(e) => setValues({ ...values, [field.name]: parseValue(inputOf(field), !!field.multiple, e.currentTarget.value) })}
                 aria-invalid={!!errors[field.name]}
               />
             </label>
           )}
-          {field.type === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} target={collections.find((c) => c.name === field.collection)} value={values[field.name]} />}
+          {inputOf(field) === 'relation' && field.collection && <RelationChoices id={`pick-${field.name}`} target={collections.find((c) => c.name === field.collection)} value={values[field.name]} />}
           {errors[field.name] && <p class="field-error" role="alert">{errors[field.name]}</p>}
         </div>
       ))}

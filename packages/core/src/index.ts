@@ -1,6 +1,18 @@
 export * from './errors/error-codes.js';
 export * from './errors/causeway-error.js';
 export * from './schema/field.js';
+export type {
+  ColumnKind,
+  DefinitionInput,
+  FieldTypeDescriptor,
+  FilterFacet,
+  FilterOperand,
+  FilterOperator,
+  GraphQLScalarKind,
+  GraphQLShape,
+  ValueJsonSchema,
+  ValueShape,
+} from './schema/field-types/field-type-descriptor.js';
 export * from './schema/collection.js';
 export * from './schema/collection-input.js';
 export * from './schema/schema-lookup.js';

@@ -33,6 +33,7 @@ export type {
   TextField,
   UrlField,
 } from './collection-definition.js';
+export type { DefinitionOptionHint, EditorHints, FieldTypeInfo, RecordInputKind } from './field-type-info.js';
 export type {
   ChannelMember,
   JsonValue,

@@ -1,6 +1,6 @@
 import { CausewayError } from '../errors/causeway-error.js';
 import { isSystemField, type Collection } from '../schema/collection.js';
-import { isMultiValued, type Field } from '../schema/field.js';
+import { fieldTypeOf, type Field } from '../schema/field.js';
 
 export interface SortKey {
   field: string;
@@ -29,7 +29,7 @@ export function parseSort(text: string | undefined, collection: Collection, quer
     if ((!field && !isSystemField(name)) || (field && !queryable(field))) {
       throw new CausewayError('INVALID_SORT', `unknown field '${name}' in collection '${collection.name}' at character ${at}`, { position: at });
     }
-    if (field && (isMultiValued(field) || field.type === 'json')) {
+    if (field && !fieldTypeOf(field).sortable(field)) {
       throw new CausewayError('INVALID_SORT', `cannot sort by ${field.type} field '${name}' at character ${at}`, { position: at });
     }
     if (keys.some((k) => k.field === name)) {

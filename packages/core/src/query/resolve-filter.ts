@@ -1,7 +1,9 @@
 import { isCausewayError } from '../errors/causeway-error.js';
 import type { Collection } from '../schema/collection.js';
 import { isSystemField } from '../schema/collection.js';
-import type { Field } from '../schema/field.js';
+import { fieldTypeOf, type Field } from '../schema/field.js';
+import type { FilterFacet } from '../schema/field-types/field-type-descriptor.js';
+import { textOperators } from '../schema/field-types/filter-facets.js';
 import type { SchemaLookup } from '../schema/schema-lookup.js';
 import { normalizeDate, normalizeDateTime } from '../values/dates.js';
 import { compareValues, containsFolded } from './compare-values.js';
@@ -32,27 +34,19 @@ export interface ResolveOptions {
 const ordering = new Set<CompareOp>(['>', '>=', '<', '<=']);
 const flipped: Partial<Record<CompareOp, CompareOp>> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=', '!=': '!=' };
 
-type Kind = 'text' | 'number' | 'bool' | 'date' | 'datetime' | 'select' | 'relation' | 'json' | 'list' | 'id';
-
-function kindOf(ref: FieldRef): Kind {
-  if (ref.multiple) return 'list';
-  if (ref.type === 'system') return ref.name === 'id' ? 'id' : 'datetime';
-  if (ref.type === 'email' || ref.type === 'url' || ref.type === 'file') return 'text';
-  return ref.type;
-}
-
-const allowedOps: Record<Kind, ReadonlySet<CompareOp | 'in'>> = {
-  text: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
-  id: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
-  select: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
-  date: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
-  datetime: new Set(['=', '!=', '>', '>=', '<', '<=', '~', '!~', 'in']),
-  number: new Set(['=', '!=', '>', '>=', '<', '<=', 'in']),
-  bool: new Set(['=', '!=', 'in']),
-  relation: new Set(['=', '!=', 'in']),
-  list: new Set(['~', '!~']),
-  json: new Set([]),
+/** The system fields' facets: `id` is text, `created` and `updated` are date-times. */
+const systemFacets: Record<'id' | 'datetime', FilterFacet> = {
+  id: { label: 'id', operand: 'text', operators: textOperators, list: false },
+  datetime: { label: 'datetime', operand: 'datetime', operators: textOperators, list: false },
 };
+
+/** What the filter language may do with the field a path ends at, as its type describes it. */
+function facetOf(path: ResolvedPath, collection: Collection): FilterFacet {
+  if (path.field.type === 'system') return systemFacets[path.field.name === 'id' ? 'id' : 'datetime'];
+  const owner = path.hops.at(-1)?.target ?? collection;
+  const field = owner.fields.find((f) => f.name === path.field.name)!;
+  return fieldTypeOf(field).filter(field);
+}
 
 function resolvePath(operand: PathOperand, collection: Collection, schema: SchemaLookup, queryable: FieldFilter | undefined): ResolvedPath {
   const hops: RelationHop[] = [];
@@ -104,53 +98,43 @@ function literalOf(operand: Operand, variables: FilterVariables): LiteralValue {
 }
 
 /** Checks a value against the field it is compared with and returns it in stored form. */
-function valueFor(ref: FieldRef, op: CompareOp | 'in', value: LiteralValue, pos: number, selectValues?: readonly string[]): ConditionValue {
-  const kind = kindOf(ref);
-  const expected = (what: string) => filterError(`'${ref.name}' is a ${ref.type === 'system' ? kind : ref.type} field: expected ${what}`, pos);
+function valueFor(ref: FieldRef, facet: FilterFacet, op: CompareOp | 'in', value: LiteralValue, pos: number): ConditionValue {
+  const expected = (what: string) => filterError(`'${ref.name}' is a ${ref.type === 'system' ? facet.label : ref.type} field: expected ${what}`, pos);
   if (value === null) {
     if (op === 'in') throw filterError("a list after 'in' cannot hold null (use 'is null')", pos);
     throw filterError(`null can only be compared with = or != (or use 'is null')`, pos);
   }
-  if (kind === 'number') {
+  if (facet.operand === 'number') {
     if (typeof value !== 'number') throw expected('a number');
     return value;
   }
-  if (kind === 'bool') {
+  if (facet.operand === 'bool') {
     if (typeof value !== 'boolean') throw expected('true or false');
     return value;
   }
   if (typeof value !== 'string') throw expected('a string');
   // On a list `~` is element equality, so the element must be a value the list can hold.
   const oneOf = (values: readonly string[]) => expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
-  if (kind === 'list' && selectValues && !selectValues.includes(value)) throw oneOf(selectValues);
+  if (facet.list && facet.oneOf && !facet.oneOf.includes(value)) throw oneOf(facet.oneOf);
   // `~` looks for a piece of the text, so its needle is not normalised.
   if (op === '~' || op === '!~') return value;
-  if (kind === 'date') {
+  if (facet.operand === 'date') {
     const date = normalizeDate(value);
     if (date === undefined) throw expected('a date as "YYYY-MM-DD"');
     return date;
   }
-  if (kind === 'datetime') {
+  if (facet.operand === 'datetime') {
     const datetime = normalizeDateTime(value);
     if (datetime === undefined) throw expected('an ISO 8601 date-time');
     return datetime;
   }
-  // Ordering a select field by an arbitrary bound (`status < "m"`) is meaningful, so only equality is checked.
-  if (kind === 'select' && !ordering.has(op as CompareOp) && selectValues && !selectValues.includes(value)) throw oneOf(selectValues);
+  // Ordering by an arbitrary bound (`status < "m"`) is meaningful, so only equality must name a value.
+  if (facet.oneOf && !ordering.has(op as CompareOp) && !facet.oneOf.includes(value)) throw oneOf(facet.oneOf);
   return value;
 }
 
-function selectValuesOf(path: ResolvedPath, collection: Collection): readonly string[] | undefined {
-  const owner = path.hops.at(-1)?.target ?? collection;
-  const field = owner.fields.find((f) => f.name === path.field.name);
-  return field?.type === 'select' ? field.values : undefined;
-}
-
-function checkOp(path: ResolvedPath, op: CompareOp | 'in', pos: number): void {
-  if (!allowedOps[kindOf(path.field)].has(op)) {
-    const type = path.field.multiple ? `${path.field.type} list` : path.field.type === 'system' ? kindOf(path.field) : path.field.type;
-    throw filterError(`operator '${op}' is not supported on ${type} field '${path.field.name}'`, pos);
-  }
+function checkOp(path: ResolvedPath, facet: FilterFacet, op: CompareOp | 'in', pos: number): void {
+  if (!facet.operators.has(op)) throw filterError(`operator '${op}' is not supported on ${facet.label} field '${path.field.name}'`, pos);
 }
 
 /** Value against value: the same two-valued meaning a field would give (null fails every test but `!=`, `!~`). */
@@ -208,11 +192,11 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
           return { kind: 'const', value: left !== null && items.includes(left) };
         }
         const path = pathOf(n.left);
-        checkOp(path, 'in', n.pos);
-        const selectValues = selectValuesOf(path, collection);
+        const facet = facetOf(path, collection);
+        checkOp(path, facet, 'in', n.pos);
         // A variable whose value cannot match the field (null, another type) simply matches nothing.
         const values = n.items.flatMap((item) => {
-          const value = () => valueFor(path.field, 'in', literalOf(item, variables), item.pos, selectValues);
+          const value = () => valueFor(path.field, facet, 'in', literalOf(item, variables), item.pos);
           return item.kind === 'variable' ? (mismatchAsNothing(value) ?? []) : [value()];
         });
         return { kind: 'in', path, values };
@@ -239,8 +223,9 @@ export function resolveFilter(node: FilterNode, collection: Collection, schema: 
     const path = pathOf(left);
     const value = literalOf(right, variables);
     if (value === null && (op === '=' || op === '!=')) return { kind: 'isNull', path, negated: op === '!=' };
-    checkOp(path, op, pos);
-    const stored = () => valueFor(path.field, op, value, right.pos, selectValuesOf(path, collection));
+    const facet = facetOf(path, collection);
+    checkOp(path, facet, op, pos);
+    const stored = () => valueFor(path.field, facet, op, value, right.pos);
     if (right.kind !== 'variable') return { kind: 'compare', op, path, value: stored() };
     // A variable's value is only known per request (rules): one that cannot match the field (null, another
     // type) makes the comparison false, as null would, rather than failing the request.

@@ -1,6 +1,6 @@
 import { CausewayError, type FieldIssue } from '../errors/causeway-error.js';
 import type { Collection } from '../schema/collection.js';
-import { isMultiValued } from '../schema/field.js';
+import { fieldTypeOf, isMultiValued } from '../schema/field.js';
 import { isBlank, validateValue } from '../values/validate-value.js';
 import type { CausewayRecord } from './record.js';
 
@@ -64,7 +64,7 @@ export function validateInput(collection: Collection, body: unknown, mode: Write
       continue;
     }
     // null, and "" for a non-text scalar, mean "no value"; anything else must have the field's type.
-    if (value === undefined || value === null || (value === '' && field.type !== 'text' && field.type !== 'json' && !isMultiValued(field))) {
+    if (value === undefined || value === null || (value === '' && fieldTypeOf(field).emptyStringIsNull(field))) {
       if (field.required) issues[field.name] = { code: 'required', message: 'is required' };
       else values[field.name] = isMultiValued(field) ? [] : null;
       continue;

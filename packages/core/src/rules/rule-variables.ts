@@ -1,6 +1,6 @@
 import type { LiteralValue } from '../query/filter-ast.js';
 import type { Collection, RuleAction } from '../schema/collection.js';
-import { isMultiValued } from '../schema/field.js';
+import { fieldTypeOf } from '../schema/field.js';
 import { canonicalJson } from '../values/canonical-json.js';
 import type { Caller } from './caller.js';
 
@@ -47,7 +47,7 @@ export function ruleBody(collection: Collection, sent: unknown, values: Readonly
   for (const field of collection.fields) {
     if (!Object.hasOwn(sent, field.name) || !Object.hasOwn(values, field.name)) continue;
     const value = values[field.name];
-    body[field.name] = isMultiValued(field) || field.type === 'json' ? canonicalJson(value ?? null) : scalar(value);
+    body[field.name] = fieldTypeOf(field).shape(field) === 'scalar' ? scalar(value) : canonicalJson(value ?? null);
   }
   return body;
 }

@@ -3,14 +3,12 @@ import { fromZodError } from '../errors/zod-issues.js';
 import { isBlank, validateValue } from '../values/validate-value.js';
 import { nowIso } from '../values/dates.js';
 import { collectionInputSchema, type FieldInput } from './collection-input.js';
-import { isMultiValued, type Field } from './field.js';
+import { fieldTypeOf, fieldTypeRegistry, type Field } from './field.js';
 import { checkRules } from '../rules/check-rules.js';
 import { withAccountFields } from './account-fields.js';
 import { newId } from './new-id.js';
-import { defaultMaxFileSize } from '../files/file-limits.js';
 import { isSystemField, ruleKeys, type Collection, type CollectionRules, type IndexDefinition } from './collection.js';
 import type { SchemaLookup } from './schema-lookup.js';
-import { unsafePatternReason } from '../values/pattern-safety.js';
 
 const reservedFieldNames = new Set(['id', 'created', 'updated', 'expand']);
 
@@ -27,57 +25,14 @@ function toField(input: FieldInput, previous: Collection | undefined): Field {
     ...(input.visibility ? { visibility: input.visibility } : {}),
     ...(input.readOnly ? { readOnly: true } : {}),
   };
-  switch (input.type) {
-    case 'number':
-      return { ...input, ...base, integer: input.integer ?? false };
-    case 'select':
-      return { ...input, ...base, multiple: input.multiple ?? false };
-    case 'relation': {
-      const { linkAny, ...rest } = input;
-      const onDelete = input.onDelete ?? (base.required ? 'restrict' : 'setNull');
-      return { ...rest, ...base, multiple: input.multiple ?? false, onDelete, ...(linkAny ? { linkAny: true } : {}) };
-    }
-    case 'file':
-      return { ...input, ...base, multiple: input.multiple ?? false, maxSize: input.maxSize ?? defaultMaxFileSize };
-    default:
-      return { ...input, ...base } as Field;
-  }
+  return fieldTypeRegistry[input.type].normalize(input as never, base);
 }
 
 function checkField(field: Field, collectionName: string, schema: SchemaLookup): FieldIssue | undefined {
-  switch (field.type) {
-    case 'text':
-      if (field.min !== undefined && field.max !== undefined && field.min > field.max) return { code: 'range', message: 'min must not exceed max' };
-      if (field.pattern !== undefined) {
-        try {
-          new RegExp(field.pattern, 'u');
-        } catch {
-          return { code: 'pattern', message: 'pattern is not a valid regular expression' };
-        }
-        const unsafe = unsafePatternReason(field.pattern);
-        if (unsafe) return { code: 'unsafe_pattern', message: `pattern could take exponential time on some values: ${unsafe}` };
-      }
-      break;
-    case 'number':
-      if (field.min !== undefined && field.max !== undefined && field.min > field.max) return { code: 'range', message: 'min must not exceed max' };
-      break;
-    case 'select':
-      if (new Set(field.values).size !== field.values.length) return { code: 'duplicate', message: 'values must be unique' };
-      break;
-    case 'relation':
-      if (field.collection !== collectionName && !schema.collection(field.collection)) {
-        return { code: 'unknown_collection', message: `collection '${field.collection}' does not exist` };
-      }
-      if (field.onDelete === 'setNull' && field.required) return { code: 'on_delete', message: 'a required relation cannot be set to null on delete' };
-      break;
-    case 'file':
-      // Stored names are unique by construction; a unique constraint would only add an index.
-      if (field.unique) return { code: 'unique', message: 'a file field cannot be unique' };
-      if (field.maxFiles !== undefined && !field.multiple) return { code: 'max_files', message: 'maxFiles needs multiple: true' };
-      if (field.thumbs?.some((size) => size === '0x0')) return { code: 'thumbs', message: 'a thumbnail needs a width or a height' };
-      break;
-  }
-  if (field.unique && (isMultiValued(field) || field.type === 'json')) return { code: 'unique', message: `a ${field.type} list or json field cannot be unique` };
+  const type = fieldTypeOf(field);
+  const issue = type.checkDefinition(field, { collection: collectionName, schema });
+  if (issue) return issue;
+  if (field.unique && !type.sortable(field)) return { code: 'unique', message: `a ${field.type} list or json field cannot be unique` };
   if ('default' in field && field.default !== undefined) {
     const check = validateValue(field, field.default);
     if (!check.ok) return { code: 'default', message: `default ${check.issue.message}` };
@@ -93,7 +48,7 @@ function toIndexes(collectionName: string, inputs: { name?: string; fields: stri
     for (const name of input.fields) {
       const field = fields.find((f) => f.name === name);
       if (!field && !isSystemField(name)) issues[`indexes.${i}.fields`] = { code: 'unknown_field', message: `unknown field '${name}'` };
-      else if (field && (isMultiValued(field) || field.type === 'json')) issues[`indexes.${i}.fields`] = { code: 'not_indexable', message: `field '${name}' cannot be indexed` };
+      else if (field && !fieldTypeOf(field).sortable(field)) issues[`indexes.${i}.fields`] = { code: 'not_indexable', message: `field '${name}' cannot be indexed` };
     }
     const name = input.name ?? `idx_${collectionName}_${input.fields.join('_')}`.slice(0, 63);
     if (seen.has(name.toLowerCase())) issues[`indexes.${i}.name`] = { code: 'duplicate', message: `index name '${name}' is used twice` };

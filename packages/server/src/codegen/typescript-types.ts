@@ -1,30 +1,10 @@
-import { isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
+import { fieldTypeOf, isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
 
-function valueType(field: Field): string {
-  switch (field.type) {
-    case 'number':
-      return 'number';
-    case 'bool':
-      return 'boolean';
-    case 'json':
-      return 'unknown';
-    case 'select': {
-      const union = field.values.map((v) => JSON.stringify(v)).join(' | ');
-      return field.multiple ? `(${union})[]` : union;
-    }
-    case 'relation':
-    case 'file':
-      return field.multiple ? 'string[]' : 'string';
-    default:
-      return 'string';
-  }
-}
-
-/** Lists are never null (empty is []); json may be anything; other optional fields may be null. */
+/** Lists are never null (empty is []); a JSON document may be anything; other optional fields may be null. */
 function readType(field: Field): string {
-  const base = valueType(field);
-  const list = (field.type === 'select' || field.type === 'relation' || field.type === 'file') && field.multiple;
-  return field.required || list || field.type === 'json' ? base : `${base} | null`;
+  const type = fieldTypeOf(field);
+  const base = type.typescript(field);
+  return field.required || type.shape(field) !== 'scalar' ? base : `${base} | null`;
 }
 
 const indent = (lines: string[], depth: number) => lines.map((line) => `${'  '.repeat(depth)}${line}`);

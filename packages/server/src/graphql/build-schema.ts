@@ -17,11 +17,13 @@ import {
   type GraphQLInputType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
+  type GraphQLScalarType,
   type SelectionNode,
 } from 'graphql';
 import {
   CausewayError,
   fileKey,
+  fieldTypeOf,
   fileNames,
   fileTypeOf,
   maxPageSize,
@@ -34,6 +36,7 @@ import {
   type Field,
   type FileStorage,
   type FilterNode,
+  type GraphQLScalarKind,
   type HubMessage,
   type Subscriber,
   type ListQuery,
@@ -171,7 +174,27 @@ const filters = {
   strings: listFilter('StringListFilter', GraphQLString),
 };
 
-const int32 = 2 ** 31;
+/** The GraphQL type of each scalar kind the core describes fields with. */
+const scalars: Record<GraphQLScalarKind, GraphQLScalarType> = {
+  string: GraphQLString,
+  int: GraphQLInt,
+  float: GraphQLFloat,
+  boolean: GraphQLBoolean,
+  date: dateScalar,
+  dateTime: dateTimeScalar,
+  json: jsonScalar,
+};
+
+/** The `where` filter of each scalar kind. */
+const scalarFilters: Record<GraphQLScalarKind, GraphQLInputObjectType> = {
+  string: filters.string,
+  int: filters.int,
+  float: filters.float,
+  boolean: filters.boolean,
+  date: filters.date,
+  dateTime: filters.dateTime,
+  json: filters.json,
+};
 
 /** Builds the GraphQL schema of the collections. Pure: called again whenever the collections change. */
 export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLSchema {
@@ -185,10 +208,11 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
 
   const visible = (collection: Collection) => collection.fields.filter((f) => !f.hidden);
 
-  const selectEnum = (collection: Collection, field: Extract<Field, { type: 'select' }>): GraphQLEnumType | undefined => {
+  /** An enum of the field's values, or undefined when some value is not a GraphQL name (then strings). */
+  const valuesEnum = (collection: Collection, field: Field, values: readonly string[]): GraphQLEnumType | undefined => {
     const key = `${collection.name}.${field.name}`;
     if (!enums.has(key)) {
-      const names = enumValueNames(field.values);
+      const names = enumValueNames(values);
       enums.set(key, names && new GraphQLEnumType({
         name: `${typeName(collection)}${typeName(field.name)}`,
         values: Object.fromEntries([...names].map(([value, name]) => [name, { value }])),
@@ -197,57 +221,31 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
     return enums.get(key);
   };
 
-  const scalarType = (collection: Collection, field: Exclude<Field, RelationField>): GraphQLOutputType & GraphQLInputType => {
-    switch (field.type) {
-      case 'number': {
-        const fits = field.integer && field.min !== undefined && field.max !== undefined && field.min >= -int32 && field.max < int32;
-        return fits ? GraphQLInt : GraphQLFloat;
-      }
-      case 'bool':
-        return GraphQLBoolean;
-      case 'date':
-        return dateScalar;
-      case 'datetime':
-        return dateTimeScalar;
-      case 'json':
-        return jsonScalar;
-      case 'select': {
-        const element = selectEnum(collection, field) ?? GraphQLString;
-        return field.multiple ? listOf(element) : element;
-      }
-      case 'file':
-        return field.multiple ? listOf(GraphQLString) : GraphQLString;
-      default:
-        return GraphQLString;
-    }
+  /** The value type of a field as its type describes it (a relation's and a file's values: ids and names). */
+  const valueType = (collection: Collection, field: Field): GraphQLOutputType & GraphQLInputType => {
+    const shape = fieldTypeOf(field).graphql(field);
+    const element =
+      shape.kind === 'scalar' ? scalars[shape.scalar]
+      : shape.kind === 'enum' ? (valuesEnum(collection, field, shape.values) ?? GraphQLString)
+      : shape.kind === 'reference' ? GraphQLID
+      : GraphQLString;
+    return shape.list ? listOf(element) : element;
   };
 
+  /** The `where` input of a field: the filters its shape allows (an enum's own, generated once per enum). */
   const fieldFilter = (collection: Collection, field: Field): GraphQLInputObjectType => {
-    switch (field.type) {
-      case 'relation':
-        return field.multiple ? filters.ids : filters.relation;
-      case 'file':
-        return field.multiple ? filters.strings : filters.string;
-      case 'number':
-        return scalarType(collection, field) === GraphQLInt ? filters.int : filters.float;
-      case 'bool':
-        return filters.boolean;
-      case 'date':
-        return filters.date;
-      case 'datetime':
-        return filters.dateTime;
-      case 'json':
-        return filters.json;
-      case 'select': {
-        const element = selectEnum(collection, field);
-        if (!element) return field.multiple ? filters.strings : filters.string;
-        const name = `${element.name}${field.multiple ? 'List' : ''}Filter`;
-        if (!enumFilters.has(name)) enumFilters.set(name, field.multiple ? listFilter(name, element) : scalarFilter(name, element, { ordered: true, contains: false }));
+    const shape = fieldTypeOf(field).graphql(field);
+    if (shape.kind === 'reference') return shape.list ? filters.ids : filters.relation;
+    if (shape.kind === 'enum') {
+      const element = valuesEnum(collection, field, shape.values);
+      if (element) {
+        const name = `${element.name}${shape.list ? 'List' : ''}Filter`;
+        if (!enumFilters.has(name)) enumFilters.set(name, shape.list ? listFilter(name, element) : scalarFilter(name, element, { ordered: true, contains: false }));
         return enumFilters.get(name)!;
       }
-      default:
-        return filters.string;
     }
+    if (shape.list) return filters.strings;
+    return shape.kind === 'scalar' ? scalarFilters[shape.scalar] : filters.string;
   };
 
   const whereType = (collection: Collection): GraphQLInputObjectType => {
@@ -273,7 +271,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
   const orderType = (collection: Collection): GraphQLInputObjectType => {
     let type = orderTypes.get(collection.name);
     if (!type) {
-      const sortable = ['id', 'created', 'updated', ...visible(collection).filter((f) => f.type !== 'json' && !('multiple' in f && f.multiple)).map((f) => f.name)];
+      const sortable = ['id', 'created', 'updated', ...visible(collection).filter((f) => fieldTypeOf(f).sortable(f)).map((f) => f.name)];
       const field = new GraphQLEnumType({ name: `${typeName(collection)}SortField`, values: Object.fromEntries(sortable.map((name) => [name, { value: name }])) });
       type = new GraphQLInputObjectType({ name: `${typeName(collection)}OrderBy`, fields: { field: { type: nonNull(field) }, direction: { type: sortDirection, defaultValue: 'ASC' } } });
       orderTypes.set(collection.name, type);
@@ -411,25 +409,26 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
         for (const field of visible(collection)) {
           const restricted = isRestricted(collection, field);
           const readers = restricted ? { description: `${readersOf(collection, field)} Null for others.` } : {};
-          if (field.type === 'relation') {
-            const target = byName.get(field.collection);
+          const shape = fieldTypeOf(field).graphql(field);
+          if (shape.kind === 'reference') {
+            const target = byName.get(shape.collection);
             if (!target) continue;
-            fields[field.name] = relationField(field, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
-            const raw = `${field.name}${field.multiple ? 'Ids' : 'Id'}`;
-            const ids = field.multiple && !restricted ? nonNull(listOf(GraphQLID)) : field.multiple ? listOf(GraphQLID) : GraphQLID;
+            fields[field.name] = relationField(field as RelationField, target) as GraphQLFieldConfig<CausewayRecord, GraphQLContext>;
+            const raw = `${field.name}${shape.list ? 'Ids' : 'Id'}`;
+            const ids = shape.list && !restricted ? nonNull(listOf(GraphQLID)) : shape.list ? listOf(GraphQLID) : GraphQLID;
             if (!collection.fields.some((f) => f.name === raw)) fields[raw] = { type: ids, ...readers, resolve: (record) => record[field.name] };
-          } else if (field.type === 'file') {
+          } else if (shape.kind === 'file') {
             const files = (record: CausewayRecord): FileValue[] =>
               fileNames(record[field.name]).map((name) => ({ name, collection: collection.name, collectionId: collection.id, recordId: record.id }));
             // A field this caller may not read is absent from the record: null, like any restricted field.
-            fields[field.name] = field.multiple
+            fields[field.name] = shape.list
               ? { type: restricted ? listOf(fileObject) : nonNull(listOf(fileObject)), ...readers, resolve: (record) => (field.name in record ? files(record) : null) }
               : { type: field.required && !restricted ? nonNull(fileObject) : fileObject, ...readers, resolve: (record) => files(record)[0] ?? null };
           } else {
-            const scalar = scalarType(collection, field);
+            const value = valueType(collection, field);
             // One schema serves every caller: a field some may not read is nullable, and null for them.
-            const always = !restricted && (field.required || (field.type === 'select' && field.multiple));
-            fields[field.name] = { type: always ? nonNull(scalar) : scalar, ...readers };
+            const always = !restricted && (field.required || shape.list);
+            fields[field.name] = { type: always ? nonNull(value) : value, ...readers };
           }
         }
         // Back-relations: records elsewhere whose relation points here (one query per parent).
@@ -460,7 +459,7 @@ export function buildGraphQLSchema(collections: readonly Collection[]): GraphQLS
       fields: () => {
         const fields: GraphQLInputFieldConfigMap = mode === 'Create' ? { id: { type: GraphQLID, description: 'Optional: your own id.' } } : {};
         for (const field of visible(collection)) {
-          const base: GraphQLInputType = field.type === 'relation' ? (field.multiple ? listOf(GraphQLID) : GraphQLID) : scalarType(collection, field);
+          const base: GraphQLInputType = valueType(collection, field);
           const required = mode === 'Create' && field.required && !field.readOnly && !('default' in field && field.default !== undefined);
           fields[field.name] = { type: required ? nonNull(base) : base, ...(field.readOnly ? { description: 'Admins only.' } : {}) };
         }

@@ -1,43 +1,14 @@
-import { isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
+import { fieldTypeOf, isRestricted, readersOf, type Collection, type Field } from '@causeway/core';
 import type { JsonSchema } from './openapi-types.js';
 
 /** The JSON Schema of one field's value as the API returns and accepts it. */
 export function fieldSchema(field: Field): JsonSchema {
-  switch (field.type) {
-    case 'text':
-      return { type: 'string', ...(field.min !== undefined && { minLength: field.min }), ...(field.max !== undefined && { maxLength: field.max }), ...(field.pattern !== undefined && { pattern: field.pattern }) };
-    case 'number':
-      return { type: field.integer ? 'integer' : 'number', ...(field.min !== undefined && { minimum: field.min }), ...(field.max !== undefined && { maximum: field.max }) };
-    case 'bool':
-      return { type: 'boolean' };
-    case 'date':
-      return { type: 'string', format: 'date' };
-    case 'datetime':
-      return { type: 'string', format: 'date-time' };
-    case 'email':
-      return { type: 'string', format: 'email' };
-    case 'url':
-      return { type: 'string', format: 'uri' };
-    case 'select':
-      return field.multiple ? { type: 'array', items: { type: 'string', enum: field.values }, uniqueItems: true } : { type: 'string', enum: field.values };
-    case 'json':
-      return { description: 'Any JSON value.' };
-    case 'relation':
-      return field.multiple
-        ? { type: 'array', items: { type: 'string' }, uniqueItems: true, description: `Ids of '${field.collection}' records.` }
-        : { type: 'string', description: `Id of a '${field.collection}' record.` };
-    case 'file': {
-      const about = `Download at /api/files/{collection}/{id}/{name}${field.protected ? ' with a file token' : ''}; upload as multipart/form-data.`;
-      return field.multiple
-        ? { type: 'array', items: { type: 'string' }, uniqueItems: true, description: `Stored file names. ${about}` }
-        : { type: 'string', description: `Stored file name. ${about}` };
-    }
-  }
+  return fieldTypeOf(field).jsonSchema(field);
 }
 
-/** Lists are never null (an empty list is []); json may be any value; other optional fields may be null. */
+/** Lists are never null (an empty list is []); a JSON document may be any value; other optional fields may be null. */
 function nullable(schema: JsonSchema, field: Field): JsonSchema {
-  if (field.type === 'json' || schema.type === 'array' || field.required) return schema;
+  if (fieldTypeOf(field).shape(field) !== 'scalar' || field.required) return schema;
   if (schema.enum) return { ...schema, type: ['string', 'null'], enum: [...schema.enum, null] };
   return { ...schema, type: [schema.type as string, 'null'] };
 }

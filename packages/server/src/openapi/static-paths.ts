@@ -52,6 +52,35 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
       },
       required: ['name', 'type'],
     },
+    FieldTypeInfo: {
+      type: 'object',
+      description: 'A field type and how an editor shows it: the control for values (`input`), whether it takes `multiple`, a `default` and `unique`, and its options.',
+      properties: {
+        type: { type: 'string', enum: [...fieldTypes] },
+        input: { type: 'string', enum: ['text', 'number', 'checkbox', 'date', 'datetime', 'choice', 'json', 'relation', 'file'] },
+        multiple: { type: 'boolean' },
+        default: { type: 'boolean' },
+        unique: { type: 'boolean' },
+        options: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              key: { type: 'string' },
+              label: { type: 'string' },
+              control: { type: 'string', enum: ['number', 'text', 'flag', 'list', 'megabytes', 'choice', 'collection'] },
+              choices: { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, label: { type: 'string' } }, required: ['value', 'label'] } },
+              placeholder: { type: 'string' },
+              title: { type: 'string' },
+              whenMultiple: { type: 'boolean' },
+              essential: { type: 'boolean' },
+            },
+            required: ['key', 'label', 'control'],
+          },
+        },
+      },
+      required: ['type', 'input', 'multiple', 'default', 'unique', 'options'],
+    },
     Collection: {
       type: 'object',
       properties: {
@@ -266,6 +295,9 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
       get: { operationId: 'getCollection', summary: 'Get a collection (admins only)', tags, parameters: [collectionPath], responses: { '200': { description: 'The collection.', content: json(ref('Collection')) }, ...adminOnly(404) } },
       patch: { operationId: 'updateCollection', summary: 'Alter a collection (admins only)', tags, parameters: [collectionPath, ...use('confirm')], requestBody: { required: true, content: json(ref('Collection')) }, responses: { '200': { description: 'Altered.', content: json(ref('Collection')) }, ...adminOnly(400, 404, 409) } },
       delete: { operationId: 'deleteCollection', summary: 'Delete a collection and its records (admins only)', tags, parameters: [collectionPath, ...use('confirm')], responses: { '204': { description: 'Deleted.' }, ...adminOnly(400, 404, 409) } },
+    },
+    '/api/field-types': {
+      get: { operationId: 'listFieldTypes', summary: 'Field types and how the console edits them (admins only)', tags, responses: { '200': { description: 'Every field type.', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('FieldTypeInfo') } }, required: ['items'] }) }, ...adminOnly() } },
     },
     '/api/schema': {
       get: { operationId: 'exportSchema', summary: 'Export the whole schema (admins only)', tags, responses: { '200': { description: 'The schema document.', content: json(ref('SchemaDocument')) }, ...adminOnly() } },

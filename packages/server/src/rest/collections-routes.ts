@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CausewayError, type AuthService, type CollectionsService } from '@causeway/core';
+import { CausewayError, fieldTypeRegistry, fieldTypes, type AuthService, type CollectionsService } from '@causeway/core';
+import type { FieldTypeInfo } from '@causeway/wire';
 import { adminOnly } from '../auth/authenticate.js';
 import { parseConfirmQuery } from './query-params.js';
 
@@ -10,7 +11,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `/api/collections` (schema management) and `/api/schema` (the whole schema as one document): admins only. */
+/**
+ * `/api/collections` (schema management), `/api/schema` (the whole schema as one document) and `/api/field-types`
+ * (how the console edits each type): admins only.
+ */
 export const collectionsRoutes: FastifyPluginAsync<{ collections: CollectionsService; auth: AuthService }> = async (app, { collections, auth }) => {
   // Scoped to this plugin's routes; the records routes under /api/collections/:collection/records are separate.
   app.addHook('preHandler', adminOnly(auth));
@@ -37,6 +41,10 @@ export const collectionsRoutes: FastifyPluginAsync<{ collections: CollectionsSer
   });
 
   app.get('/api/schema', async () => collections.export());
+
+  // The console cannot import the core: it learns each type's editor hints here.
+  const typeInfos: FieldTypeInfo[] = fieldTypes.map((type) => ({ type, ...structuredClone(fieldTypeRegistry[type].editor) }));
+  app.get('/api/field-types', async () => ({ items: typeInfos }));
 
   app.post<{ Body: unknown; Querystring: Query }>('/api/schema/import', async (request) => {
     const { confirm } = parseConfirmQuery(request.query);

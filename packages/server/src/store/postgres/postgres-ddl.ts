@@ -1,5 +1,5 @@
-import type { Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
 import { postgresDialect } from './postgres-dialect.js';
 
@@ -7,12 +7,13 @@ const q = postgresDialect.quoteIdent;
 /** Every text column sorts and compares by code point, as SQLite and the in-memory matcher do. */
 const text = 'TEXT COLLATE "C"';
 
-function columnType(field: Field): string {
-  // Integers too: an integer field compared with a fractional filter value must not fail to parse.
-  if (field.type === 'number') return 'DOUBLE PRECISION';
-  if (field.type === 'bool') return 'BOOLEAN';
-  return text;
-}
+/**
+ * PostgreSQL's column type for each kind of column a field type asks for. Integers are DOUBLE PRECISION too: an
+ * integer field compared with a fractional filter value must not fail to parse. JSON is text, like lists.
+ */
+const columnTypes: Record<ColumnKind, string> = { text, integer: 'DOUBLE PRECISION', real: 'DOUBLE PRECISION', boolean: 'BOOLEAN', json: text };
+
+const columnType = (field: Field): string => columnTypes[fieldTypeOf(field).column(field)];
 
 const maxIdentifierBytes = 63;
 

@@ -1,14 +1,13 @@
-import type { Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
 
-function columnType(field: Field): string {
-  if (field.type === 'number') return field.integer ? 'INTEGER' : 'REAL';
-  if (field.type === 'bool') return 'INTEGER';
-  return 'TEXT';
-}
+/** SQLite's column type for each kind of column a field type asks for (SQLite has no boolean: 0 and 1). */
+const columnTypes: Record<ColumnKind, string> = { text: 'TEXT', integer: 'INTEGER', real: 'REAL', boolean: 'INTEGER', json: 'TEXT' };
+
+const columnType = (field: Field): string => columnTypes[fieldTypeOf(field).column(field)];
 
 /** Columns added to system tables after their first release: [table, column, type]. */
 const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', 'TEXT'], [changeLogTable, 'version', 'INTEGER']];
