@@ -26,6 +26,7 @@ const databaseNeutral = [
   'test/address-rate-limit.test.ts',
   // The console is a client of the public API (tested on both databases); two browsers at once only add time.
   'test/console.test.ts',
+  'test/console-extensions.test.ts',
   // The storage adapters' contract suite touches no database.
   'test/file-storage.test.ts',
 ];

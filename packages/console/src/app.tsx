@@ -4,6 +4,7 @@ import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
 import { client, listCollections, message, request, type CollectionDefinition } from './api.js';
 import { LogsView } from './logs-view.js';
+import { ExtensionsView } from './extensions-view.js';
 import { RecordsView } from './records-view.js';
 import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
@@ -61,6 +62,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         )}
         <button type="button" onClick={() => navigate({ kind: 'new' })}>New collection</button>
         <button type="button" class="secondary" aria-current={route.kind === 'logs'} onClick={() => navigate({ kind: 'logs' })}>Logs</button>
+        <button type="button" class="secondary" aria-current={route.kind === 'extensions'} onClick={() => navigate({ kind: 'extensions' })}>Extensions</button>
         <button type="button" class="secondary" aria-current={route.kind === 'settings'} onClick={() => navigate({ kind: 'settings' })}>Settings</button>
         <button type="button" class="secondary" aria-current={route.kind === 'admins'} onClick={() => navigate({ kind: 'admins' })}>Admins</button>
         <a href="/api/docs" target="_blank" rel="noopener">API reference</a>
@@ -83,6 +85,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           </>
         )}
         {route.kind === 'logs' && <LogsView status={route.status} />}
+        {route.kind === 'extensions' && <ExtensionsView />}
         {route.kind === 'new' && <CollectionEditor collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'edit' && current && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'records' && current && <RecordsView key={current.name} collection={current} collections={collections ?? []} route={route} />}

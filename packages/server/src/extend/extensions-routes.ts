@@ -1,28 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AuthService, JobRun, JobRuns } from '@causeway/core';
+import type { AuthService, JobRuns } from '@causeway/core';
+import type { ExtensionsOverview, HookErrorEntry, LoadedHookEntry } from '@causeway/wire';
 import { adminOnly } from '../auth/authenticate.js';
-import type { JobScheduler, ScheduledJob } from './job-scheduler.js';
-import type { CustomRoute, CustomRouteMethod, RouteAuth } from './routes.js';
+import type { JobScheduler } from './job-scheduler.js';
+import type { CustomRoute } from './routes.js';
 
 export const extensionsPath = '/api/extensions';
 
 /** A loaded hook as the console lists it. The hooks registry (developer "hooks") fills these. */
-export interface LoadedHook {
-  /** `beforeCreate`, `afterCommit`, `beforeSignUp`, … */
-  kind: string;
-  /** The collection, or `*` for all. */
-  collection: string;
-  /** The file it came from, when loaded from a hooks directory. */
-  source?: string;
-}
-
+export type LoadedHook = LoadedHookEntry;
 /** A hook's failure as the console lists it. */
-export interface HookError {
-  at: string;
-  kind: string;
-  collection: string;
-  message: string;
-}
+export type HookError = HookErrorEntry;
 
 /**
  * Where the hooks come from. PLACEHOLDER for the lead: wire the hooks branch's registry here (createServer's
@@ -34,16 +22,6 @@ export interface HooksInfo {
 }
 
 export const noHooks: HooksInfo = { hooks: () => [], recentErrors: () => [] };
-
-export interface ExtensionsOverview {
-  hooks: readonly LoadedHook[];
-  routes: { method: CustomRouteMethod; path: string; auth: RouteAuth; summary: string | null }[];
-  jobs: ScheduledJob[];
-  /** The newest runs of every job (all instances: the history is in the database), newest first. */
-  runs: JobRun[];
-  /** The newest failures: job runs that threw, and hooks that did. */
-  errors: { hooks: readonly HookError[]; jobs: JobRun[] };
-}
 
 const recentRuns = 50;
 
@@ -59,11 +37,11 @@ export const extensionsRoutes: FastifyPluginAsync<{ auth: AuthService; routes: r
   app.get(extensionsPath, async (): Promise<ExtensionsOverview> => {
     const recent = await runs.recent(recentRuns);
     return {
-      hooks: hooks.hooks(),
+      hooks: [...hooks.hooks()],
       routes: routes.map((r) => ({ method: r.method, path: r.path, auth: r.options.auth ?? 'signed-in', summary: r.options.summary ?? null })),
       jobs: scheduler.list(),
       runs: recent,
-      errors: { hooks: hooks.recentErrors(), jobs: recent.filter((run) => run.ok === false) },
+      errors: { hooks: [...hooks.recentErrors()], jobs: recent.filter((run) => run.ok === false) },
     };
   });
   app.post<{ Params: { name: string } }>(`${extensionsPath}/jobs/:name/run`, async (request) => scheduler.runNow(request.params.name));
