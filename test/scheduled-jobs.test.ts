@@ -113,6 +113,14 @@ describe('running a job now', () => {
     expect((await t.request('GET', '/api/collections/ticks/records?filter=' + encodeURIComponent('at = "manual"'))).body.items).toHaveLength(1);
   });
 
+  it('runs it once when two admins ask at the same moment: the other is told it is running', async () => {
+    const before = manual;
+    const answers = await Promise.all([t.request('POST', '/api/extensions/jobs/yearly-report/run'), t.request('POST', '/api/extensions/jobs/yearly-report/run')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.code).toBe('CONFIRMATION_REQUIRED');
+    expect(manual).toBe(before + 1);
+  });
+
   it('answers a job that does not exist 404', async () => {
     const response = await t.request('POST', '/api/extensions/jobs/nope/run');
     expect(response.status).toBe(404);
@@ -133,5 +141,32 @@ describe('the lease on a scheduled time', () => {
     } finally {
       await databases[1]!.close();
     }
+  });
+});
+
+describe('closing with a job running', () => {
+  it('tells the job through its signal and waits for it to finish', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let sawAbort = false;
+    let finished = false;
+    const server = await startTestServer({
+      admin: false,
+      extensions: [(c) => c.cron('long', '0 0 1 1 *', async ({ signal }) => {
+        started();
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        sawAbort = signal.aborted;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        finished = true;
+      })],
+    });
+    const run = server.server.jobs.runNow('long');
+    await running;
+    const closedAt = Date.now();
+    await server.stop();
+    expect(sawAbort).toBe(true);
+    expect(finished).toBe(true);
+    expect(Date.now() - closedAt).toBeLessThan(5000);
+    await run.catch(() => undefined);
   });
 });

@@ -35,6 +35,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, code: ErrorCode, w
  */
 export async function customRoutes(app: FastifyInstance, { routes, records }: CustomRoutesOptions): Promise<void> {
   const asIs = app.getDefaultJsonParser('error', 'error');
+  // Declared up front so requests keep one shape (Fastify's advice for properties set per request).
+  app.decorateRequest('rawBody', undefined);
   for (const route of routes) {
     const { options, handler } = route;
     // Each route in a context of its own, so a raw-body parser stays with the route that asked for it.

@@ -23,6 +23,8 @@ export interface JobSchedulerDeps {
   log: FastifyBaseLogger;
   /** Runs kept per job in the history (older ones are deleted after each run). */
   keepRuns: number;
+  /** How long `stop()` waits for running jobs before it gives up on them (they are told through their signal). */
+  stopWaitMs?: number;
 }
 
 /** The longest a timer is set for; a later run is reached in steps (Node's timers overflow past ~24.8 days). */
@@ -69,8 +71,13 @@ export class JobScheduler {
     if (this.running.has(name)) throw new CausewayError('CONFIRMATION_REQUIRED', `Job '${name}' is running now; try again when it has finished.`);
     // A manual run's key is its own start, to the millisecond: it never takes a scheduled time's row.
     const at = new Date();
-    if (!(await this.deps.runs.claim(name, at, this.instance, at))) throw new CausewayError('CONFIRMATION_REQUIRED', `Job '${name}' was just started; try again.`);
-    await this.track(job, this.execute(job, at));
+    let claimed = false;
+    // Tracked before its first await, so a second "run now" at the same moment sees it running.
+    await this.track(job, (async () => {
+      claimed = await this.deps.runs.claim(name, at, this.instance, at);
+      if (claimed) await this.execute(job, at);
+    })());
+    if (!claimed) throw new CausewayError('CONFIRMATION_REQUIRED', `Job '${name}' was just started; try again.`);
     const [run] = (await this.deps.runs.recent(50, name)).filter((r) => r.scheduledAt === at.toISOString());
     return run!;
   }
@@ -81,7 +88,13 @@ export class JobScheduler {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const cron of this.crons.values()) cron.stop();
-    await Promise.allSettled([...this.running.values()]);
+    const running = [...this.running.keys()];
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), this.deps.stopWaitMs ?? 10_000)));
+    const outcome = await Promise.race([Promise.allSettled([...this.running.values()]), gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'gave up') this.deps.log.warn({ jobs: running }, 'jobs still running at shutdown were left unfinished (their runs stay unfinished in the history)');
   }
 
   private scheduleAfter(job: JobDefinition, after: Date): void {
@@ -108,14 +121,17 @@ export class JobScheduler {
 
   private async due(job: JobDefinition, at: Date): Promise<void> {
     if (this.running.has(job.name) || this.closing.signal.aborted) return;
-    let claimed: boolean;
-    try {
-      claimed = await this.deps.runs.claim(job.name, at, this.instance);
-    } catch (error) {
-      this.deps.log.error({ err: error, job: job.name }, 'claiming a job run failed; this run is skipped here');
-      return;
-    }
-    if (claimed) await this.track(job, this.execute(job, at));
+    // Tracked before its first await, so nothing else starts this job on this instance meanwhile.
+    await this.track(job, (async () => {
+      let claimed: boolean;
+      try {
+        claimed = await this.deps.runs.claim(job.name, at, this.instance);
+      } catch (error) {
+        this.deps.log.error({ err: error, job: job.name }, 'claiming a job run failed; this run is skipped here');
+        return;
+      }
+      if (claimed) await this.execute(job, at);
+    })());
   }
 
   private track(job: JobDefinition, run: Promise<void>): Promise<void> {
