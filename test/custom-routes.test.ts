@@ -246,3 +246,19 @@ describe('the address rate limit', () => {
     }
   });
 });
+
+describe('routes whose paths read alike', () => {
+  it('get distinct operation ids, so the document stays valid', async () => {
+    const alike = await startTestServer({ admin: false, extensions: [(c) => {
+      c.route('GET', '/api/custom/a-b', { auth: 'anyone' }, () => 1);
+      c.route('GET', '/api/custom/a_b', { auth: 'anyone' }, () => 2);
+    }] });
+    try {
+      const document = (await alike.request('GET', '/api/openapi.json')).body;
+      expect([document.paths['/api/custom/a-b'].get.operationId, document.paths['/api/custom/a_b'].get.operationId]).toEqual(['custom_get_a_b', 'custom_get_a_b_2']);
+      expect((await new Validator().validate(document)).errors ?? []).toEqual([]);
+    } finally {
+      await alike.stop();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CustomRoute } from '../extend/routes.js';
+import { customRoutePrefix, type CustomRoute } from '../extend/routes.js';
 import type { JsonSchema, Operation, Parameter, PathItem } from './openapi-types.js';
 
 type ErrorRefs = (...statuses: number[]) => Record<string, { $ref: string }>;
@@ -24,9 +24,16 @@ function undescribedPathParameters(route: CustomRoute, described: readonly Param
   return names.filter((name) => !described.some((p) => p.name === name)).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
 }
 
-function operationId(route: CustomRoute): string {
-  const words = route.path.slice('/api/custom/'.length).split(/[^A-Za-z0-9]+/).filter(Boolean);
-  return `custom_${route.method.toLowerCase()}_${words.join('_')}`;
+/** `custom_post_webhooks_payments`; a second route that would read the same (`a-b`, `a_b`) gets `_2`, … */
+function operationIds(routes: readonly CustomRoute[]): string[] {
+  const seen = new Map<string, number>();
+  return routes.map((route) => {
+    const words = route.path.slice(customRoutePrefix.length).split(/[^A-Za-z0-9]+/).filter(Boolean);
+    const id = `custom_${route.method.toLowerCase()}_${words.join('_')}`;
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    return count === 1 ? id : `${id}_${count}`;
+  });
 }
 
 /**
@@ -36,7 +43,8 @@ function operationId(route: CustomRoute): string {
  */
 export function customRoutePaths(routes: readonly CustomRoute[], errors: ErrorRefs): Record<string, PathItem> {
   const paths: Record<string, PathItem> = {};
-  for (const route of routes) {
+  const ids = operationIds(routes);
+  for (const [index, route] of routes.entries()) {
     const { options } = route;
     const template = route.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
     const pathParameters = parametersOf(options.params, 'path');
@@ -44,7 +52,7 @@ export function customRoutePaths(routes: readonly CustomRoute[], errors: ErrorRe
     const auth = options.auth ?? 'signed-in';
     const anyJson = { 'application/json': { schema: {} } };
     const operation: Operation = {
-      operationId: operationId(route),
+      operationId: ids[index]!,
       summary: options.summary ?? `${route.method} ${route.path}`,
       tags: ['custom'],
       ...(parameters.length ? { parameters } : {}),
