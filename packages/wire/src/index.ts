@@ -8,7 +8,6 @@ export type { WireRecord } from './wire-record.js';
 export type { ListPage } from './list-page.js';
 export type { ListOp } from './list-op.js';
 export type { RequestLogEntry } from './request-log-entry.js';
-export type { ExtensionsOverview, HookErrorEntry, JobRunEntry, LoadedHookEntry } from './extensions-overview.js';
 export type {
   BoolField,
   CollectionDefinition,
@@ -44,3 +43,4 @@ export type {
   SubscriptionMessage,
   UnsubscribedReason,
 } from './realtime-messages.js';
+export type { ExtensionsOverview, HookErrorEntry, JobRunEntry, LoadedHookEntry } from './extensions-overview.js';
