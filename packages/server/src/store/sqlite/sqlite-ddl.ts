@@ -1,7 +1,7 @@
 import type { Field, SqlDdl } from '@causeway/core';
 import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
-import { jobRunsTable } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
+import { jobRunsTable } from '@causeway/core';
 
 const q = sqliteDialect.quoteIdent;
 
