@@ -69,8 +69,10 @@ export class JobScheduler {
     const job = this.deps.jobs.find((j) => j.name === name);
     if (!job) throw new CausewayError('NOT_FOUND', `No job named '${name}'.`);
     if (this.running.has(name)) throw new CausewayError('CONFIRMATION_REQUIRED', `Job '${name}' is running now; try again when it has finished.`);
-    // A manual run's key is its own start, to the millisecond: it never takes a scheduled time's row.
-    const at = new Date();
+    // A manual run's key is its own start, to the millisecond, never a whole second: it never takes the row of a
+    // scheduled time (scheduled times are whole seconds).
+    const now = Date.now();
+    const at = new Date(now % 1000 === 0 ? now + 1 : now);
     let claimed = false;
     // Tracked before its first await, so a second "run now" at the same moment sees it running.
     await this.track(job, (async () => {
