@@ -21,10 +21,12 @@ const databaseNeutral = [
   'test/rate-limits-redis.test.ts',
   'test/postgres-bus.test.ts',
   'test/multi-instance.test.ts',
+  'test/scheduled-jobs-instances.test.ts',
   'test/database-migration.test.ts',
   'test/address-rate-limit.test.ts',
   // The console is a client of the public API (tested on both databases); two browsers at once only add time.
   'test/console.test.ts',
+  'test/console-extensions.test.ts',
   // The storage adapters' contract suite touches no database.
   'test/file-storage.test.ts',
 ];

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer, type CausewayServer } from '../../packages/server/src/app.js';
 import { loadConfig } from '../../packages/server/src/config/config.js';
+import type { Extension } from '../../packages/server/src/extend/extender.js';
+import { registerExtensions } from '../../packages/server/src/extend/extensions.js';
+import type { SchemaShape } from '../../packages/server/src/extend/schema-types.js';
 import { dropTestDatabase, testDatabaseFlags } from './test-database.js';
 
 /** Response bodies are checked by shape in assertions; a loose type keeps those assertions readable. */
@@ -42,6 +45,8 @@ export interface TestServerOptions {
   config?: Record<string, unknown>;
   /** Whether to create the admin (default true); `adminToken` is '' without one. */
   admin?: boolean;
+  /** Extensions (custom routes, jobs) to load, as `createCauseway` and a hooks directory do. */
+  extensions?: readonly Extension<SchemaShape>[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -50,7 +55,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // syncs at checkpoints, not at every commit: no test here cuts the power, and an fsync per commit on a shared CI
   // disk costs minutes. The default (FULL) runs in test/crash-durability.test.ts, whose processes use it.
   const config = loadConfig({ dataDir, port: 0, logLevel: process.env.CAUSEWAY_TEST_LOG_LEVEL ?? 'silent', passwordCost: 10, authRateLimit: 1000, rateLimit: 0, sqliteSynchronous: 'normal', ...testDatabaseFlags(dataDir), ...options.config }, {});
-  const server = await createServer({ config });
+  const server = await createServer({ config, ...(options.extensions ? { extensions: await registerExtensions(options.extensions) } : {}) });
   const url = await server.app.listen({ host: '127.0.0.1', port: config.port });
   let adminToken = '';
   if (options.admin !== false) {

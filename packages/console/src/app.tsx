@@ -4,6 +4,7 @@ import { AuthScreen } from './auth-screens.js';
 import { CollectionEditor } from './collection-editor.js';
 import { client, listCollections, listFieldTypes, message, request, type CollectionDefinition, type FieldTypes } from './api.js';
 import { LogsView } from './logs-view.js';
+import { ExtensionsView } from './extensions-view.js';
 import { RecordsView } from './records-view.js';
 import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
@@ -64,6 +65,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         )}
         <button type="button" onClick={() => navigate({ kind: 'new' })}>New collection</button>
         <button type="button" class="secondary" aria-current={route.kind === 'logs'} onClick={() => navigate({ kind: 'logs' })}>Logs</button>
+        <button type="button" class="secondary" aria-current={route.kind === 'extensions'} onClick={() => navigate({ kind: 'extensions' })}>Extensions</button>
         <button type="button" class="secondary" aria-current={route.kind === 'settings'} onClick={() => navigate({ kind: 'settings' })}>Settings</button>
         <button type="button" class="secondary" aria-current={route.kind === 'admins'} onClick={() => navigate({ kind: 'admins' })}>Admins</button>
         <a href="/api/docs" target="_blank" rel="noopener">API reference</a>
@@ -87,6 +89,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           </>
         )}
         {route.kind === 'logs' && <LogsView status={route.status} />}
+        {route.kind === 'extensions' && <ExtensionsView />}
         {route.kind === 'new' && types && <CollectionEditor collections={collections ?? []} types={types} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'edit' && current && types && <CollectionEditor key={current.name} existing={current} collections={collections ?? []} types={types} onSaved={afterSave} onDeleted={() => void reload().then(() => navigate({ kind: 'home' }))} />}
         {route.kind === 'records' && current && types && <RecordsView key={current.name} collection={current} collections={collections ?? []} types={types} route={route} />}

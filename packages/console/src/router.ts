@@ -11,7 +11,8 @@ export type Route =
   | { kind: 'new' }
   | { kind: 'settings' }
   | { kind: 'admins' }
-  | { kind: 'logs'; status?: string };
+  | { kind: 'logs'; status?: string }
+  | { kind: 'extensions' };
 
 const seg = encodeURIComponent;
 
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'settings') return { kind: 'settings' };
   if (parts[0] === 'admins') return { kind: 'admins' };
   if (parts[0] === 'logs') return { kind: 'logs', ...option('status') };
+  if (parts[0] === 'extensions') return { kind: 'extensions' };
   return { kind: 'home' };
 }
 
@@ -49,6 +51,8 @@ export function routeHash(route: Route): string {
       return '#/admins';
     case 'logs':
       return `#/logs${search({ status: route.status })}`;
+    case 'extensions':
+      return '#/extensions';
     default:
       return '#/';
   }

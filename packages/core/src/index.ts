@@ -1,5 +1,6 @@
 export * from './errors/error-codes.js';
 export * from './errors/causeway-error.js';
+export { fromZodError } from './errors/zod-issues.js';
 export * from './schema/field.js';
 export type {
   ColumnKind,
@@ -63,6 +64,7 @@ export * from './realtime/realtime-hub.js';
 export * from './rules/channel-rules.js';
 export * from './settings/settings-service.js';
 export * from './settings/deployment-id.js';
+export { JobRuns, jobRunsTable, type JobRun } from './jobs/job-runs.js';
 export { jsonDeeperThan, maxJsonDepth } from './values/json-depth.js';
 export type { FileStorage, StoredObject, ByteRange } from './files/file-storage.js';
 export { fileKey, thumbKey, parseFileKey } from './files/file-keys.js';

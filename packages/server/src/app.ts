@@ -10,6 +10,7 @@ import {
   ChannelRules,
   CollectionsService,
   RealtimeHub,
+  JobRuns,
   MemoryBus,
   deploymentId,
   prepareDatabase,
@@ -61,6 +62,10 @@ import { openDatabase } from './store/open-database.js';
 import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
 import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { serverVersion } from './version.js';
+import { customRoutes } from './extend/custom-routes-plugin.js';
+import { extensionsRoutes, noHooks, type HooksInfo } from './extend/extensions-routes.js';
+import type { RegisteredExtensions } from './extend/extensions.js';
+import { JobScheduler } from './extend/job-scheduler.js';
 
 export interface CausewayServer {
   app: FastifyInstance;
@@ -73,6 +78,8 @@ export interface CausewayServer {
   hub: RealtimeHub;
   feed: ChangeFeed;
   storage: FileStorage;
+  /** The extensions' scheduled jobs (and their "run now"). */
+  jobs: JobScheduler;
   /**
    * Deletes stored files no record holds that are older than the grace period (runs on its own hourly); `nowMs`
    * judges ages as of that time.
@@ -90,6 +97,8 @@ export interface ServerDeps {
   bus?: EventBus;
   /** Defaults to SMTP when configured, else a file in the data directory. */
   mailer?: Mailer;
+  /** Custom routes and scheduled jobs (see `registerExtensions`), and where the console learns of loaded hooks. */
+  extensions?: RegisteredExtensions & { hooks?: HooksInfo };
 }
 
 function openMailer(config: Config): Mailer {
@@ -111,7 +120,7 @@ async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed, deploy
 const pollMs = { changes: 1000, stored: 10_000 };
 
 /** Builds the whole server: storage, core services and every surface. The one place things are wired. */
-export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
+export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), extensions = { routes: [], jobs: [] } }: ServerDeps): Promise<CausewayServer> {
   // The development mail file lives here whichever database holds the records (and an earlier version's key file).
   mkdirSync(config.dataDir, { recursive: true });
   await prepareDatabase(db);
@@ -212,7 +221,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     // Read per request: the console can change the list while the server runs.
     origin: (origin, allow) => allow(null, origin === undefined || isAllowedOrigin(origin, settings.current.allowedOrigins)),
     // @fastify/cors allows only GET, HEAD and POST by default; updates and deletes come from other origins too.
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     maxAge: 600,
     exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'],
   });
@@ -229,7 +238,11 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records, schema, storage, multipart: { fieldBytes: config.bodyLimit, idleMs: config.uploadIdleTimeout * 1000 } });
   await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl, thumbnails: new Thumbnails(storage) });
-  await app.register(openapiRoutes, { schema, version: serverVersion });
+  await app.register(openapiRoutes, { schema, version: serverVersion, customRoutes: extensions.routes });
+  await app.register(customRoutes, { routes: extensions.routes, records });
+  const jobRuns = new JobRuns(db);
+  const jobs = new JobScheduler({ jobs: extensions.jobs, runs: jobRuns, records, log: app.log, keepRuns: config.jobRunsKept });
+  await app.register(extensionsRoutes, { auth, routes: extensions.routes, scheduler: jobs, runs: jobRuns, hooks: extensions.hooks ?? noHooks });
   // A person who opens the bare address wants the console (or, without a built one, the API reference).
   const consoleServed = await consoleRoutes(app);
   app.get('/', (_request, reply) => reply.redirect(consoleServed ? '/_/' : '/api/docs'));
@@ -288,10 +301,12 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   sweep.start();
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
+  jobs.start();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
     closing = true;
     clearInterval(pruning);
+    await jobs.stop();
     await sweep.stop();
     clearInterval(storedPoll);
     hub.stop();
@@ -311,6 +326,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     feed,
     storage,
+    jobs,
     sweepFiles: (nowMs) => sweep.run(nowMs),
     async close() {
       await app.close();

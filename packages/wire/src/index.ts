@@ -45,3 +45,4 @@ export type {
   SubscriptionMessage,
   UnsubscribedReason,
 } from './realtime-messages.js';
+export type { ExtensionsOverview, HookErrorEntry, JobRunEntry, LoadedHookEntry } from './extensions-overview.js';

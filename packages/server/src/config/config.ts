@@ -84,6 +84,8 @@ const configSchema = z.strictObject({
    * `uniquelocal`), comma-separated; unset, the client address is the connection's peer.
    */
   trustProxy: z.string().min(1).optional(),
+  /** Runs of each scheduled job kept in the history (`_job_runs`); older ones are deleted after each run. */
+  jobRunsKept: z.coerce.number().int().min(1).max(100_000).default(100),
   /** Seconds a file token (`POST /api/files/token`, for downloading protected files) stays valid. */
   fileTokenTtl: z.coerce.number().int().min(10).max(3600).default(120),
   /**
@@ -158,6 +160,7 @@ export interface Config {
   readonly requestLogSize: number;
   readonly rateLimit: number;
   readonly trustProxy?: string | undefined;
+  readonly jobRunsKept: number;
   readonly fileTokenTtl: number;
   readonly fileOrphanGrace: number;
   readonly uploadIdleTimeout: number;
@@ -214,6 +217,7 @@ export const envVariables = {
   requestLogSize: 'CAUSEWAY_REQUEST_LOG_SIZE',
   rateLimit: 'CAUSEWAY_RATE_LIMIT',
   trustProxy: 'CAUSEWAY_TRUST_PROXY',
+  jobRunsKept: 'CAUSEWAY_JOB_RUNS_KEPT',
   fileTokenTtl: 'CAUSEWAY_FILE_TOKEN_TTL',
   fileOrphanGrace: 'CAUSEWAY_FILE_ORPHAN_GRACE',
   uploadIdleTimeout: 'CAUSEWAY_UPLOAD_IDLE_TIMEOUT',

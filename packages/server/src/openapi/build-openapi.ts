@@ -5,6 +5,9 @@ import { authPaths } from './auth-paths.js';
 import { collectionSchemaComponents, staticPaths } from './static-paths.js';
 import { problemResponses, withCommonAnswers } from './problem-responses.js';
 import { filePaths, multipartBody } from './file-paths.js';
+import { customRoutePaths } from './custom-route-paths.js';
+import { extensionsPaths } from './extensions-paths.js';
+import type { CustomRoute } from '../extend/routes.js';
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -72,8 +75,8 @@ function recordPaths(collection: Collection): Record<string, PathItem> {
   };
 }
 
-/** The OpenAPI 3.1 document for the live schema: static endpoints plus every collection's records. */
-export function buildOpenApi(collections: readonly Collection[], info: { version?: string } = {}): OpenApiDocument {
+/** The OpenAPI 3.1 document for the live schema: static endpoints, every collection's records, the custom routes. */
+export function buildOpenApi(collections: readonly Collection[], info: { version?: string; customRoutes?: readonly CustomRoute[] } = {}): OpenApiDocument {
   const names = new Set(collections.map((c) => c.name));
   return {
     openapi: '3.1.0',
@@ -82,8 +85,8 @@ export function buildOpenApi(collections: readonly Collection[], info: { version
       version: info.version ?? '0.1.0',
       description: 'REST API over the collections of this Causeway instance. Every status an operation can answer is listed; errors are RFC 9457 problem+json with a stable `code`.',
     },
-    tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
-    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), filePaths(errors), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
+    tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, { name: 'custom', description: 'Routes added by extensions.' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
+    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), extensionsPaths(errors), customRoutePaths(info.customRoutes ?? [], errors), filePaths(errors), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
     components: {
       schemas: Object.assign(collectionSchemaComponents(), ...collections.map((c) => collectionSchemas(c, (name) => names.has(name)))),
       parameters,

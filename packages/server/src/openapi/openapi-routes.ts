@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { SchemaRegistry } from '@causeway/core';
 import { buildOpenApi } from './build-openapi.js';
 import type { OpenApiDocument } from './openapi-types.js';
+import type { CustomRoute } from '../extend/routes.js';
 
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -29,7 +30,7 @@ const initScript = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_
 const docsCsp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** `/api/openapi.json` (rebuilt after each schema change, cached until the next) and the `/api/docs` page. */
-export const openapiRoutes: FastifyPluginAsync<{ schema: SchemaRegistry; version: string }> = async (app, { schema, version }) => {
+export const openapiRoutes: FastifyPluginAsync<{ schema: SchemaRegistry; version: string; customRoutes?: readonly CustomRoute[] }> = async (app, { schema, version, customRoutes = [] }) => {
   let document: OpenApiDocument | undefined;
   const dispose = schema.onChange(() => {
     document = undefined;
@@ -38,7 +39,7 @@ export const openapiRoutes: FastifyPluginAsync<{ schema: SchemaRegistry; version
     dispose();
   });
 
-  app.get('/api/openapi.json', async () => (document ??= buildOpenApi(schema.list(), { version })));
+  app.get('/api/openapi.json', async () => (document ??= buildOpenApi(schema.list(), { version, customRoutes })));
 
   app.get('/api/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', docsCsp).send(docsPage));
   app.get('/api/docs/init.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(initScript));

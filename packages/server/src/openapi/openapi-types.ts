@@ -49,6 +49,7 @@ export interface Response {
 export interface Operation {
   operationId: string;
   summary: string;
+  description?: string;
   tags: string[];
   parameters?: (Parameter | { $ref: string })[];
   requestBody?: { required: boolean; content: MediaContent };

@@ -1,6 +1,7 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
 import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
+import { jobRunsTable } from '@causeway/core';
 import { postgresDialect } from './postgres-dialect.js';
 
 const q = postgresDialect.quoteIdent;
@@ -51,6 +52,8 @@ export function postgresDdl(schema: string): SqlDdl {
       `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id ${text} PRIMARY KEY, family ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, token_hash ${text} NOT NULL UNIQUE, created ${text} NOT NULL, expires ${text} NOT NULL, used ${text}, revoked ${text})`,
       `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
       `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__subject`)} ON ${q(sessionsTable)} (realm, subject)`,
+      `CREATE TABLE IF NOT EXISTS ${q(jobRunsTable)} (job ${text} NOT NULL, scheduled_at ${text} NOT NULL, started ${text} NOT NULL, finished ${text}, ok ${text}, error TEXT, instance ${text} NOT NULL, PRIMARY KEY (job, scheduled_at))`,
+      `CREATE INDEX IF NOT EXISTS ${q(`${jobRunsTable}__started`)} ON ${q(jobRunsTable)} (started)`,
       `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key ${text} PRIMARY KEY, value TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash ${text} PRIMARY KEY, purpose ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, expires ${text} NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner ${text} PRIMARY KEY, realm ${text} NOT NULL, subject ${text} NOT NULL, secret TEXT NOT NULL, enabled ${text} NOT NULL, last_step ${text} NOT NULL, recovery TEXT NOT NULL)`,

@@ -1,6 +1,7 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
 import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
+import { jobRunsTable } from '@causeway/core';
 
 const q = sqliteDialect.quoteIdent;
 
@@ -24,6 +25,8 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id TEXT PRIMARY KEY NOT NULL, family TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, expires TEXT NOT NULL, used TEXT, revoked TEXT) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
     `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__subject`)} ON ${q(sessionsTable)} (realm, subject)`,
+    `CREATE TABLE IF NOT EXISTS ${q(jobRunsTable)} (job TEXT NOT NULL, scheduled_at TEXT NOT NULL, started TEXT NOT NULL, finished TEXT, ok TEXT, error TEXT, instance TEXT NOT NULL, PRIMARY KEY (job, scheduled_at)) STRICT`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${jobRunsTable}__started`)} ON ${q(jobRunsTable)} (started)`,
     `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, secret TEXT NOT NULL, enabled TEXT NOT NULL, last_step TEXT NOT NULL, recovery TEXT NOT NULL) STRICT`,
