@@ -145,7 +145,7 @@ describe('causeway import refuses what it cannot load safely', () => {
     const lines = readFileSync(exported, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
     const byId = (a: Json, b: Json) => (a.id < b.id ? -1 : 1);
     expect(lines.filter((line) => line.collection === 'notes').map((line) => line.row)).toEqual(rows.sort(byId));
-    expect(lines.at(-1)).toEqual({ end: { records: { notes: 2345 }, system: { _admins: 0, _sessions: 0, _auth_tokens: 0, _mfa: 0, _settings: 0 } } });
+    expect(lines.at(-1)).toEqual({ end: { records: { notes: 2345 }, system: { _admins: 0, _sessions: 0, _auth_tokens: 0, _mfa: 0, _oauth_providers: 0, _identities: 0, _settings: 0 } } });
   }, 60_000);
 });
 

@@ -5,6 +5,8 @@ import cors from '@fastify/cors';
 import {
   AccessTokens,
   AuthService,
+  OAuthService,
+  openSecretBox,
   CausewayError,
   ChangeFeed,
   ChannelRules,
@@ -34,6 +36,7 @@ import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
+import { oauthProviderRoutes, oauthRoutes } from './rest/oauth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
 import { accountPages } from './auth/pages/account-pages.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
@@ -149,6 +152,15 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
+  const oauth = new OAuthService({
+    db,
+    bus,
+    schema,
+    records,
+    auth,
+    box: await openSecretBox(db, config.tokenSecret),
+    onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
+  });
   await seedUsersCollection(collections, auth);
   const retention = { maxAgeMs: config.changeLogMaxAge * 1000, maxCount: config.changeLogMaxCount };
   await feed.prune(retention);
@@ -221,6 +233,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl ? { url: config.redisUrl, prefix: `causeway:${deployment}:rate` } : undefined, limitsUnavailable);
   const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
   await app.register(authRoutes, { auth, guard });
+  await app.register(oauthRoutes, { oauth, guard });
+  await app.register(oauthProviderRoutes, { oauth, auth });
   await app.register(accountPages);
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });

@@ -220,6 +220,22 @@ export class AuthService {
     return this.startSession(realm, account);
   }
 
+  /**
+   * Signs in an account whose first factor another flow checked (OAuth): the same second-factor step as `signIn`
+   * (`MFA_REQUIRED` without `code`, `INVALID_CREDENTIALS` with a wrong one) and the same session.
+   */
+  async signInChecked(realm: string, subject: string, code?: unknown): Promise<AuthResult> {
+    this.checkRealm(realm);
+    const account = await this.account(realm, subject);
+    if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The account no longer exists.');
+    const owner = { realm, subject };
+    if (await this.factors.isEnabled(this.deps.db, owner)) {
+      if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
+      if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    }
+    return this.startSession(realm, account);
+  }
+
   async refresh(realm: string, refreshToken: unknown): Promise<AuthResult> {
     this.checkRealm(realm);
     if (typeof refreshToken !== 'string' || refreshToken === '') throw invalidToken('refreshToken is required.');

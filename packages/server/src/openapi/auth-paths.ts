@@ -9,7 +9,7 @@ const text: JsonSchema = { type: 'string' };
 
 const accepted = { description: 'Accepted.', content: json(object({ status: { type: 'string', enum: ['accepted'] } })) };
 
-function session(account: JsonSchema): JsonSchema {
+export function session(account: JsonSchema): JsonSchema {
   return object({ token: { type: 'string', description: 'Access token (JWT) for `Authorization: Bearer`.' }, expiresIn: { type: 'integer', description: 'Seconds.' }, refreshToken: text, record: account });
 }
 

@@ -1,5 +1,5 @@
 import type { Field, SqlDdl } from '@causeway/core';
-import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { adminsRealm, collectionIndexes, changeLogTable, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 const q = sqliteDialect.quoteIdent;
@@ -28,6 +28,10 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, secret TEXT NOT NULL, enabled TEXT NOT NULL, last_step TEXT NOT NULL, recovery TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(oauthProvidersTable)} (key TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, name TEXT NOT NULL, settings TEXT NOT NULL, secret TEXT NOT NULL, updated TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(oauthStatesTable)} (state_hash TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, realm TEXT NOT NULL, payload TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(identitiesTable)} (key TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL UNIQUE, realm TEXT NOT NULL, account TEXT NOT NULL, provider TEXT NOT NULL, subject TEXT NOT NULL, email TEXT NOT NULL, created TEXT NOT NULL) STRICT`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${identitiesTable}__account`)} ON ${q(identitiesTable)} (realm, account)`,
   ],
   upgrade: async (tx) => {
     for (const [table, column, type] of addedColumns) {
