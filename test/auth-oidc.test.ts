@@ -1,5 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, createClient, UnauthorizedError, type AuthResult } from '@causeway/client';
 import { anonymous, bearer, mailedToken, signUp, type Account } from './support/accounts.js';
 import { startOidcProvider, type TestOidcProvider } from './support/oidc-provider.js';
 import { startTestServer, type Json, type TestResponse, type TestServer } from './support/test-server.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
   idp.accounts.set('dave-at-idp', { sub: 'dave-at-idp', email: 'dave@example.com', emailVerified: false });
   idp.accounts.set('nora-at-idp', { sub: 'nora-at-idp', email: 'nora@example.com', emailVerified: false });
   idp.accounts.set('carol-at-idp', { sub: 'carol-at-idp', email: 'carol@example.com', emailVerified: true });
+  idp.accounts.set('kim-at-idp', { sub: 'kim-at-idp', email: 'kim@example.com', emailVerified: true });
   idp.accounts.set('mia-at-idp', { sub: 'mia-at-idp', email: 'mia@example.com', emailVerified: true });
 });
 
@@ -293,5 +295,40 @@ describe('with a second factor', () => {
     // The ticket is spent once a code was accepted.
     expect((await t.request('POST', oauth('/mfa'), { ticket, code: next }, anonymous)).body.code).toBe('OAUTH_FAILED');
     expect((await t.request('POST', oauth('/mfa'), { ticket: 'forged', code: next }, anonymous)).body.code).toBe('OAUTH_FAILED');
+  });
+});
+
+describe('the client', () => {
+  it('signs in with one call to start and one to finish, then lists its identities and is refused unlinking the last', async () => {
+    const client = createClient(t.url);
+    expect(await client.auth.oauth.providers()).toEqual([{ name: 'testid', displayName: 'Test ID' }]);
+    const { url } = await client.auth.signInWithOAuth('testid', { redirectUri: appCallback, redirect: false });
+    const back = await idp.authorize(url, 'kim-at-idp');
+    // Node has no sessionStorage to remember the provider: a browser page that started the flow needs no option.
+    const result: AuthResult = await client.auth.finishOAuth(back, { provider: 'testid' });
+    expect(result.record.email).toBe('kim@example.com');
+    expect(client.auth.isSignedIn).toBe(true);
+    expect((await client.auth.me()).id).toBe(result.record.id);
+    const [identity] = await client.auth.oauth.identities();
+    expect(identity).toMatchObject({ provider: 'testid', email: 'kim@example.com' });
+    const refused = await client.auth.oauth.unlink(identity!.id).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as ConflictError).code).toBe('LAST_SIGN_IN_METHOD');
+  });
+
+  it("turns the provider's refusal in the callback URL into an OAUTH_FAILED error without asking the server", async () => {
+    const client = createClient(t.url);
+    const refused = await client.auth.finishOAuth(`${appCallback}?error=access_denied&state=x`, { provider: 'testid' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'OAUTH_FAILED', status: 400 });
+    expect(client.auth.isSignedIn).toBe(false);
+  });
+
+  it('carries the ticket of MFA_REQUIRED on the error', async () => {
+    const client = createClient(t.url);
+    const { url } = await client.auth.signInWithOAuth('testid', { redirectUri: appCallback, redirect: false });
+    const refused = await client.auth.finishOAuth(await idp.authorize(url, 'carol-at-idp'), { provider: 'testid' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UnauthorizedError);
+    expect((refused as UnauthorizedError).code).toBe('MFA_REQUIRED');
+    expect((refused as UnauthorizedError).problem.ticket).toEqual(expect.any(String));
   });
 });

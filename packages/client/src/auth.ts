@@ -1,4 +1,5 @@
 import type { BaseRecord } from './types.js';
+import { OAuthApi, type FinishOAuthOptions, type SignInWithOAuthOptions } from './oauth.js';
 import { authPath, type Transport } from './transport.js';
 
 export interface AuthResult<R = BaseRecord & Record<string, unknown>> {
@@ -35,6 +36,24 @@ export class AuthApi<R = BaseRecord & Record<string, unknown>> {
   async signIn(email: string, password: string, code?: string): Promise<AuthResult<R>> {
     const body = code === undefined ? { email, password } : { email, password, code };
     return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body, auth: false }));
+  }
+
+  /** Sign-in with a provider: its list, the second-factor step, linked identities (`oauth.identities()`, `oauth.unlink(id)`). */
+  get oauth(): OAuthApi<R> {
+    return new OAuthApi<R>(this.transport, this.realm, (result) => this.keep(result));
+  }
+
+  /**
+   * Starts signing in with a provider the admin configured (`google`, or any name they chose): in a browser, goes to
+   * the provider, which sends the browser back to `redirectUri`; call `finishOAuth(location.href)` there.
+   */
+  signInWithOAuth(provider: string, options: SignInWithOAuthOptions): Promise<{ url: string }> {
+    return this.oauth.start(provider, options);
+  }
+
+  /** Completes a sign-in with a provider from the URL it sent the browser back to; see `oauth.finish`. */
+  finishOAuth(callbackUrl: string | URL, options?: FinishOAuthOptions): Promise<AuthResult<R>> {
+    return this.oauth.finish(callbackUrl, options);
   }
 
   /** Ends the session on the server and forgets it here. */
