@@ -384,6 +384,40 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('configures sign-in providers per auth collection, with a write-only client secret', async () => {
+    const admin = { authorization: `Bearer ${(await t.server.auth.signIn('_admins', email, password)).token}` };
+    await page.goto(`${t.url}/_/#/settings`);
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Sign-in providers' }) });
+    await form.getByLabel('Provider name (in URLs)').fill('corp');
+    await form.getByLabel('Issuer URL', { exact: true }).fill('http://insecure.example.com');
+    await form.getByLabel('Client id').fill('console-app');
+    await form.getByLabel('Client secret').fill('console-secret-never-shown');
+    await form.getByLabel('Redirect URIs (one per line)').fill('https://app.example.com/auth/callback');
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    // The server's per-field message, shown by the field.
+    await form.locator('.field-error', { hasText: 'must be an https URL' }).waitFor();
+    await form.getByLabel('Issuer URL', { exact: true }).fill('https://id.example.com');
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    await form.getByText('Saved corp.').waitFor();
+    // The secret field is empty again and the list says one is stored; the server never sent it back.
+    expect(await form.getByLabel(/^Client secret/).inputValue()).toBe('');
+    await form.getByText('secret stored').waitFor();
+    const listed = (await t.request('GET', '/api/collections/users/oauth-providers', undefined, admin)).body;
+    expect(listed).toEqual([expect.objectContaining({ name: 'corp', issuer: 'https://id.example.com', clientId: 'console-app', hasClientSecret: true, redirectUris: ['https://app.example.com/auth/callback'] })]);
+    expect(JSON.stringify(listed)).not.toContain('console-secret-never-shown');
+    expect(await page.content()).not.toContain('console-secret-never-shown');
+    // A change without a new secret keeps the stored one; disabling hides it from apps.
+    await form.getByLabel('Enabled').uncheck();
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    await form.getByText('disabled, secret stored').waitFor();
+    expect((await t.request('GET', '/api/collections/users/auth/oauth/providers', undefined, { authorization: '' })).body).toEqual([]);
+    await page.screenshot({ path: screenshotPath('console-sign-in-providers') });
+    await form.getByRole('button', { name: 'remove corp' }).click();
+    await form.getByText('Removed corp.').waitFor();
+    expect((await t.request('GET', '/api/collections/users/oauth-providers', undefined, admin)).body).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it('sets up two-factor authentication for the signed-in admin, then asks for a code at sign-in', async () => {
     const signIn = async (target: Page) => {
       await target.goto(`${t.url}/_/`);

@@ -9,6 +9,7 @@ import { navigate, useRoute } from './router.js';
 import { SettingsView } from './settings-view.js';
 import { AccountMailView } from './account-mail-view.js';
 import { SecondFactorView } from './second-factor-view.js';
+import { SignInProvidersView } from './sign-in-providers-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
 
@@ -74,6 +75,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           <>
             <SettingsView />
             <AccountMailView />
+            <SignInProvidersView />
           </>
         )}
         {route.kind === 'admins' && (
