@@ -159,6 +159,14 @@ describe('signing up and in with a provider', () => {
     expect((await t.request('GET', oauth('/identities'), undefined, anonymous)).status).toBe(401);
   });
 
+  it("an ended session no longer reads the account's identities", async () => {
+    const session = (await signInWith('alice-at-idp')).body;
+    expect((await t.request('POST', '/api/collections/users/auth/sign-out', { refreshToken: session.refreshToken }, anonymous)).status).toBe(204);
+    const after = await t.request('GET', oauth('/identities'), undefined, bearer(session.token));
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('INVALID_TOKEN');
+  });
+
   it('a deleted account takes its identities along: the next sign-in makes a new account', async () => {
     const mia = (await signInWith('mia-at-idp')).body;
     expect((await t.request('DELETE', `/api/collections/users/records/${mia.record.id}`)).status).toBe(204);
@@ -224,6 +232,12 @@ describe('the state, the code and PKCE', () => {
     const replay = await finish(answer);
     expect(replay.status).toBe(400);
     expect(replay.body.code).toBe('OAUTH_FAILED');
+  });
+
+  it('lets one of two concurrent finishes with the same answer through, and refuses the other', async () => {
+    const answer = await callbackFor('carol-at-idp');
+    const statuses = (await Promise.all([finish(answer), finish(answer)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 400]);
   });
 
   it("refuses a code injected into another flow (the other flow's PKCE verifier does not match)", async () => {
@@ -330,5 +344,23 @@ describe('the client', () => {
     expect(refused).toBeInstanceOf(UnauthorizedError);
     expect((refused as UnauthorizedError).code).toBe('MFA_REQUIRED');
     expect((refused as UnauthorizedError).problem.ticket).toEqual(expect.any(String));
+  });
+});
+
+describe('a flooding client', () => {
+  it('is limited like other credential checks: start and finish count against the address', async () => {
+    const limited = await startTestServer({ config: { authRateLimit: 3 } });
+    try {
+      expect((await limited.request('PUT', providers('/testid'), providerBody())).status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.request('POST', oauth('/testid/start'), { redirectUri: appCallback }, anonymous)).status);
+      const over = await limited.request('POST', oauth('/testid/finish'), { code: 'x', state: 'y' }, anonymous);
+      expect(statuses).toEqual([200, 200, 200]);
+      expect(over.status).toBe(429);
+      expect(over.body.code).toBe('RATE_LIMITED');
+      expect(over.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await limited.stop();
+    }
   });
 });

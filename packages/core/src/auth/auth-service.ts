@@ -207,9 +207,10 @@ export class AuthService {
     this.checkRealm(realm);
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
-    // An unknown account costs one hash too, so timing does not tell which emails exist.
-    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
-    if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    // An unknown account costs one hash too, so timing does not tell which emails exist; so does one without a
+    // password (made by a sign-in with a provider), which no password opens.
+    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash || (await this.decoyHash()));
+    if (!found?.hash || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const owner = { realm, subject: account.id };
