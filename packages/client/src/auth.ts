@@ -1,4 +1,5 @@
 import type { BaseRecord } from './types.js';
+import { MfaApi } from './mfa.js';
 import { OAuthApi, type FinishOAuthOptions, type SignInWithOAuthOptions } from './oauth.js';
 import { authPath, type Transport } from './transport.js';
 
@@ -36,6 +37,11 @@ export class AuthApi<R = BaseRecord & Record<string, unknown>> {
   async signIn(email: string, password: string, code?: string): Promise<AuthResult<R>> {
     const body = code === undefined ? { email, password } : { email, password, code };
     return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body, auth: false }));
+  }
+
+  /** The signed-in account's second factor: `status()`, `setUp()`, `enable(code)`, `regenerateRecoveryCodes(code)`, `disable(password)`. */
+  get mfa(): MfaApi {
+    return new MfaApi(this.transport, this.realm);
   }
 
   /** Sign-in with a provider: its list, the second-factor step, linked identities (`oauth.identities()`, `oauth.unlink(id)`). */

@@ -329,6 +329,19 @@ export class AuthService {
     return { recoveryCodes: codes };
   }
 
+  /**
+   * Replaces the recovery codes (the earlier ones stop working) when `code` is a current TOTP code or an unused
+   * recovery code: a stolen access token alone is not enough. Answers the new codes, shown this once.
+   */
+  async regenerateRecoveryCodes(caller: Caller, realm: string, code: unknown): Promise<{ recoveryCodes: string[] }> {
+    const { record } = this.signedIn(caller, realm);
+    const owner = { realm, subject: record.id };
+    if (!(await this.factors.isEnabled(this.deps.db, owner))) throw secondFactorIssue('is not on');
+    const codes = await this.deps.db.transaction(async (tx) => (typeof code === 'string' && (await this.factors.check(tx, owner, code)) ? this.factors.regenerateRecovery(tx, owner) : undefined));
+    if (!codes) throw new CausewayError('VALIDATION_FAILED', 'The code is wrong or was already used.', { fields: { code: { code: 'wrong_code', message: 'is not a current code from your authenticator app or an unused recovery code' } } });
+    return { recoveryCodes: codes };
+  }
+
   /** Turns the second factor off; the current password proves it is the owner, not a stolen access token. */
   async disableSecondFactor(caller: Caller, realm: string, password: unknown): Promise<void> {
     const { record } = this.signedIn(caller, realm);
