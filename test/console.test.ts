@@ -453,4 +453,34 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await other.close();
     expect(problems).toEqual([]);
   });
+
+  it('makes an admin without a second factor set one up at sign-in once admins must use one', async () => {
+    const owner = { authorization: `Bearer ${(await t.server.auth.signIn('_admins', email, password)).token}` };
+    const newcomer = { email: 'newcomer@example.com', password: 'newcomer admin passphrase' };
+    expect((await t.request('POST', '/api/admins', newcomer, owner)).status).toBe(201);
+    await page.goto(`${t.url}/_/#/settings`);
+    await page.getByLabel('Admins must use two-factor authentication').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Saved: the server applies').waitFor();
+    expect((await t.request('GET', '/api/settings', undefined, owner)).body.requireAdminMfa).toBe(true);
+
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    fresh.setDefaultTimeout(8000);
+    await fresh.goto(`${t.url}/_/`);
+    await fresh.getByLabel('Email').fill(newcomer.email);
+    await fresh.getByLabel('Password').fill(newcomer.password);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    const key = await fresh.getByLabel('Authenticator key').textContent();
+    await fresh.getByText('Admins must use two-factor authentication').waitFor();
+    await fresh.getByLabel('Authentication code').fill(new TOTP({ secret: Secret.fromBase32(key!) }).generate());
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+    expect(await fresh.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10);
+    await fresh.screenshot({ path: screenshotPath('console-14-admin-mfa-required') });
+    await fresh.getByRole('button', { name: 'Continue' }).click();
+    await fresh.getByRole('button', { name: 'Admins' }).waitFor();
+    await fresh.close();
+    expect((await t.request('PATCH', '/api/settings', { requireAdminMfa: false }, owner)).status).toBe(200);
+    expect(problems).toEqual([]);
+  });
 });

@@ -8,6 +8,8 @@ export interface AuthResult<R = BaseRecord & Record<string, unknown>> {
   expiresIn: number;
   refreshToken: string;
   record: R;
+  /** Only when this sign-in turned a second factor on (an admin made to set one up): shown this once. */
+  recoveryCodes?: string[];
 }
 
 /** Sign-up, sign-in and the rest for one realm: an auth collection (`users` by default) or the admins. */

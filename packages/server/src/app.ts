@@ -134,6 +134,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     refreshTokenTtl: config.refreshTokenTtl,
     allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
     accountMail: {},
+    requireAdminMfa: false,
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
@@ -148,6 +149,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     refreshTokenTtlSeconds: () => settings.current.refreshTokenTtl,
     publicUrl: config.publicUrl,
     accountMail: () => settings.current.accountMail,
+    requireAdminSecondFactor: () => settings.current.requireAdminMfa,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),

@@ -44,6 +44,8 @@ export interface AuthServiceDeps {
   onMailError?: (error: unknown) => void;
   /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
   onError?: (error: unknown, what: string) => void;
+  /** Whether every admin must have a second factor (a runtime setting, read at each admin sign-in and refresh). */
+  requireAdminSecondFactor?: () => boolean;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -52,6 +54,8 @@ export interface AuthResult {
   expiresIn: number;
   refreshToken: string;
   record: CausewayRecord;
+  /** Only when this sign-in turned a second factor on (an admin made to set one up): shown this once. */
+  recoveryCodes?: string[];
 }
 
 const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Record<OneTimePurpose, number>;
@@ -217,8 +221,26 @@ export class AuthService {
     if (await this.factors.isEnabled(this.deps.db, owner)) {
       if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
       if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    } else if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.()) {
+      return this.signInSettingUpFactor(account, code);
     }
     return this.startSession(realm, account);
+  }
+
+  /**
+   * An admin without a second factor while admins must have one, whose password was right: without `code`, a new
+   * pending secret and `MFA_SETUP_REQUIRED` (no session); with a code from the pending secret, the factor is turned
+   * on and the admin signed in, with the recovery codes.
+   */
+  private async signInSettingUpFactor(account: CausewayRecord, code: unknown): Promise<AuthResult> {
+    const owner = { realm: adminsRealm, subject: account.id };
+    if (typeof code !== 'string' || code.trim() === '') {
+      const setup = await this.deps.db.transaction((tx) => this.factors.setup(tx, owner, String(account.email)));
+      throw new CausewayError('MFA_SETUP_REQUIRED', 'Admins must use a second factor: add this key to an authenticator app and sign in again with a code from it.', { extra: { ...setup } });
+    }
+    const codes = await this.deps.db.transaction((tx) => this.factors.enable(tx, owner, code.trim()));
+    if (!codes) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    return { ...(await this.startSession(adminsRealm, account)), recoveryCodes: codes };
   }
 
   /**
@@ -248,6 +270,10 @@ export class AuthService {
     if (outcome.kind === 'invalid') throw invalidToken('The refresh token is invalid or expired.');
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
+    // A session begun before admins had to use a second factor ends at its access token's expiry.
+    if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.() && !(await this.factors.isEnabled(this.deps.db, outcome.owner))) {
+      throw invalidToken('Admins must use a second factor now; sign in again to set one up.');
+    }
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
     return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: this.ownView(realm, account) };
   }

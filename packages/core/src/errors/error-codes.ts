@@ -20,6 +20,7 @@ export const errorCatalogue = {
   INVALID_TOKEN: { status: 401, title: 'Invalid or expired token' },
   INVALID_CREDENTIALS: { status: 401, title: 'Wrong email or password' },
   MFA_REQUIRED: { status: 401, title: 'A second factor is required' },
+  MFA_SETUP_REQUIRED: { status: 403, title: 'A second factor must be set up' },
   OAUTH_FAILED: { status: 400, title: 'Sign-in with the provider failed' },
   EMAIL_NOT_VERIFIED: { status: 403, title: 'The provider did not verify the email' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
