@@ -139,6 +139,16 @@ describe('guessing codes', () => {
     expect(statuses).toContain(429);
     expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
   });
+
+  it('is limited on regenerating recovery codes too: a stolen token cannot guess its way to new codes', async () => {
+    const eve = await signUp(t, 'eve-mfa@example.com');
+    const eveTotp = new TOTP({ secret: Secret.fromBase32((await t.request('POST', mfa('/setup'), undefined, eve.auth)).body.secret) });
+    expect((await t.request('POST', mfa('/enable'), { code: eveTotp.generate() }, eve.auth)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12 && !statuses.includes(429); i++) statuses.push((await t.request('POST', mfa('/recovery-codes'), { code: String(200000 + i) }, eve.auth)).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 422 && s !== 429)).toEqual([]);
+  });
 });
 
 describe('the client', () => {

@@ -273,6 +273,21 @@ describe('the state, the code and PKCE', () => {
   });
 });
 
+describe('a provider that cannot be reached', () => {
+  it('answers 502 OAUTH_PROVIDER_UNAVAILABLE, not a 500, and works once it answers again', async () => {
+    // Nothing listens on port 9 (discard) of loopback: discovery fails at once.
+    expect((await t.request('PUT', providers('/down'), providerBody({ issuer: 'http://127.0.0.1:9' }))).status).toBe(200);
+    const down = await t.request('POST', oauth('/down/start'), { redirectUri: appCallback }, anonymous);
+    expect(down.status).toBe(502);
+    expect(down.body.code).toBe('OAUTH_PROVIDER_UNAVAILABLE');
+    expect(down.body.detail).not.toContain('127.0.0.1');
+    // The failed discovery is not kept: pointed at a provider that answers, the next start works.
+    expect((await t.request('PUT', providers('/down'), { ...providerBody(), clientSecret: undefined })).status).toBe(200);
+    expect((await t.request('POST', oauth('/down/start'), { redirectUri: appCallback }, anonymous)).status).toBe(200);
+    expect((await t.request('DELETE', providers('/down'))).status).toBe(204);
+  });
+});
+
 describe('a disabled provider', () => {
   it('is not listed, and refuses to start or finish', async () => {
     const pending = await callbackFor('carol-at-idp');
