@@ -273,6 +273,31 @@ describe('the state, the code and PKCE', () => {
   });
 });
 
+describe("a collection closed to sign-up (createRule null)", () => {
+  it('creates no account by a provider either, but signs in an account an admin made', async () => {
+    expect((await t.request('POST', '/api/collections', { name: 'staff', type: 'auth', createRule: null })).status).toBe(201);
+    expect((await t.request('PUT', '/api/collections/staff/oauth-providers/testid', providerBody())).status).toBe(200);
+    const begin = async (sub: string) => {
+      const started = await t.request('POST', '/api/collections/staff/auth/oauth/testid/start', { redirectUri: appCallback }, anonymous);
+      const back = await idp.authorize(started.body.url, sub);
+      return t.request('POST', '/api/collections/staff/auth/oauth/testid/finish', { code: back.searchParams.get('code'), state: back.searchParams.get('state'), iss: back.searchParams.get('iss') }, anonymous);
+    };
+    const refused = await begin('kim-at-idp');
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('FORBIDDEN');
+    expect((await t.request('GET', '/api/collections/staff/records')).body.items).toEqual([]);
+    // An account the admin created (verified) is linked by its verified email and signed in.
+    expect((await t.request('POST', '/api/collections/staff/records', { email: 'kim@example.com', verified: true })).status).toBe(201);
+    const signedIn = await begin('kim-at-idp');
+    expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
+    expect(signedIn.body.record.email).toBe('kim@example.com');
+    // A state of one collection does not finish in another.
+    const started = await t.request('POST', '/api/collections/staff/auth/oauth/testid/start', { redirectUri: appCallback }, anonymous);
+    const back = await idp.authorize(started.body.url, 'kim-at-idp');
+    expect((await finish({ code: back.searchParams.get('code'), state: back.searchParams.get('state') })).body.code).toBe('OAUTH_FAILED');
+  });
+});
+
 describe('a provider that cannot be reached', () => {
   it('answers 502 OAUTH_PROVIDER_UNAVAILABLE, not a 500, and works once it answers again', async () => {
     // Nothing listens on port 9 (discard) of loopback: discovery fails at once.
