@@ -422,6 +422,40 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('configures sign-in providers per auth collection, with a write-only client secret', async () => {
+    const admin = { authorization: `Bearer ${(await t.server.auth.signIn('_admins', email, password)).token}` };
+    await page.goto(`${t.url}/_/#/settings`);
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Sign-in providers' }) });
+    await form.getByLabel('Provider name (in URLs)').fill('corp');
+    await form.getByLabel('Issuer URL', { exact: true }).fill('http://insecure.example.com');
+    await form.getByLabel('Client id').fill('console-app');
+    await form.getByLabel('Client secret').fill('console-secret-never-shown');
+    await form.getByLabel('Redirect URIs (one per line)').fill('https://app.example.com/auth/callback');
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    // The server's per-field message, shown by the field.
+    await form.locator('.field-error', { hasText: 'must be an https URL' }).waitFor();
+    await form.getByLabel('Issuer URL', { exact: true }).fill('https://id.example.com');
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    await form.getByText('Saved corp.').waitFor();
+    // The secret field is empty again and the list says one is stored; the server never sent it back.
+    expect(await form.getByLabel(/^Client secret/).inputValue()).toBe('');
+    await form.getByText('secret stored').waitFor();
+    const listed = (await t.request('GET', '/api/collections/users/oauth-providers', undefined, admin)).body;
+    expect(listed).toEqual([expect.objectContaining({ name: 'corp', issuer: 'https://id.example.com', clientId: 'console-app', hasClientSecret: true, redirectUris: ['https://app.example.com/auth/callback'] })]);
+    expect(JSON.stringify(listed)).not.toContain('console-secret-never-shown');
+    expect(await page.content()).not.toContain('console-secret-never-shown');
+    // A change without a new secret keeps the stored one; disabling hides it from apps.
+    await form.getByLabel('Enabled').uncheck();
+    await form.getByRole('button', { name: 'Save provider' }).click();
+    await form.getByText('disabled, secret stored').waitFor();
+    expect((await t.request('GET', '/api/collections/users/auth/oauth/providers', undefined, { authorization: '' })).body).toEqual([]);
+    await page.screenshot({ path: screenshotPath('console-sign-in-providers') });
+    await form.getByRole('button', { name: 'remove corp' }).click();
+    await form.getByText('Removed corp.').waitFor();
+    expect((await t.request('GET', '/api/collections/users/oauth-providers', undefined, admin)).body).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it('sets up two-factor authentication for the signed-in admin, then asks for a code at sign-in', async () => {
     const signIn = async (target: Page) => {
       await target.goto(`${t.url}/_/`);
@@ -455,6 +489,36 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await own.getByText('Off for your account.').waitFor();
     await own.close();
     await other.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('makes an admin without a second factor set one up at sign-in once admins must use one', async () => {
+    const owner = { authorization: `Bearer ${(await t.server.auth.signIn('_admins', email, password)).token}` };
+    const newcomer = { email: 'newcomer@example.com', password: 'newcomer admin passphrase' };
+    expect((await t.request('POST', '/api/admins', newcomer, owner)).status).toBe(201);
+    await page.goto(`${t.url}/_/#/settings`);
+    await page.getByLabel('Admins must use two-factor authentication').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Saved: the server applies').waitFor();
+    expect((await t.request('GET', '/api/settings', undefined, owner)).body.requireAdminMfa).toBe(true);
+
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    fresh.setDefaultTimeout(8000);
+    await fresh.goto(`${t.url}/_/`);
+    await fresh.getByLabel('Email').fill(newcomer.email);
+    await fresh.getByLabel('Password').fill(newcomer.password);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    const key = await fresh.getByLabel('Authenticator key').textContent();
+    await fresh.getByText('Admins must use two-factor authentication').waitFor();
+    await fresh.getByLabel('Authentication code').fill(new TOTP({ secret: Secret.fromBase32(key!) }).generate());
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+    expect(await fresh.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10);
+    await fresh.screenshot({ path: screenshotPath('console-14-admin-mfa-required') });
+    await fresh.getByRole('button', { name: 'Continue' }).click();
+    await fresh.getByRole('button', { name: 'Admins' }).waitFor();
+    await fresh.close();
+    expect((await t.request('PATCH', '/api/settings', { requireAdminMfa: false }, owner)).status).toBe(200);
     expect(problems).toEqual([]);
   });
 });

@@ -72,6 +72,10 @@ async function sourceDeployment() {
   const signUp = await source.request('POST', '/api/collections/users/auth/sign-up', { email: 'mover@example.com', password: 'moving passphrase', name: 'Mövér' }, { authorization: '' });
   expect(signUp.status).toBe(201);
   expect((await source.request('PATCH', '/api/settings', { accessTokenTtl: 1234 })).status).toBe(200);
+  // A sign-in provider (its secret sealed with a key from the token secret) and an identity linked to the user.
+  const provider = { issuer: 'https://id.example.com', clientId: 'app', clientSecret: 'moving secret', redirectUris: ['https://app.example.com/cb'] };
+  expect((await source.request('PUT', '/api/collections/users/oauth-providers/corp', provider)).status).toBe(200);
+  await source.server.db.transaction((tx) => tx.run("INSERT INTO _identities (key, id, realm, account, provider, subject, email, created) VALUES ('k', 'i1', 'users', ?, 'corp', 'sub-1', 'mover@example.com', '2026-01-01T00:00:00.000Z')", [signUp.body.record.id]));
   const before = await snapshot(source);
   expect(before.kinds).toHaveLength(4);
   expect(before.kinds.find((r: Json) => r.id === edited.body.id).etag).not.toBe(before.kinds.find((r: Json) => r.id === full.body.id).etag);
@@ -88,6 +92,10 @@ async function expectSameDeployment(t: TestServer, before: Snapshot, refreshToke
   const refreshed = await t.request('POST', '/api/collections/users/auth/refresh', { refreshToken }, { authorization: '' });
   expect(refreshed.status).toBe(200);
   expect((await t.request('GET', '/api/settings')).body.accessTokenTtl).toBe(1234);
+  // The provider moved, and its sealed secret opens here (the same token secret); so did the identity.
+  expect((await t.request('GET', '/api/collections/users/oauth-providers')).body).toEqual([expect.objectContaining({ name: 'corp', hasClientSecret: true })]);
+  const identities = await t.request('GET', '/api/collections/users/auth/oauth/identities', undefined, { authorization: `Bearer ${signIn.body.token}` });
+  expect(identities.body).toEqual([{ id: 'i1', provider: 'corp', email: 'mover@example.com', created: '2026-01-01T00:00:00.000Z' }]);
   return refreshed.body.refreshToken as string;
 }
 
@@ -145,7 +153,7 @@ describe('causeway import refuses what it cannot load safely', () => {
     const lines = readFileSync(exported, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
     const byId = (a: Json, b: Json) => (a.id < b.id ? -1 : 1);
     expect(lines.filter((line) => line.collection === 'notes').map((line) => line.row)).toEqual(rows.sort(byId));
-    expect(lines.at(-1)).toEqual({ end: { records: { notes: 2345 }, system: { _admins: 0, _sessions: 0, _auth_tokens: 0, _mfa: 0, _passkeys: 0, _settings: 0 } } });
+    expect(lines.at(-1)).toEqual({ end: { records: { notes: 2345 }, system: { _admins: 0, _sessions: 0, _auth_tokens: 0, _mfa: 0, _passkeys: 0, _oauth_providers: 0, _identities: 0, _settings: 0 } } });
   }, 60_000);
 });
 

@@ -226,6 +226,29 @@ describe('the live OpenAPI document', () => {
     await expectConforming();
   });
 
+  it('describes sign-in providers: configuration by admins, the public list and the refusals of start, finish and unlink', async () => {
+    const providers = '/api/collections/users/oauth-providers';
+    const oauth = '/api/collections/users/auth/oauth';
+    const body = { issuer: 'https://id.example.com', clientId: 'app', clientSecret: 'secret', redirectUris: ['https://app.example.com/cb'] };
+    await call('PUT', `${providers}/corp`, { body, headers: anonymous, expect: 401 });
+    await call('PUT', `${providers}/corp`, { body, headers: user.auth, expect: 403 });
+    await call('PUT', `${providers}/corp`, { body: { ...body, issuer: 'ftp://x' }, expect: 422 });
+    await call('PUT', `${providers}/corp`, { body, expect: 200 });
+    await call('GET', providers, { expect: 200 });
+    await call('GET', `${oauth}/providers`, { headers: anonymous, expect: 200 });
+    await call('POST', `${oauth}/corp/start`, { body: { redirectUri: 'https://elsewhere.example.com/' }, headers: anonymous, expect: 422 });
+    await call('POST', `${oauth}/nope/start`, { body: { redirectUri: 'https://app.example.com/cb' }, headers: anonymous, expect: 404 });
+    await call('POST', `${oauth}/corp/finish`, { body: { code: 'c', state: 'never issued' }, headers: anonymous, expect: 400 });
+    await call('POST', `${oauth}/corp/finish`, { body: {}, headers: anonymous, expect: 422 });
+    await call('POST', `${oauth}/mfa`, { body: { ticket: 'never issued', code: '123456' }, headers: anonymous, expect: 400 });
+    await call('GET', `${oauth}/identities`, { headers: user.auth, expect: 200 });
+    await call('GET', `${oauth}/identities`, { headers: anonymous, expect: 401 });
+    await call('DELETE', `${oauth}/identities/nope`, { headers: user.auth, expect: 404 });
+    await call('DELETE', `${providers}/corp`, { expect: 204 });
+    await call('DELETE', `${providers}/corp`, { expect: 404 });
+    await expectConforming();
+  });
+
   it('describes collections, the schema document, settings, the request log and health', async () => {
     await call('GET', '/api/collections', { expect: 200 });
     await call('GET', '/api/collections', { headers: anonymous, expect: 401 });

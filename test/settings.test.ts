@@ -17,7 +17,7 @@ describe('runtime settings', () => {
     const user = await signUp(t, 'settings-user@example.com');
     expect((await t.request('GET', '/api/settings', undefined, anonymous)).status).toBe(401);
     expect((await t.request('GET', '/api/settings', undefined, user.auth)).status).toBe(403);
-    expect((await t.request('GET', '/api/settings')).body).toEqual({ accessTokenTtl: 900, refreshTokenTtl: 2592000, allowedOrigins: ['*'], accountMail: {} });
+    expect((await t.request('GET', '/api/settings')).body).toEqual({ accessTokenTtl: 900, refreshTokenTtl: 2592000, allowedOrigins: ['*'], accountMail: {}, requireAdminMfa: false });
   });
 
   it('change token lifetimes and allowed origins for the next request, and survive a restart', async () => {

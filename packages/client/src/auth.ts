@@ -1,5 +1,7 @@
 import type { PasskeyInfo } from '@causeway/wire';
 import type { BaseRecord } from './types.js';
+import { MfaApi } from './mfa.js';
+import { OAuthApi, type FinishOAuthOptions, type SignInWithOAuthOptions } from './oauth.js';
 import { authPath, type Transport } from './transport.js';
 
 export interface AuthResult<R = BaseRecord & Record<string, unknown>> {
@@ -7,6 +9,8 @@ export interface AuthResult<R = BaseRecord & Record<string, unknown>> {
   expiresIn: number;
   refreshToken: string;
   record: R;
+  /** Only when this sign-in turned a second factor on (an admin made to set one up): shown this once. */
+  recoveryCodes?: string[];
 }
 
 /** Sign-up, sign-in and the rest for one realm: an auth collection (`users` by default) or the admins. */
@@ -36,6 +40,29 @@ export class AuthApi<R = BaseRecord & Record<string, unknown>> {
   async signIn(email: string, password: string, code?: string): Promise<AuthResult<R>> {
     const body = code === undefined ? { email, password } : { email, password, code };
     return this.keep(await this.transport.request<AuthResult<R>>('POST', authPath(this.realm, 'sign-in'), { body, auth: false }));
+  }
+
+  /** The signed-in account's second factor: `status()`, `setUp()`, `enable(code)`, `regenerateRecoveryCodes(code)`, `disable(password)`. */
+  get mfa(): MfaApi {
+    return new MfaApi(this.transport, this.realm);
+  }
+
+  /** Sign-in with a provider: its list, the second-factor step, linked identities (`oauth.identities()`, `oauth.unlink(id)`). */
+  get oauth(): OAuthApi<R> {
+    return new OAuthApi<R>(this.transport, this.realm, (result) => this.keep(result));
+  }
+
+  /**
+   * Starts signing in with a provider the admin configured (`google`, or any name they chose): in a browser, goes to
+   * the provider, which sends the browser back to `redirectUri`; call `finishOAuth(location.href)` there.
+   */
+  signInWithOAuth(provider: string, options: SignInWithOAuthOptions): Promise<{ url: string }> {
+    return this.oauth.start(provider, options);
+  }
+
+  /** Completes a sign-in with a provider from the URL it sent the browser back to; see `oauth.finish`. */
+  finishOAuth(callbackUrl: string | URL, options?: FinishOAuthOptions): Promise<AuthResult<R>> {
+    return this.oauth.finish(callbackUrl, options);
   }
 
   /** Ends the session on the server and forgets it here. */

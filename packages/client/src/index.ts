@@ -1,6 +1,8 @@
 export { createClient, CausewayClient, type BatchOperation, type BatchResult, type GraphQLResult } from './client.js';
 export { AuthApi, type AuthResult } from './auth.js';
 export type { PasskeyInfo } from '@causeway/wire';
+export { MfaApi, type SecondFactorStatus, type TotpSetup } from './mfa.js';
+export { OAuthApi, type FinishOAuthOptions, type LinkedIdentity, type OAuthProviderInfo, type SignInWithOAuthOptions } from './oauth.js';
 export { CollectionApi, type UploadOptions } from './collection.js';
 export type { UploadFiles, UploadProgress } from './upload.js';
 export { RealtimeClient, type Delivered, type LiveQuery, type LiveQueryOptions, type RecordChange, type SubscribeOptions, type SubscriptionHandlers } from './realtime.js';

@@ -11,6 +11,7 @@ import { SettingsView } from './settings-view.js';
 import { AccountMailView } from './account-mail-view.js';
 import { SecondFactorView } from './second-factor-view.js';
 import { PasskeysView } from './passkeys-view.js';
+import { SignInProvidersView } from './sign-in-providers-view.js';
 
 type Screen = { kind: 'loading' } | { kind: 'first-run' } | { kind: 'sign-in' } | { kind: 'console' } | { kind: 'failed'; error: string };
 
@@ -79,6 +80,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
           <>
             <SettingsView />
             <AccountMailView />
+            <SignInProvidersView />
           </>
         )}
         {route.kind === 'admins' && (

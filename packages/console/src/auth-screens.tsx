@@ -12,6 +12,10 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
   // Shown once the server says the password was right and the account has a second factor on.
   const [needsCode, setNeedsCode] = useState(false);
   const [code, setCode] = useState('');
+  // Admins must use a second factor and this one has none: the key to add to an authenticator app.
+  const [setupKey, setSetupKey] = useState('');
+  // The recovery codes of a factor this sign-in turned on, shown once before the console opens.
+  const [recoveryCodes, setRecoveryCodes] = useState<string[]>([]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -23,11 +27,19 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
         const result = await request<{ token: string; refreshToken: string }>('POST', '/api/admins/first-run', { email, password });
         client.transport.setSession({ token: result.token, refreshToken: result.refreshToken, realm: '_admins' });
       } else {
-        await client.admins.signIn(email, password, needsCode ? code : undefined);
+        const result = await client.admins.signIn(email, password, needsCode ? code : undefined);
+        if (result.recoveryCodes) return setRecoveryCodes(result.recoveryCodes);
       }
       onDone();
     } catch (caught) {
-      if ((caught as { code?: string }).code === 'MFA_REQUIRED') {
+      const problem = (caught as { code?: string; problem?: { secret?: unknown } });
+      if (problem.code === 'MFA_SETUP_REQUIRED' && typeof problem.problem?.secret === 'string') {
+        setSetupKey(problem.problem.secret);
+        setNeedsCode(true);
+        setError('Admins must use two-factor authentication: add the key below to your authenticator app, then enter a code from it.');
+        return;
+      }
+      if (problem.code === 'MFA_REQUIRED') {
         setNeedsCode(true);
         setError('Enter the code from your authenticator app, or a recovery code.');
         return;
@@ -57,6 +69,16 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
       setBusy(false);
     }
   };
+  if (recoveryCodes.length > 0) {
+    return (
+      <main class="auth">
+        <h1>Two-factor authentication is on</h1>
+        <p>Keep these recovery codes somewhere safe: each signs in once if you lose your authenticator. They are shown only now.</p>
+        <ul aria-label="Recovery codes">{recoveryCodes.map((c) => <li key={c}><code>{c}</code></li>)}</ul>
+        <button type="button" onClick={onDone}>Continue</button>
+      </main>
+    );
+  }
 
   return (
     <main class="auth">
@@ -73,6 +95,11 @@ export function AuthScreen({ firstRun, onDone }: { firstRun: boolean; onDone: ()
           <input type="password" name="password" required autoComplete={firstRun ? 'new-password' : 'current-password'} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {errors.password && <p class="field-error">{errors.password}</p>}
+        {setupKey && (
+          <p>
+            Authenticator key: <code aria-label="Authenticator key">{setupKey}</code>
+          </p>
+        )}
         {needsCode && (
           <label>
             Authentication code

@@ -5,6 +5,7 @@ interface Settings {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   allowedOrigins: string[];
+  requireAdminMfa: boolean;
 }
 
 /** Token lifetimes and allowed origins; the server applies a change to the next request. */
@@ -28,9 +29,9 @@ export function SettingsView() {
     setStatus('');
     try {
       const allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
-      const { accessTokenTtl, refreshTokenTtl } = settings;
+      const { accessTokenTtl, refreshTokenTtl, requireAdminMfa } = settings;
       // Only this form's settings: the mail links form saves its own.
-      setSettings(await request<Settings>('PATCH', '/api/settings', { accessTokenTtl, refreshTokenTtl, allowedOrigins }));
+      setSettings(await request<Settings>('PATCH', '/api/settings', { accessTokenTtl, refreshTokenTtl, allowedOrigins, requireAdminMfa }));
       setStatus('Saved: the server applies the new settings to the next request.');
     } catch (error) {
       setStatus(message(error));
@@ -57,6 +58,10 @@ export function SettingsView() {
         <input name="allowedOrigins" value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} />
       </label>
       {Object.entries(errors).filter(([key]) => key.startsWith('allowedOrigins')).map(([key, text]) => <p key={key} class="field-error" role="alert">{text}</p>)}
+      <label class="inline">
+        <input type="checkbox" name="requireAdminMfa" checked={settings.requireAdminMfa} onChange={(e) => setSettings({ ...settings, requireAdminMfa: e.currentTarget.checked })} /> Admins must use two-factor authentication
+      </label>
+      <p class="hint">An admin without it is made to set it up at the next sign-in; sessions begun without it end when their access token expires.</p>
       <p role="status">{status}</p>
       <button type="submit">Save settings</button>
     </form>

@@ -5,6 +5,8 @@ import cors from '@fastify/cors';
 import {
   AccessTokens,
   AuthService,
+  OAuthService,
+  openSecretBox,
   CausewayError,
   ChangeFeed,
   ChannelRules,
@@ -35,6 +37,7 @@ import { FileMailer, mailFilePath } from './mail/file-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { adminRoutes } from './rest/admin-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
+import { oauthProviderRoutes, oauthRoutes } from './rest/oauth-routes.js';
 import { settingsRoutes } from './rest/settings-routes.js';
 import { accountPages } from './auth/pages/account-pages.js';
 import { graphqlPath, graphqlRoutes } from './graphql/graphql-routes.js';
@@ -140,6 +143,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     refreshTokenTtl: config.refreshTokenTtl,
     allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter(Boolean),
     accountMail: {},
+    requireAdminMfa: false,
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
@@ -155,8 +159,18 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     publicUrl: config.publicUrl,
     passkeys: config.passkeys,
     accountMail: () => settings.current.accountMail,
+    requireAdminSecondFactor: () => settings.current.requireAdminMfa,
     // Mail goes out after the request was answered, so a failure can only be logged.
     onMailError: (error) => app.log.error({ err: error }, 'sending account mail failed'),
+    onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
+  });
+  const oauth = new OAuthService({
+    db,
+    bus,
+    schema,
+    records,
+    auth,
+    box: await openSecretBox(db, config.tokenSecret),
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
   await seedUsersCollection(collections, auth);
@@ -231,6 +245,8 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl ? { url: config.redisUrl, prefix: `causeway:${deployment}:rate` } : undefined, limitsUnavailable);
   const guard = new CredentialGuard(limiter, counters, { freeFailures: config.authFreeFailures, accountFailureLimit: config.authAccountFailureLimit });
   await app.register(authRoutes, { auth, guard });
+  await app.register(oauthRoutes, { oauth, guard });
+  await app.register(oauthProviderRoutes, { oauth, auth });
   await app.register(accountPages);
   await app.register(collectionsRoutes, { collections, auth });
   await app.register(adminRoutes, { auth });

@@ -48,6 +48,8 @@ export interface AuthServiceDeps {
   onError?: (error: unknown, what: string) => void;
   /** The relying party passkeys are registered for, and the page origins that may use them. */
   passkeys: PasskeySettings;
+  /** Whether every admin must have a second factor (a runtime setting, read at each admin sign-in and refresh). */
+  requireAdminSecondFactor?: () => boolean;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -56,6 +58,8 @@ export interface AuthResult {
   expiresIn: number;
   refreshToken: string;
   record: CausewayRecord;
+  /** Only when this sign-in turned a second factor on (an admin made to set one up): shown this once. */
+  recoveryCodes?: string[];
 }
 
 const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Partial<Record<OneTimePurpose, number>>;
@@ -217,13 +221,55 @@ export class AuthService {
     this.checkRealm(realm);
     const address = addressOf(email);
     const found = address === '' ? undefined : await this.credentials(realm, address);
-    // An unknown account costs one hash too, so timing does not tell which emails exist.
-    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash ?? (await this.decoyHash()));
-    if (!found || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    // An unknown account costs one hash too, so timing does not tell which emails exist; so does one without a
+    // password (made by a sign-in with a provider), which no password opens.
+    const matches = await this.hasher.verify(typeof password === 'string' ? password : '', found?.hash || (await this.decoyHash()));
+    if (!found?.hash || !matches) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     const account = await this.account(realm, found.id);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-    await this.checkSecondFactor({ realm, subject: account.id }, code);
+    return this.secondStep(realm, account, code);
+  }
+
+  /**
+   * What every sign-in does once its first factor passed: the second factor when the account has one on
+   * (`MFA_REQUIRED` without `code`, `INVALID_CREDENTIALS` with a wrong one), the set-up step for an admin without
+   * one while admins must have one, then the session. `twoFactors`: the first factor was two already (a passkey
+   * whose authenticator verified the person).
+   */
+  private async secondStep(realm: string, account: CausewayRecord, code: unknown, twoFactors = false): Promise<AuthResult> {
+    if (!twoFactors) {
+      const owner = { realm, subject: account.id };
+      if (await this.factors.isEnabled(this.deps.db, owner)) await this.checkSecondFactor(owner, code);
+      else if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.()) return this.signInSettingUpFactor(account, code);
+    }
     return this.startSession(realm, account);
+  }
+
+  /**
+   * An admin without a second factor while admins must have one, whose password was right: without `code`, a new
+   * pending secret and `MFA_SETUP_REQUIRED` (no session); with a code from the pending secret, the factor is turned
+   * on and the admin signed in, with the recovery codes.
+   */
+  private async signInSettingUpFactor(account: CausewayRecord, code: unknown): Promise<AuthResult> {
+    const owner = { realm: adminsRealm, subject: account.id };
+    if (typeof code !== 'string' || code.trim() === '') {
+      const setup = await this.deps.db.transaction((tx) => this.factors.setup(tx, owner, String(account.email)));
+      throw new CausewayError('MFA_SETUP_REQUIRED', 'Admins must use a second factor: add this key to an authenticator app and sign in again with a code from it.', { extra: { ...setup } });
+    }
+    const codes = await this.deps.db.transaction((tx) => this.factors.enable(tx, owner, code.trim()));
+    if (!codes) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+    return { ...(await this.startSession(adminsRealm, account)), recoveryCodes: codes };
+  }
+
+  /**
+   * Signs in an account whose first factor another flow checked (OAuth): the same second-factor step as `signIn`
+   * (`MFA_REQUIRED` without `code`, `INVALID_CREDENTIALS` with a wrong one) and the same session.
+   */
+  async signInChecked(realm: string, subject: string, code?: unknown): Promise<AuthResult> {
+    this.checkRealm(realm);
+    const account = await this.account(realm, subject);
+    if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The account no longer exists.');
+    return this.secondStep(realm, account, code);
   }
 
   async refresh(realm: string, refreshToken: unknown): Promise<AuthResult> {
@@ -237,6 +283,10 @@ export class AuthService {
     if (outcome.kind === 'invalid') throw invalidToken('The refresh token is invalid or expired.');
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
+    // A session begun before admins had to use a second factor ends at its access token's expiry.
+    if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.() && !(await this.factors.isEnabled(this.deps.db, outcome.owner))) {
+      throw invalidToken('Admins must use a second factor now; sign in again to set one up.');
+    }
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
     return { token: access.token, expiresIn: access.expiresIn, refreshToken: outcome.refreshToken, record: this.ownView(realm, account) };
   }
@@ -315,6 +365,19 @@ export class AuthService {
     return { recoveryCodes: codes };
   }
 
+  /**
+   * Replaces the recovery codes (the earlier ones stop working) when `code` is a current TOTP code or an unused
+   * recovery code: a stolen access token alone is not enough. Answers the new codes, shown this once.
+   */
+  async regenerateRecoveryCodes(caller: Caller, realm: string, code: unknown): Promise<{ recoveryCodes: string[] }> {
+    const { record } = this.signedIn(caller, realm);
+    const owner = { realm, subject: record.id };
+    if (!(await this.factors.isEnabled(this.deps.db, owner))) throw secondFactorIssue('is not on');
+    const codes = await this.deps.db.transaction(async (tx) => (typeof code === 'string' && (await this.factors.check(tx, owner, code)) ? this.factors.regenerateRecovery(tx, owner) : undefined));
+    if (!codes) throw new CausewayError('VALIDATION_FAILED', 'The code is wrong or was already used.', { fields: { code: { code: 'wrong_code', message: 'is not a current code from your authenticator app or an unused recovery code' } } });
+    return { recoveryCodes: codes };
+  }
+
   /** Turns the second factor off; the current password proves it is the owner, not a stolen access token. */
   async disableSecondFactor(caller: Caller, realm: string, password: unknown): Promise<void> {
     const { record } = this.signedIn(caller, realm);
@@ -365,8 +428,7 @@ export class AuthService {
     const { subject, userVerified } = await this.passkeys.verifySignIn(this.deps.db, realm, credential);
     const account = await this.account(realm, subject);
     if (!account) throw new CausewayError('INVALID_CREDENTIALS', 'The passkey was not accepted.');
-    if (!userVerified) await this.checkSecondFactor({ realm, subject }, code);
-    return this.startSession(realm, account);
+    return this.secondStep(realm, account, code, userVerified);
   }
 
   /** Mails a reset link if the account exists; answers the same, at once, either way. */
@@ -475,9 +537,8 @@ export class AuthService {
     await this.setPassword(adminsRealm, id, password as string);
   }
 
-  /** Passes when the account has no second factor on, or `code` is a good one (spent now). */
+  /** Passes when `code` is a good code of the account's second factor (spent now). */
   private async checkSecondFactor(owner: SessionOwner, code: unknown): Promise<void> {
-    if (!(await this.factors.isEnabled(this.deps.db, owner))) return;
     if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
     if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
   }

@@ -73,6 +73,15 @@ export class SecondFactors {
     return codes;
   }
 
+  /** New recovery codes in place of every earlier one (shown once); undefined when the factor is not on. */
+  async regenerateRecovery(tx: SqlExecutor, owner: SessionOwner): Promise<string[] | undefined> {
+    if (!(await this.isEnabled(tx, owner))) return undefined;
+    const codes = Array.from({ length: recoveryCodeCount }, recoveryCode);
+    const put = this.s.q`UPDATE ${this.s.id(secondFactorsTable)} SET recovery = ${JSON.stringify(codes.map((c) => hashSecret(c)))} WHERE owner = ${ownerKey(owner)}`;
+    await tx.run(put.text, put.params);
+    return codes;
+  }
+
   async isEnabled(executor: SqlExecutor, owner: SessionOwner): Promise<boolean> {
     return (await this.row(executor, owner))?.enabled === '1';
   }

@@ -24,6 +24,8 @@ export interface RuntimeSettings {
   allowedOrigins: string[];
   /** Per auth collection (or `_admins`): link templates and mail templates of account mail (docs/auth.md). */
   accountMail: AccountMailSettings;
+  /** Every admin must use a second factor: one without is made to set it up at sign-in (docs/auth.md). */
+  requireAdminMfa: boolean;
 }
 
 const origin = z.string().refine((value) => value === '*' || /^https?:\/\/[^/\s]+$/.test(value), 'must be * or an origin such as https://app.example.com (no path)');
@@ -57,6 +59,7 @@ const settingsPatch = z.strictObject({
   refreshTokenTtl: z.number().int().min(60).max(365 * 24 * 3600).optional(),
   allowedOrigins: z.array(origin).min(1).max(100).optional(),
   accountMail: accountMailSettings.refine((value) => Object.keys(value).length <= 100, 'at most 100 realms').optional(),
+  requireAdminMfa: z.boolean().optional(),
 });
 
 /**
@@ -97,7 +100,7 @@ export class SettingsService {
     const parsed = settingsPatch.safeParse(patch);
     if (!parsed.success) throw fromZodError('VALIDATION_FAILED', 'The settings are invalid.', parsed.error);
     const entries = Object.entries(parsed.data).filter(([, value]) => value !== undefined);
-    if (entries.length === 0) throw new CausewayError('VALIDATION_FAILED', 'Nothing to change: send accessTokenTtl, refreshTokenTtl, allowedOrigins or accountMail.');
+    if (entries.length === 0) throw new CausewayError('VALIDATION_FAILED', 'Nothing to change: send accessTokenTtl, refreshTokenTtl, allowedOrigins, accountMail or requireAdminMfa.');
     await this.db.transaction(async (tx) => {
       for (const [key, value] of entries) {
         const { text, params } = this.s.q`INSERT INTO ${this.s.id(settingsTable)} (key, value) VALUES (${key}, ${JSON.stringify(value)})

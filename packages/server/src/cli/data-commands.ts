@@ -15,6 +15,8 @@ import {
   internalSettingPrefix,
   isCausewayError,
   encodeValue,
+  identitiesTable,
+  oauthProvidersTable,
   oneTimeTokensTable,
   passkeysTable,
   secondFactorsTable,
@@ -35,7 +37,8 @@ const pageSize = 1000;
 
 /**
  * System tables that move with the data: admins, sessions (so people stay signed in, given the same signing
- * keys), one-time tokens (pending resets and verifications), second factors and settings. Their columns are all text, the same
+ * keys), one-time tokens (pending resets and verifications), second factors, OAuth providers (client secrets
+ * stay sealed: they open on the target only with the same token secret) and linked identities, and settings. Their columns are all text, the same
  * on every database. Rows whose key starts with `internal` belong to the database rather than to the deployment's
  * data (its deployment id, schema generation, signing keys) and stay where they are. The change log does not
  * move: the target starts a fresh one.
@@ -46,6 +49,8 @@ const systemTables: readonly SystemTable[] = [
   { table: oneTimeTokensTable, key: 'token_hash' },
   { table: secondFactorsTable, key: 'owner' },
   { table: passkeysTable, key: 'id' },
+  { table: oauthProvidersTable, key: 'key' },
+  { table: identitiesTable, key: 'key' },
   { table: settingsTable, key: 'key', internal: internalSettingPrefix },
 ];
 

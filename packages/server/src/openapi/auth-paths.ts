@@ -9,8 +9,17 @@ const text: JsonSchema = { type: 'string' };
 
 const accepted = { description: 'Accepted.', content: json(object({ status: { type: 'string', enum: ['accepted'] } })) };
 
-function session(account: JsonSchema): JsonSchema {
-  return object({ token: { type: 'string', description: 'Access token (JWT) for `Authorization: Bearer`.' }, expiresIn: { type: 'integer', description: 'Seconds.' }, refreshToken: text, record: account });
+export function session(account: JsonSchema): JsonSchema {
+  return object(
+    {
+      token: { type: 'string', description: 'Access token (JWT) for `Authorization: Bearer`.' },
+      expiresIn: { type: 'integer', description: 'Seconds.' },
+      refreshToken: text,
+      record: account,
+      recoveryCodes: { type: 'array', items: text, description: 'Only when this sign-in turned a second factor on (an admin made to set one up); shown once.' },
+    },
+    ['token', 'expiresIn', 'refreshToken', 'record'],
+  );
 }
 
 /** sign-in, refresh, sign-out, me, change-password, password reset: the same for admins and every auth collection. */
@@ -18,7 +27,7 @@ function sessionPaths(prefix: string, tag: string, suffix: string, account: Json
   // 400: the body is not a JSON object; 422: a member is missing or malformed.
   const op = (id: string, summary: string, rest: Omit<Operation, 'operationId' | 'summary' | 'tags'>): Operation => ({ operationId: `${id}_${suffix}`, summary, tags: [tag], ...rest });
   return {
-    [`${prefix}/sign-in`]: { post: op('signIn', 'Sign in with email and password (and `code`, a TOTP or recovery code, when the account has a second factor on: else 401 MFA_REQUIRED)', { requestBody: { required: true, content: json(object({ email: text, password: text, code: text }, ['email', 'password'])) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(400, 401, 422, 429) } }) },
+    [`${prefix}/sign-in`]: { post: op('signIn', 'Sign in with email and password (and `code`, a TOTP or recovery code, when the account has a second factor on: else 401 MFA_REQUIRED)', { requestBody: { required: true, content: json(object({ email: text, password: text, code: text }, ['email', 'password'])) }, responses: { '200': { description: 'Signed in.', content: json(session(account)) }, ...errors(400, 401, ...(suffix === 'admins' ? [403] : []), 422, 429) } }) },
     [`${prefix}/refresh`]: { post: op('refresh', 'Trade a refresh token for new tokens (the old one is spent)', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '200': { description: 'New tokens.', content: json(session(account)) }, ...errors(400, 401, 422) } }) },
     [`${prefix}/sign-out`]: { post: op('signOut', 'End the session of a refresh token', { requestBody: { required: true, content: json(object({ refreshToken: text })) }, responses: { '204': { description: 'Signed out.' }, ...errors(400, 422) } }) },
     [`${prefix}/me`]: { get: op('me', 'The signed-in account', { responses: { '200': { description: 'The account.', content: json(account) }, ...errors(401) } }) },
@@ -27,6 +36,7 @@ function sessionPaths(prefix: string, tag: string, suffix: string, account: Json
     [`${prefix}/mfa`]: { get: op('secondFactor', 'Whether the signed-in account has a second factor on', { responses: { '200': { description: 'Status.', content: json({ ...object({ enabled: { type: 'boolean' }, recoveryCodesLeft: { type: 'integer' } }), additionalProperties: false }) }, ...errors(401) } }) },
     [`${prefix}/mfa/setup`]: { post: op('setUpSecondFactor', 'Start TOTP setup: a new secret, pending until enabled with a code from it', { responses: { '200': { description: 'The secret, as base32 and as an otpauth:// URI for a QR code.', content: json({ ...object({ secret: text, uri: text }), additionalProperties: false }) }, ...errors(401, 422) } }) },
     [`${prefix}/mfa/enable`]: { post: op('enableSecondFactor', 'Turn TOTP on with a code from the pending secret; answers the recovery codes, once', { requestBody: { required: true, content: json(object({ code: text })) }, responses: { '200': { description: 'On.', content: json({ ...object({ recoveryCodes: { type: 'array', items: text } }), additionalProperties: false }) }, ...errors(400, 401, 422, 429) } }) },
+    [`${prefix}/mfa/recovery-codes`]: { post: op('regenerateRecoveryCodes', 'New recovery codes in place of the earlier ones, with a current TOTP code or an unused recovery code; answered once', { requestBody: { required: true, content: json(object({ code: text })) }, responses: { '200': { description: 'The new codes.', content: json({ ...object({ recoveryCodes: { type: 'array', items: text } }), additionalProperties: false }) }, ...errors(400, 401, 422, 429) } }) },
     [`${prefix}/mfa/disable`]: { post: op('disableSecondFactor', 'Turn the second factor off (current password required)', { requestBody: { required: true, content: json(object({ password: text })) }, responses: { '204': { description: 'Off.' }, ...errors(400, 401, 422, 429) } }) },
     ...passkeyPaths(prefix, op, account, errors),
     [`${prefix}/request-password-reset`]: { post: op('requestPasswordReset', 'Mail a reset link (same answer whether or not the account exists)', { requestBody: { required: true, content: json(object({ email: text })) }, responses: { '202': accepted, ...errors(400, 429) } }) },

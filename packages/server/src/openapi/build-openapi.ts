@@ -1,7 +1,8 @@
 import type { Collection } from '@causeway/core';
 import { collectionSchemas, componentName } from './collection-schemas.js';
 import type { JsonSchema, OpenApiDocument, Operation, Parameter, PathItem } from './openapi-types.js';
-import { authPaths } from './auth-paths.js';
+import { authPaths, session } from './auth-paths.js';
+import { oauthPaths } from './oauth-paths.js';
 import { collectionSchemaComponents, staticPaths } from './static-paths.js';
 import { problemResponses, withCommonAnswers } from './problem-responses.js';
 import { filePaths, multipartBody } from './file-paths.js';
@@ -86,7 +87,7 @@ export function buildOpenApi(collections: readonly Collection[], info: { version
       description: 'REST API over the collections of this Causeway instance. Every status an operation can answer is listed; errors are RFC 9457 problem+json with a stable `code`.',
     },
     tags: [{ name: 'system' }, { name: 'collections' }, { name: 'admins' }, { name: 'custom', description: 'Routes added by extensions.' }, ...collections.map((c) => ({ name: c.name, description: `Records of '${c.name}'.` }))],
-    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), extensionsPaths(errors), customRoutePaths(info.customRoutes ?? [], errors), filePaths(errors), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), ...collections.map(recordPaths))),
+    paths: withCommonAnswers(Object.assign({}, staticPaths(errors, use), extensionsPaths(errors), customRoutePaths(info.customRoutes ?? [], errors), filePaths(errors), authPaths(collections, errors, (c) => ref(componentName(c, 'Record'))), oauthPaths(collections, errors, (c) => session(ref(componentName(c, 'Record')))), ...collections.map(recordPaths))),
     components: {
       schemas: Object.assign(collectionSchemaComponents(), ...collections.map((c) => collectionSchemas(c, (name) => names.has(name)))),
       parameters,

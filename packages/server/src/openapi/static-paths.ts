@@ -129,8 +129,9 @@ export function collectionSchemaComponents(): Record<string, JsonSchema> {
         refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000, description: 'Refresh token (session) lifetime, in seconds.' },
         allowedOrigins: { type: 'array', items: { type: 'string' }, description: 'Origins CORS allows; `*` allows any.' },
         accountMail: ref('AccountMailSettings'),
+        requireAdminMfa: { type: 'boolean', description: 'Every admin must use a second factor; one without is made to set it up at sign-in.' },
       },
-      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins', 'accountMail'],
+      required: ['accessTokenTtl', 'refreshTokenTtl', 'allowedOrigins', 'accountMail', 'requireAdminMfa'],
       additionalProperties: false,
     },
     MailTemplate: {
@@ -222,7 +223,7 @@ export function staticPaths(errors: ErrorRefs, use: ParameterRefs): Record<strin
           required: true,
           content: json({
             type: 'object',
-            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 }, accountMail: ref('AccountMailSettings') },
+            properties: { accessTokenTtl: { type: 'integer', minimum: 30, maximum: 86_400 }, refreshTokenTtl: { type: 'integer', minimum: 60, maximum: 31_536_000 }, allowedOrigins: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 }, accountMail: ref('AccountMailSettings'), requireAdminMfa: { type: 'boolean' } },
             additionalProperties: false,
           }),
         },

@@ -32,6 +32,7 @@ function callerEmail(caller: Caller): string {
 }
 
 const wrongPassword = (error: unknown) => error instanceof CausewayError && error.code === 'INVALID_CREDENTIALS';
+const wrongCode = (error: unknown) => error instanceof CausewayError && error.fields?.code?.code === 'wrong_code';
 const wrongCurrentPassword = (error: unknown) => error instanceof CausewayError && error.fields?.currentPassword?.code === 'wrong_password';
 
 export interface AuthRoutesOptions {
@@ -56,6 +57,12 @@ function sessionRoutes(app: FastifyInstance, prefix: string, realmOf: (request: 
   app.post(`${prefix}/mfa/enable`, async (request) => {
     await guard.address(request.ip, 'credentials');
     return auth.enableSecondFactor(request.caller, realmOf(request), bodyOf(request).code);
+  });
+  // A wrong code is a failed credential check of the account, like a wrong password.
+  app.post(`${prefix}/mfa/recovery-codes`, async (request) => {
+    const realm = realmOf(request);
+    const { code } = bodyOf(request);
+    return guard.password({ realm, email: callerEmail(request.caller), address: request.ip }, () => auth.regenerateRecoveryCodes(request.caller, realm, code), wrongCode);
   });
   app.post(`${prefix}/mfa/disable`, async (request, reply) => {
     const realm = realmOf(request);

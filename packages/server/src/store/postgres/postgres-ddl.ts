@@ -1,5 +1,5 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
-import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
 import { jobRunsTable } from '@causeway/core';
 import { postgresDialect } from './postgres-dialect.js';
@@ -59,6 +59,10 @@ export function postgresDdl(schema: string): SqlDdl {
       `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner ${text} PRIMARY KEY, realm ${text} NOT NULL, subject ${text} NOT NULL, secret TEXT NOT NULL, enabled ${text} NOT NULL, last_step ${text} NOT NULL, recovery TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id ${text} PRIMARY KEY, owner ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, public_key TEXT NOT NULL, counter ${text} NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up ${text} NOT NULL, created ${text} NOT NULL, last_used ${text} NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS ${q(`${passkeysTable}__owner`)} ON ${q(passkeysTable)} (owner)`,
+      `CREATE TABLE IF NOT EXISTS ${q(oauthProvidersTable)} (key ${text} PRIMARY KEY, realm ${text} NOT NULL, name ${text} NOT NULL, settings TEXT NOT NULL, secret TEXT NOT NULL, updated ${text} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(oauthStatesTable)} (state_hash ${text} PRIMARY KEY, kind ${text} NOT NULL, realm ${text} NOT NULL, payload TEXT NOT NULL, expires ${text} NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(identitiesTable)} (key ${text} PRIMARY KEY, id ${text} NOT NULL UNIQUE, realm ${text} NOT NULL, account ${text} NOT NULL, provider ${text} NOT NULL, subject ${text} NOT NULL, email ${text} NOT NULL, created ${text} NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${q(`${identitiesTable}__account`)} ON ${q(identitiesTable)} (realm, account)`,
     ],
     upgrade: async (tx) => {
       for (const [table, column, type] of addedColumns) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} ${type}`);

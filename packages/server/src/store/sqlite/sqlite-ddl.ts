@@ -1,5 +1,5 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
-import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { jobRunsTable } from '@causeway/core';
 
@@ -32,6 +32,10 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, secret TEXT NOT NULL, enabled TEXT NOT NULL, last_step TEXT NOT NULL, recovery TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, public_key TEXT NOT NULL, counter TEXT NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up TEXT NOT NULL, created TEXT NOT NULL, last_used TEXT NOT NULL) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${passkeysTable}__owner`)} ON ${q(passkeysTable)} (owner)`,
+    `CREATE TABLE IF NOT EXISTS ${q(oauthProvidersTable)} (key TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, name TEXT NOT NULL, settings TEXT NOT NULL, secret TEXT NOT NULL, updated TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(oauthStatesTable)} (state_hash TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, realm TEXT NOT NULL, payload TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(identitiesTable)} (key TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL UNIQUE, realm TEXT NOT NULL, account TEXT NOT NULL, provider TEXT NOT NULL, subject TEXT NOT NULL, email TEXT NOT NULL, created TEXT NOT NULL) STRICT`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${identitiesTable}__account`)} ON ${q(identitiesTable)} (realm, account)`,
   ],
   upgrade: async (tx) => {
     for (const [table, column, type] of addedColumns) {
