@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import {
   AccessTokens,
+  AccountHooks,
+  AfterCommitRunner,
   AuthService,
   CausewayError,
   ChangeFeed,
@@ -61,6 +63,9 @@ import { openDatabase } from './store/open-database.js';
 import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
 import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { serverVersion } from './version.js';
+import { ExtensionHost } from './extend/extension-host.js';
+import type { ExtensionSource } from './extend/extension-set.js';
+import { hooksDirectoryExists } from './extend/load-hooks-directory.js';
 
 export interface CausewayServer {
   app: FastifyInstance;
@@ -90,6 +95,8 @@ export interface ServerDeps {
   bus?: EventBus;
   /** Defaults to SMTP when configured, else a file in the data directory. */
   mailer?: Mailer;
+  /** Extensions given in code (library mode), installed with the hooks directory's. */
+  extensions?: readonly ExtensionSource[];
 }
 
 function openMailer(config: Config): Mailer {
@@ -111,7 +118,7 @@ async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed, deploy
 const pollMs = { changes: 1000, stored: 10_000 };
 
 /** Builds the whole server: storage, core services and every surface. The one place things are wired. */
-export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config) }: ServerDeps): Promise<CausewayServer> {
+export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), extensions = [] }: ServerDeps): Promise<CausewayServer> {
   // The development mail file lives here whichever database holds the records (and an earlier version's key file).
   mkdirSync(config.dataDir, { recursive: true });
   await prepareDatabase(db);
@@ -134,7 +141,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
+  const accountHooks = new AccountHooks();
   const auth = new AuthService({
+    hooks: accountHooks,
     db,
     bus,
     schema,
@@ -285,11 +294,14 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     onError: (error) => app.log.error({ err: error }, 'sweeping orphaned files failed'),
   });
   sweep.start();
+  const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
+  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, extensions);
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
     closing = true;
+    await extensionHost.close();
     clearInterval(pruning);
     await sweep.stop();
     clearInterval(storedPoll);
@@ -298,6 +310,26 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     await graphql.close();
     await upgrades.close();
   });
+
+  const close = async () => {
+    await app.close();
+    await limiter.close();
+    addressLimit?.close();
+    await counters.close();
+    await bus.close();
+    await mailer.close?.();
+    await storage.close?.();
+    await db.close();
+  };
+  // Last, so a hook file that does not load stops the start-up with nothing half-configured left open.
+  try {
+    const hooksDir = hooksDirectoryExists(config.hooks.dir, config.hooks.explicit) ? config.hooks.dir : undefined;
+    await extensionHost.install(hooksDir);
+    if (config.dev && hooksDir) extensionHost.watch(hooksDir);
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   return {
     app,
@@ -311,16 +343,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     feed,
     storage,
     sweepFiles: (nowMs) => sweep.run(nowMs),
-    async close() {
-      await app.close();
-      await limiter.close();
-      addressLimit?.close();
-      await counters.close();
-      await bus.close();
-      await mailer.close?.();
-      await storage.close?.();
-      await db.close();
-    },
+    close,
   };
 }
 

@@ -15,6 +15,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens, type IssuedAccessToken, type TokenKind, type VerifiedClaims } from './access-tokens.js';
 import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
+import type { AccountHooks } from '../hooks/account-hooks.js';
 import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
@@ -44,6 +45,8 @@ export interface AuthServiceDeps {
   onMailError?: (error: unknown) => void;
   /** Told about work done after a request was answered that failed (revoking a deleted account's tokens). */
   onError?: (error: unknown, what: string) => void;
+  /** Extensions' hooks on sign-up, sign-in and account mail. */
+  hooks?: AccountHooks;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -184,7 +187,9 @@ export class AuthService {
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
     this.authCollection(collectionName);
-    const { email, password, ...fields } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const { password, ...sent } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    await this.deps.hooks?.beforeSignUp({ collection: collectionName, data: sent, caller });
+    const { email, ...fields } = sent;
     const issues: Record<string, FieldIssue> = {};
     const address = normalizeEmail(email, issues);
     const weak = passwordIssue(password, address);
@@ -217,6 +222,7 @@ export class AuthService {
       if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
       if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
     }
+    if (realm !== adminsRealm) await this.deps.hooks?.afterSignIn({ collection: realm, record: account });
     return this.startSession(realm, account);
   }
 
@@ -466,7 +472,9 @@ export class AuthService {
   private async sendAccountMail(kind: AccountMailKind, realm: string, to: string, token: string): Promise<void> {
     const options = this.deps.accountMail?.()[realm];
     const link = accountLink(kind, realm, token, this.deps.publicUrl, options);
-    await this.deps.mailer.send(accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options));
+    const message = accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options);
+    await this.deps.hooks?.beforeMail({ kind, collection: realm, message });
+    await this.deps.mailer.send(message);
   }
 
   /**

@@ -1,0 +1,108 @@
+import {
+  CausewayError,
+  type AfterWriteEvent,
+  type BeforeWriteEvent,
+  type CommittedChange,
+  type ErrorCode,
+  type FieldIssue,
+  type MailEvent,
+  type SignInEvent,
+  type SignUpEvent,
+} from '@causeway/core';
+
+/**
+ * The shape of a schema as `causeway types` writes it (`export type Schema = { posts: { record, create, update } }`):
+ * what `defineExtension<Schema>` types each collection's `data` and `record` by.
+ */
+export type SchemaShape = { [collection: string]: { record: object; create: object; update: object } };
+
+/** Any schema: every collection's data is an open record. The default when no `Schema` type is given. */
+export type AnySchema = { [collection: string]: { record: Record<string, unknown>; create: Record<string, unknown>; update: Record<string, unknown> } };
+
+type Name<S> = Extract<keyof S, string>;
+type Hook<E> = (event: E) => void | Promise<void>;
+type RecordOf<S extends SchemaShape, C extends Name<S>> = S[C]['record'] & { id: string; created: string; updated: string };
+
+/**
+ * Record hooks, per collection or `'*'` for all. Before-hooks run inside the write's transaction before it is
+ * validated (change `data`, throw `refuse(…)`, read or write through `records`); after-hooks run inside it after
+ * the write; after-commit hooks run once the change is committed, from the change log, at least once.
+ */
+export interface RecordHooks<S extends SchemaShape> {
+  beforeCreate<C extends Name<S>>(collection: C, hook: Hook<BeforeWriteEvent<S[C]['create']>>): void;
+  beforeCreate(collection: '*', hook: Hook<BeforeWriteEvent>): void;
+  beforeUpdate<C extends Name<S>>(collection: C, hook: Hook<BeforeWriteEvent<S[C]['update']>>): void;
+  beforeUpdate(collection: '*', hook: Hook<BeforeWriteEvent>): void;
+  /** `data` is `{}`; `record` is the record about to go. */
+  beforeDelete<C extends Name<S>>(collection: C | '*', hook: Hook<BeforeWriteEvent<Record<string, never>>>): void;
+  afterCreate<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
+  afterCreate(collection: '*', hook: Hook<AfterWriteEvent>): void;
+  afterUpdate<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
+  afterUpdate(collection: '*', hook: Hook<AfterWriteEvent>): void;
+  afterDelete<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
+  afterDelete(collection: '*', hook: Hook<AfterWriteEvent>): void;
+  /**
+   * Runs once per committed change of `collection` (create, update, delete, cascades included), in `seq` order,
+   * at least once: use `change.seq` to make it idempotent. `name` keys its stored position (default: the file
+   * and the collection, numbered in order).
+   */
+  afterCommit(collection: Name<S> | '*', hook: (change: CommittedChange) => void | Promise<void>, options?: { name?: string }): void;
+}
+
+/** Auth hooks, per auth collection or `'*'` (never admins). */
+export interface AuthHooks<S extends SchemaShape> {
+  beforeSignUp<C extends Name<S>>(collection: C, hook: Hook<SignUpEvent<S[C]['create'] & { email?: unknown }>>): void;
+  beforeSignUp(collection: '*', hook: Hook<SignUpEvent>): void;
+  afterSignIn<C extends Name<S>>(collection: C, hook: Hook<SignInEvent<RecordOf<S, C>>>): void;
+  afterSignIn(collection: '*', hook: Hook<SignInEvent>): void;
+  /** Every account mail (verification, password reset) before it is sent: change its subject, text or html. */
+  beforeMail(hook: Hook<MailEvent>): void;
+}
+
+// Stand-ins for the half built on branch `extend` (custom routes, scheduled jobs); replaced by its
+// `routes.ts` / `jobs.ts` when the two are merged.
+// The optional phantom member only keeps `S` in use until then.
+export interface Routes<S extends SchemaShape> {
+  readonly '~routes'?: S;
+}
+export interface Jobs<S extends SchemaShape> {
+  readonly '~jobs'?: S;
+}
+
+/** What an extension registers things on: the one object a hooks file and library mode both receive. */
+export interface Extender<S extends SchemaShape = AnySchema> extends RecordHooks<S>, AuthHooks<S>, Routes<S>, Jobs<S> {
+  /** A refusal for a hook to throw: answered as problem+json with `code`'s status, `message` and per-field messages. */
+  refuse(code: ErrorCode, message: string, fields?: Record<string, string | FieldIssue>): CausewayError;
+}
+
+const extensionBrand = Symbol.for('causeway.extension');
+
+/** A user's extension: what `defineExtension` returns and a hooks file default-exports. */
+export interface Extension {
+  readonly [extensionBrand]: true;
+  readonly setup: (causeway: Extender<AnySchema>) => void | Promise<void>;
+}
+
+/**
+ * Declares an extension. Give it the `Schema` written by `causeway types` to type each collection's `data`
+ * and `record`, so a wrong field name fails to compile.
+ *
+ * @example
+ * export default defineExtension<Schema>((causeway) => {
+ *   causeway.beforeCreate('posts', ({ data }) => { data.slug = slugify(data.title); });
+ * });
+ */
+export function defineExtension<S extends SchemaShape = AnySchema>(setup: (causeway: Extender<S>) => void | Promise<void>): Extension {
+  // The typed view is for the author; at run time every collection is an open record.
+  return Object.freeze({ [extensionBrand]: true as const, setup: setup as unknown as Extension['setup'] });
+}
+
+export function isExtension(value: unknown): value is Extension {
+  return typeof value === 'object' && value !== null && (value as Partial<Extension>)[extensionBrand] === true && typeof (value as Extension).setup === 'function';
+}
+
+/** The refusal hooks throw; per-field messages may be plain strings. */
+export function refusal(code: ErrorCode, message: string, fields?: Record<string, string | FieldIssue>): CausewayError {
+  const issues = fields ? Object.fromEntries(Object.entries(fields).map(([field, issue]) => [field, typeof issue === 'string' ? { code: 'invalid', message: issue } : issue])) : undefined;
+  return new CausewayError(code, message, issues ? { fields: issues } : {});
+}

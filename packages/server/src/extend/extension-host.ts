@@ -1,0 +1,59 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { AccountHooks, AfterCommitRunner, WriteHooks } from '@causeway/core';
+import { collectExtensions, type ExtensionSource } from './extension-set.js';
+import { loadHooksDirectory } from './load-hooks-directory.js';
+
+export interface ExtensionHostDeps {
+  recordHooks: WriteHooks;
+  accountHooks: AccountHooks;
+  afterCommit: AfterCommitRunner;
+  log: { info(message: string): void; error(error: unknown, message: string): void };
+}
+
+/**
+ * Installs extensions: the hooks directory's files and those given in code (library mode), always as one set,
+ * so a reload replaces every hook at once or, when anything fails, none.
+ */
+export class ExtensionHost {
+  private watcher: FSWatcher | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: ExtensionHostDeps,
+    /** Extensions given in code: kept across reloads of the directory. */
+    private readonly given: readonly ExtensionSource[],
+  ) {}
+
+  /** Loads `dir` (if any) with the given extensions and installs them all; throws, installing nothing, on any problem. */
+  async install(dir: string | undefined): Promise<void> {
+    const fromFiles = dir === undefined ? [] : await loadHooksDirectory(dir);
+    const set = await collectExtensions([...this.given, ...fromFiles]);
+    // Positions are registered first: if that fails, the hooks in force stay as they were.
+    await this.deps.afterCommit.replace(set.afterCommit);
+    this.deps.recordHooks.replace(set.recordHooks);
+    this.deps.accountHooks.replace(set.accountHooks);
+  }
+
+  /** Development: reloads `dir` when a file in it changes; a broken file is logged and the previous hooks stay. */
+  watch(dir: string): void {
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(dir, () => {
+      clearTimeout(timer);
+      // Editors write a file in several steps: reload once it has settled.
+      timer = setTimeout(() => {
+        this.reloading = this.reloading.then(() =>
+          this.install(dir).then(
+            () => this.deps.log.info(`hooks reloaded from ${dir}`),
+            (error: unknown) => this.deps.log.error(error, `hooks not reloaded (the previous ones stay in force): ${error instanceof Error ? error.message : String(error)}`),
+          ),
+        );
+      }, 100);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    await this.reloading;
+    await this.deps.afterCommit.stop();
+  }
+}
