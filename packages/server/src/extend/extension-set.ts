@@ -26,7 +26,7 @@ export async function collectExtensions(sources: readonly ExtensionSource[]): Pr
     try {
       await extension.setup(recorder(set, source));
     } catch (error) {
-      problems.push(`${source}: ${describeFailure(error, source)}`);
+      problems.push(describeFailure(error, source));
     }
   }
   const names = new Set<string>();
@@ -46,13 +46,13 @@ export class HookFileError extends Error {
   }
 }
 
-/** An error thrown while a file was imported or set up, with its line in the file when the stack names it. */
+/** An error thrown while a file was imported or set up, as `file:line: message` (the line when the stack names it). */
 export function describeFailure(error: unknown, source: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   const file = path.basename(source).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const line = new RegExp(`${file}:(\\d+)(?::(\\d+))?`).exec(stack);
-  return line ? `line ${line[1]}: ${message}` : message;
+  return line ? `${source}:${line[1]}: ${message}` : `${source}: ${message}`;
 }
 
 function recorder(set: ExtensionSet, source: string): Extender<AnySchema> {

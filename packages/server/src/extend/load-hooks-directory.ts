@@ -29,7 +29,7 @@ export async function loadHooksDirectory(dir: string): Promise<ExtensionSource[]
         const extension = await loadFile(path.join(dir, name), name, scratch);
         if (extension) loaded.push({ extension, source: name });
       } catch (error) {
-        problems.push(...(error instanceof HookFileError ? error.problems : [`${name}: ${describeFailure(error, name)}`]));
+        problems.push(...(error instanceof HookFileError ? error.problems : [describeFailure(error, name)]));
       }
     }
   } finally {
