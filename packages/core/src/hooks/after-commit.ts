@@ -99,6 +99,9 @@ class HookWorker {
   private failures = 0;
   private retryAt = 0;
   private renewal: NodeJS.Timeout | undefined;
+  /** The position this instance last stored, while it holds the lease (undefined: read it when taking the lease). */
+  private stored: number | undefined;
+  private leaseUntil = 0;
 
   constructor(
     private registration: AfterCommitRegistration,
@@ -140,23 +143,46 @@ class HookWorker {
   private async pass(): Promise<void> {
     if (Date.now() < this.retryAt) return;
     const { name } = this.registration;
-    let position = await this.cursors.take(name, this.options.instance, this.settings.leaseMs);
-    if (position === undefined) return;
-    this.holdLease();
+    const { instance } = this.options;
+    const { leaseMs } = this.settings;
+    // While this instance holds the lease nobody else moves the position, so the one it stored is still current.
+    if (this.stored === undefined || Date.now() > this.leaseUntil - leaseMs / 2) {
+      const taken = await this.cursors.take(name, instance, leaseMs);
+      if (taken === undefined) return void (this.stored = undefined);
+      this.stored = taken;
+      this.leaseUntil = Date.now() + leaseMs;
+      this.holdLease();
+    }
+    let position = this.stored;
     for (;;) {
       const changes = await this.options.feed.since(position, this.settings.batch);
-      if (changes.length === 0 || this.stopped) return;
+      if (changes.length === 0 || this.stopped) break;
       for (const change of changes) {
-        if (this.stopped) return;
+        if (this.stopped) break;
         if (this.registration.collection === '*' || this.registration.collection === change.collection) {
-          // Positions before the hook's change are stored first, so a failing hook is retried from that change.
-          if (!(await this.succeeds(change))) return void (await this.cursors.advance(name, this.options.instance, position, this.settings.leaseMs));
-          if (!(await this.cursors.advance(name, this.options.instance, change.seq, this.settings.leaseMs))) return;
+          if (!(await this.succeeds(change))) {
+            // Retried from this change: the position stays just before it.
+            await this.store(position);
+            return;
+          }
+          if (!(await this.store(change.seq))) return;
         }
         position = change.seq;
       }
-      if (!(await this.cursors.advance(name, this.options.instance, position, this.settings.leaseMs))) return;
     }
+    await this.store(position);
+  }
+
+  /** Stores the position (and renews the lease); false, forgetting the lease, when another instance took it. */
+  private async store(seq: number): Promise<boolean> {
+    if (seq === this.stored) return true;
+    if (!(await this.cursors.advance(this.registration.name, this.options.instance, seq, this.settings.leaseMs))) {
+      this.stored = undefined;
+      return false;
+    }
+    this.stored = seq;
+    this.leaseUntil = Date.now() + this.settings.leaseMs;
+    return true;
   }
 
   private async succeeds(change: ChangeEvent): Promise<boolean> {
@@ -180,8 +206,11 @@ class HookWorker {
   private holdLease(): void {
     if (this.renewal) return;
     this.renewal = setInterval(() => {
+      const renewedUntil = Date.now() + this.settings.leaseMs;
       void this.cursors.renew(this.registration.name, this.options.instance, this.settings.leaseMs).then((held) => {
-        if (!held) {
+        if (held) this.leaseUntil = renewedUntil;
+        else {
+          this.stored = undefined;
           clearInterval(this.renewal);
           this.renewal = undefined;
         }
