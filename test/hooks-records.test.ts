@@ -206,6 +206,9 @@ describe('every surface runs the same hooks', () => {
     expect(created.body.data.createNotes.slug).toBe('via-graphql');
     const refused = await t.request('POST', '/api/graphql', { query: 'mutation { createNotes(data: { title: "refuse me" }) { id } }' }, { accept: 'application/graphql-response+json' });
     expect(refused.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    const crashed = await t.request('POST', '/api/graphql', { query: 'mutation { createNotes(data: { title: "crash" }) { id } }' }, { accept: 'application/graphql-response+json' });
+    expect(crashed.body.errors[0].extensions.code).toBe('INTERNAL');
+    expect(JSON.stringify(crashed.body)).not.toContain('a bug in a hook');
   });
 
   it('batches, where a refusal rolls back every operation', async () => {

@@ -12,11 +12,20 @@ export class HookFailure extends Error {
  * Runs one hook. A CausewayError it throws is its answer to the client (a refusal); anything else is a bug in the
  * hook, reported as a HookFailure that names it.
  */
-export async function runHook<E>(hook: { run: (event: E) => void | Promise<void>; source: string }, event: E): Promise<void> {
-  try {
-    await hook.run(event);
-  } catch (error) {
+export function runHook<E>(hook: { run: (event: E) => void | Promise<void>; source: string }, event: E): void | Promise<void> {
+  const explain = (error: unknown): never => {
     if (isCausewayError(error) || error instanceof HookFailure) throw error;
     throw new HookFailure(hook.source, error);
+  };
+  try {
+    const result = hook.run(event);
+    // A hook that returned at once costs no promise (most before-hooks that only change `data`).
+    return isThenable(result) ? Promise.resolve(result).catch(explain) : undefined;
+  } catch (error) {
+    return explain(error);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof (value as PromiseLike<void> | undefined)?.then === 'function';
 }

@@ -73,7 +73,9 @@ export class RecordsWriter {
     this.rules.refuseAdminsOnly(collection, 'create', caller);
     const hooks = this.hooks.current();
     const depth = options.hookDepth ?? 0;
-    const hooked = await this.runBefore(hooks.before('create', name), tx, events, caller, collection, 'create', data, null, depth);
+    const befores = hooks.before('create', name);
+    // Called only when there are hooks: a write without any pays no extra promise.
+    const hooked = befores.length > 0 ? await this.runBefore(befores, tx, events, caller, collection, 'create', data, null, depth) : { body: data, set: undefined };
     const system = hooked.set ? { ...hooked.set, ...options.system } : options.system;
     const source = system ? { privileged: isPrivileged(caller), system } : { privileged: isPrivileged(caller) };
     const input = withUploads(collection, hooked.body, options.uploads ?? []);
@@ -94,7 +96,8 @@ export class RecordsWriter {
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
     const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
     events.push(event);
-    await this.runAfter(hooks.after('create', name), tx, events, caller, collection, 'create', created.record, null, depth);
+    const afters = hooks.after('create', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'create', created.record, null, depth);
     return { record: visibleRecord(collection, created.record, caller), version: created.version, seq: event.seq };
   }
 
@@ -113,7 +116,7 @@ export class RecordsWriter {
     const befores = hooks.before('update', name);
     // A hook must not learn of (or act on) a record the caller cannot see.
     if (befores.length > 0 && !(await this.reader.visible(caller, collection, id, tx))) throw notFound(collection, id);
-    const hooked = await this.runBefore(befores, tx, events, caller, collection, 'update', data, existing.record, depth);
+    const hooked = befores.length > 0 ? await this.runBefore(befores, tx, events, caller, collection, 'update', data, existing.record, depth) : { body: data, set: undefined };
     let values: Record<string, unknown>;
     let input = hooked.body;
     try {
@@ -130,7 +133,8 @@ export class RecordsWriter {
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
-    await this.runAfter(hooks.after('update', name), tx, events, caller, collection, 'update', updated.record, current.record, depth);
+    const afters = hooks.after('update', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'update', updated.record, current.record, depth);
     return { ...updated, record: visibleRecord(collection, updated.record, caller) };
   }
 
@@ -159,10 +163,12 @@ export class RecordsWriter {
     const current = await this.current(tx, caller, collection, id, options, rule, 'delete');
     const hooks = this.hooks.current();
     const depth = options.hookDepth ?? 0;
-    await this.runBefore(hooks.before('delete', name), tx, events, caller, collection, 'delete', {}, current.record, depth);
+    const befores = hooks.before('delete', name);
+    if (befores.length > 0) await this.runBefore(befores, tx, events, caller, collection, 'delete', {}, current.record, depth);
     // Cascades follow from the schema the admin designed, so they apply whatever the other collections' rules.
     await this.deleteCascading(tx, events, collection, current, new Set());
-    await this.runAfter(hooks.after('delete', name), tx, events, caller, collection, 'delete', current.record, current.record, depth);
+    const afters = hooks.after('delete', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'delete', current.record, current.record, depth);
   }
 
   /**
@@ -180,11 +186,14 @@ export class RecordsWriter {
     record: CausewayRecord | null,
     depth: number,
   ): Promise<HookedBody> {
-    if (befores.length === 0 || typeof data !== 'object' || data === null || Array.isArray(data)) return { body: data, set: undefined };
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return { body: data, set: undefined };
     const sent = data as Record<string, unknown>;
     const draft: Record<string, unknown> = { ...sent };
     const records = this.hookRecords(tx, events, caller, depth);
-    for (const hook of befores) await runHook(hook, { collection: collection.name, action, data: draft, record, caller, records });
+    for (const hook of befores) {
+      const pending = runHook(hook, { collection: collection.name, action, data: draft, record, caller, records });
+      if (pending) await pending;
+    }
     const body: Record<string, unknown> = {};
     const set: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(draft)) {
@@ -205,9 +214,11 @@ export class RecordsWriter {
     previous: CausewayRecord | null,
     depth: number,
   ): Promise<void> {
-    if (afters.length === 0) return;
     const records = this.hookRecords(tx, events, caller, depth);
-    for (const hook of afters) await runHook(hook, { collection: collection.name, action, record, previous, caller, records });
+    for (const hook of afters) {
+      const pending = runHook(hook, { collection: collection.name, action, record, previous, caller, records });
+      if (pending) await pending;
+    }
   }
 
   private hookRecords(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, depth: number): TransactionRecords {
