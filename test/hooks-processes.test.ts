@@ -178,9 +178,32 @@ describe('loading the hooks directory', () => {
     hooks.write('slug.ts', version('v2'));
     expect(await eventually(slug, (s) => s === 'v2', 10_000)).toBe('v2');
     hooks.write('slug.ts', 'export default defineExtension((causeway) => {');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await eventually(() => instance.output(), (log) => log.includes('hooks not reloaded'), 10_000);
+    expect(instance.output()).toMatch(/hooks not reloaded \(the previous ones stay in force\).*slug\.ts:1:\d+/);
     expect(await slug()).toBe('v2');
     hooks.write('slug.ts', version('v3'));
     expect(await eventually(slug, (s) => s === 'v3', 10_000)).toBe('v3');
   }, 40_000);
+});
+
+describe('a hook that throws', () => {
+  it('answers 500 with the request id, logs the error under that id naming the hook, and the server goes on', async () => {
+    const hooks = hooksDirectory({
+      'crash.ts': `import { defineExtension } from '@causeway/server';\nexport default defineExtension((causeway) => {\n  causeway.beforeCreate('notes', () => { throw new Error('a bug in a hook'); });\n});\n`,
+    });
+    cleanups.push(hooks.remove);
+    const instance = await startInstance({ CAUSEWAY_HOOKS: hooks.dir });
+    started.push(instance);
+    await prepare(instance.url);
+    const response = await fetch(`${instance.url}/api/collections/notes/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 't' }) });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as Json;
+    expect(body.code).toBe('INTERNAL');
+    expect(JSON.stringify(body)).not.toContain('a bug in a hook');
+    const requestId = response.headers.get('x-request-id')!;
+    const logged = await eventually(() => instance.output().split('\n').filter((line) => line.includes(requestId) && line.includes('request failed')), (found) => found.length > 0, 5000);
+    expect(logged[0]).toContain('hook crash.ts beforeCreate(notes) failed: a bug in a hook');
+    expect((await call(instance.url, 'GET', '/api/health')).status).toBe(200);
+    expect(instance.child.exitCode).toBeNull();
+  });
 });

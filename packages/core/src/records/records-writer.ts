@@ -194,13 +194,11 @@ export class RecordsWriter {
       const pending = runHook(hook, { collection: collection.name, action, data: draft, record, caller, records });
       if (pending) await pending;
     }
-    const body: Record<string, unknown> = {};
-    const set: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(draft)) {
-      if (Object.hasOwn(sent, key) && Object.is(sent[key], value)) body[key] = value;
-      else set[key] = value;
-    }
-    return { body, set: Object.keys(set).length > 0 ? set : undefined };
+    const kept: [string, unknown][] = [];
+    const set: [string, unknown][] = [];
+    for (const entry of Object.entries(draft)) (Object.hasOwn(sent, entry[0]) && Object.is(sent[entry[0]], entry[1]) ? kept : set).push(entry);
+    // fromEntries defines own properties: a key such as `__proto__` stays a key, never a prototype.
+    return { body: Object.fromEntries(kept), set: set.length > 0 ? Object.fromEntries(set) : undefined };
   }
 
   private async runAfter(
