@@ -157,6 +157,25 @@ describe('loading the hooks directory', () => {
     expect(failure).toContain('no-default.ts: must default-export defineExtension');
   });
 
+  it("loads hooks/ beside the data directory by default, each top-level file once; helpers, '_' files, declarations and types-only files are not extensions", async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'causeway-hooks-project-'));
+    cleanups.push(() => rmSync(project, { recursive: true, force: true }));
+    const hooks = path.join(project, 'hooks');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(path.join(hooks, 'lib'), { recursive: true });
+    writeFileSync(path.join(hooks, 'lib', 'slug.ts'), `export const slugify = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');\nexport default 'not an extension';\n`);
+    writeFileSync(path.join(hooks, '_prefix.ts'), `export const prefix = 'p-';\nexport default 'not an extension either';\n`);
+    writeFileSync(path.join(hooks, 'causeway-types.ts'), `export type Schema = { notes: { record: { title: string | null }; create: { title?: string | null }; update: { title?: string | null } } };\n`);
+    writeFileSync(path.join(hooks, 'globals.d.ts'), `declare const nothing: string;\n`);
+    writeFileSync(path.join(hooks, 'notes.ts'), `import { defineExtension } from '@causeway/server';\nimport type { Schema } from './causeway-types';\nimport { slugify } from './lib/slug';\nimport { prefix } from './_prefix';\nexport default defineExtension<Schema>((causeway) => {\n  causeway.beforeCreate('notes', (event) => { (event.data as Record<string, unknown>).slug = prefix + slugify(String(event.data.title)); });\n});\n`);
+    const instance = await startInstance({}, { dataDir: path.join(project, 'causeway_data') });
+    started.push(instance);
+    await prepare(instance.url);
+    const created = await call(instance.url, 'POST', '/api/collections/notes/records', { title: 'Hello World' });
+    expect(created.body.slug).toBe('p-hello-world');
+    await instance.stop();
+  });
+
   it('refuses to start when a setup throws, or when --hooks names no directory', async () => {
     const hooks = hooksDirectory({ 'throws.ts': `import { defineExtension } from '@causeway/server';\nexport default defineExtension((causeway) => {\n  causeway.beforeCreate('notes', 'not a function' as never);\n});\n` });
     cleanups.push(hooks.remove);

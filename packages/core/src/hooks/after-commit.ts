@@ -157,6 +157,7 @@ class HookWorker {
     for (;;) {
       const changes = await this.options.feed.since(position, this.settings.batch);
       if (changes.length === 0 || this.stopped) break;
+      if (changes[0]!.seq > position + 1) await this.reportPruned(position, changes[0]!.seq);
       for (const change of changes) {
         if (this.stopped) break;
         if (this.registration.collection === '*' || this.registration.collection === change.collection) {
@@ -171,6 +172,18 @@ class HookWorker {
       }
     }
     await this.store(position);
+  }
+
+  /**
+   * Gaps in `seq` are normal (PostgreSQL hands out numbers that rolled-back writes never use), but a gap that ends
+   * at the oldest entry kept means the change log's retention pruned changes this hook had not handled yet.
+   */
+  private async reportPruned(position: number, next: number): Promise<void> {
+    if (position === 0 || (await this.options.feed.oldest()) !== next) return;
+    this.options.log.error(
+      new Error(`changes ${position + 1} to ${next - 1} were pruned from the change log before this hook handled them`),
+      `after-commit hook ${this.registration.name} missed changes (raise CAUSEWAY_CHANGE_LOG_MAX_AGE / _MAX_COUNT, or fix the failing hook)`,
+    );
   }
 
   /** Stores the position (and renews the lease); false, forgetting the lease, when another instance took it. */
