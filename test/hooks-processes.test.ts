@@ -102,6 +102,43 @@ export default defineExtension((causeway) => {
   }, 60_000);
 });
 
+describe('stopping with an after-commit hook that hangs', () => {
+  it('exits on SIGTERM within the grace period, and the change runs again on the next start', async () => {
+    const hooks = hooksDirectory({});
+    cleanups.push(hooks.remove);
+    const done = path.join(hooks.dir, 'done.log');
+    const hung = path.join(hooks.dir, 'hung');
+    hooks.write('hang.ts', `
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { defineExtension } from '@causeway/server';
+export default defineExtension((causeway) => {
+  causeway.afterCommit('notes', async (change) => {
+    if (!existsSync(${JSON.stringify(hung)})) {
+      writeFileSync(${JSON.stringify(hung)}, '');
+      await new Promise(() => {});
+    }
+    appendFileSync(${JSON.stringify(done)}, change.seq + '\\n');
+  });
+});
+`);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-hooks-hang-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await startInstance({ CAUSEWAY_HOOKS: hooks.dir }, { dataDir });
+    started.push(first);
+    await prepare(first.url);
+    await call(first.url, 'POST', '/api/collections/notes/records', { title: 'hangs' });
+    await eventually(() => existsSync(hung), (found) => found);
+    const stopping = Date.now();
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(8000);
+    expect(first.output()).toContain('did not finish before the server stopped');
+    const second = await startInstance({ CAUSEWAY_HOOKS: hooks.dir }, { dataDir });
+    started.push(second);
+    expect(await eventually(() => lines(done), (v) => v.length >= 1, 30_000)).toHaveLength(1);
+    await second.stop();
+  }, 60_000);
+});
+
 const postgres = await serviceAvailable('PostgreSQL', '127.0.0.1', 5432);
 
 describe.skipIf(!postgres)('two instances on one PostgreSQL', () => {

@@ -35,7 +35,7 @@ export interface AfterCommitOptions {
   pollMs?: number;
 }
 
-const defaults = { leaseMs: 10_000, pollMs: 1000, batch: 100, firstRetryMs: 500, maxRetryMs: 60_000 };
+const defaults = { leaseMs: 10_000, pollMs: 1000, batch: 100, firstRetryMs: 500, maxRetryMs: 60_000, stopGraceMs: 5000 };
 
 /**
  * Runs after-commit hooks from the change log, at least once per change and in `seq` order: each hook has a
@@ -65,7 +65,7 @@ export class AfterCommitRunner {
       const kept = this.workers.get(registration.name);
       next.set(registration.name, kept ? kept.with(registration) : new HookWorker(registration, this.cursors, this.options, this.settings));
     }
-    for (const [name, worker] of this.workers) if (!next.has(name)) await worker.stop();
+    for (const [name, worker] of this.workers) if (!next.has(name)) await worker.stop(this.settings.stopGraceMs);
     this.workers = next;
     if (next.size > 0) this.start();
     this.wake();
@@ -87,7 +87,7 @@ export class AfterCommitRunner {
     clearInterval(this.poll);
     this.poll = undefined;
     this.unsubscribe?.();
-    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop(this.settings.stopGraceMs)));
   }
 }
 
@@ -133,11 +133,23 @@ class HookWorker {
       });
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Waits for a running hook at most `graceMs`: one that hangs must not keep the server from stopping. Its change
+   * was not stored as handled, so it runs again (here or elsewhere); the lease is kept until it runs out, not
+   * released, so no other instance runs the same change while this one may still be in it.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.stopped = true;
-    await this.running;
     clearInterval(this.renewal);
-    await this.cursors.release(this.registration.name, this.options.instance).catch(() => undefined);
+    this.renewal = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      (this.running ?? Promise.resolve()).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false))),
+    ]);
+    clearTimeout(timer);
+    if (finished) await this.cursors.release(this.registration.name, this.options.instance).catch(() => undefined);
+    else this.options.log.error(new Error(`still running after ${graceMs} ms`), `after-commit hook ${this.registration.name} did not finish before the server stopped; its change runs again`);
   }
 
   private async pass(): Promise<void> {
