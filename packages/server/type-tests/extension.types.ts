@@ -51,3 +51,50 @@ export default defineExtension<Schema>((causeway) => {
   // @ts-expect-error: not a code of the error catalogue
   causeway.refuse('NOPE', 'x');
 });
+
+// The worked examples of docs/extending.md, against the schema `causeway types` writes for them.
+type ShopSchema = {
+  products: {
+    record: { id: string; created: string; updated: string; name: string; stock: number | null };
+    create: { id?: string; name: string; stock?: number | null };
+    update: { name?: string; stock?: number | null };
+    relations: {};
+    multiple: {};
+  };
+  orders: {
+    record: { id: string; created: string; updated: string; product: string; quantity: number };
+    create: { id?: string; product: string; quantity: number };
+    update: { product?: string; quantity?: number };
+    relations: { product: 'products' };
+    multiple: {};
+  };
+  posts: {
+    record: { id: string; created: string; updated: string; title: string; slug: string | null };
+    create: { id?: string; title: string; slug?: string | null };
+    update: { title?: string; slug?: string | null };
+    relations: {};
+    multiple: {};
+  };
+};
+
+export const shop = defineExtension<ShopSchema>((causeway) => {
+  const slugify = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  causeway.beforeCreate('posts', ({ data }) => { data.slug = slugify(data.title); });
+  causeway.beforeUpdate('posts', ({ data }) => { if (data.title !== undefined) data.slug = slugify(data.title); });
+
+  causeway.beforeCreate('orders', async ({ data, records }) => {
+    const product = await records.get('products', data.product);
+    const stock = product.stock ?? 0;
+    if (data.quantity > stock) {
+      throw causeway.refuse('VALIDATION_FAILED', 'Not enough stock.', { quantity: `only ${stock} left` });
+    }
+    await records.asAdmin().update('products', product.id, { stock: stock - data.quantity });
+    // @ts-expect-error: products has no field 'stok'
+    await records.asAdmin().update('products', product.id, { stok: 1 });
+    // @ts-expect-error: there is no collection 'prodcts'
+    await records.get('prodcts', data.product);
+    const page = await records.list('orders', { filter: `product = "${product.id}"` });
+    const quantities: number[] = page.items.map((order) => order.quantity);
+    void quantities;
+  });
+});

@@ -5,7 +5,10 @@ import {
   type CommittedChange,
   type ErrorCode,
   type FieldIssue,
+  type ListPage,
+  type ListQuery,
   type MailEvent,
+  type ReadOptions,
   type SignInEvent,
   type SignUpEvent,
 } from '@causeway/core';
@@ -24,23 +27,42 @@ type Hook<E> = (event: E) => void | Promise<void>;
 type RecordOf<S extends SchemaShape, C extends Name<S>> = S[C]['record'] & { id: string; created: string; updated: string };
 
 /**
+ * The records a hook is given (`HookRecords`: inside the write's transaction, as the caller), typed by the schema:
+ * a collection's create and update data and its records have its generated types.
+ */
+export interface TypedRecords<S extends SchemaShape> {
+  get<C extends Name<S>>(collection: C, id: string, options?: ReadOptions): Promise<RecordOf<S, C>>;
+  list<C extends Name<S>>(collection: C, query?: ListQuery): Promise<Omit<ListPage, 'items'> & { items: RecordOf<S, C>[] }>;
+  create<C extends Name<S>>(collection: C, data: S[C]['create']): Promise<RecordOf<S, C>>;
+  update<C extends Name<S>>(collection: C, id: string, data: S[C]['update']): Promise<RecordOf<S, C>>;
+  delete(collection: Name<S>, id: string): Promise<void>;
+  /** The same transaction with admin rights: rules do not apply and read-only fields may be set. */
+  asAdmin(): TypedRecords<S>;
+}
+
+/** A core hook event with its `records` typed by the schema. */
+type Typed<E, S extends SchemaShape> = Omit<E, 'records'> & { records: TypedRecords<S> };
+type Before<S extends SchemaShape, Data> = Typed<BeforeWriteEvent<Data>, S>;
+type After<S extends SchemaShape, Rec> = Typed<AfterWriteEvent<Rec>, S>;
+
+/**
  * Record hooks, per collection or `'*'` for all. Before-hooks run inside the write's transaction before it is
  * validated (change `data`, throw `refuse(…)`, read or write through `records`); after-hooks run inside it after
  * the write; after-commit hooks run once the change is committed, from the change log, at least once.
  */
 export interface RecordHooks<S extends SchemaShape> {
-  beforeCreate<C extends Name<S>>(collection: C, hook: Hook<BeforeWriteEvent<S[C]['create']>>): void;
-  beforeCreate(collection: '*', hook: Hook<BeforeWriteEvent>): void;
-  beforeUpdate<C extends Name<S>>(collection: C, hook: Hook<BeforeWriteEvent<S[C]['update']>>): void;
-  beforeUpdate(collection: '*', hook: Hook<BeforeWriteEvent>): void;
+  beforeCreate<C extends Name<S>>(collection: C, hook: Hook<Before<S, S[C]['create']>>): void;
+  beforeCreate(collection: '*', hook: Hook<Before<S, Record<string, unknown>>>): void;
+  beforeUpdate<C extends Name<S>>(collection: C, hook: Hook<Before<S, S[C]['update']>>): void;
+  beforeUpdate(collection: '*', hook: Hook<Before<S, Record<string, unknown>>>): void;
   /** `data` is `{}`; `record` is the record about to go. */
-  beforeDelete<C extends Name<S>>(collection: C | '*', hook: Hook<BeforeWriteEvent<Record<string, never>>>): void;
-  afterCreate<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
-  afterCreate(collection: '*', hook: Hook<AfterWriteEvent>): void;
-  afterUpdate<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
-  afterUpdate(collection: '*', hook: Hook<AfterWriteEvent>): void;
-  afterDelete<C extends Name<S>>(collection: C, hook: Hook<AfterWriteEvent<RecordOf<S, C>>>): void;
-  afterDelete(collection: '*', hook: Hook<AfterWriteEvent>): void;
+  beforeDelete<C extends Name<S>>(collection: C | '*', hook: Hook<Before<S, Record<string, never>>>): void;
+  afterCreate<C extends Name<S>>(collection: C, hook: Hook<After<S, RecordOf<S, C>>>): void;
+  afterCreate(collection: '*', hook: Hook<After<S, AfterWriteEvent['record']>>): void;
+  afterUpdate<C extends Name<S>>(collection: C, hook: Hook<After<S, RecordOf<S, C>>>): void;
+  afterUpdate(collection: '*', hook: Hook<After<S, AfterWriteEvent['record']>>): void;
+  afterDelete<C extends Name<S>>(collection: C, hook: Hook<After<S, RecordOf<S, C>>>): void;
+  afterDelete(collection: '*', hook: Hook<After<S, AfterWriteEvent['record']>>): void;
   /**
    * Runs once per committed change of `collection` (create, update, delete, cascades included), in `seq` order,
    * at least once: use `change.seq` to make it idempotent. `name` keys its stored position (default: the file
