@@ -92,6 +92,15 @@ afterAll(async () => {
   hooks.remove();
 });
 
+describe('loaded hooks', () => {
+  it('are listed with their kind, collection and file', () => {
+    const loaded = t.server.hooks.hooks();
+    expect(loaded).toContainEqual({ kind: 'beforeCreate', collection: 'notes', source: 'notes.ts' });
+    expect(loaded).toContainEqual({ kind: 'afterDelete', collection: 'notes', source: 'notes.ts' });
+    expect(loaded).toContainEqual({ kind: 'beforeCreate', collection: '*', source: 'notes.ts' });
+  });
+});
+
 describe('before-hooks', () => {
   it('change the data before it is validated, setting a read-only field a client may not', async () => {
     const created = await t.request('POST', notes, { title: 'Hello, World' }, anonymous);
@@ -197,6 +206,9 @@ describe('a hook that throws something other than a refusal', () => {
     expect(crashed.headers.get('x-request-id')).toMatch(/./);
     expect(await t.server.feed.latest()).toBe(before);
     expect((await t.request('GET', '/api/health')).status).toBe(200);
+    // Kept for the console: the failure, not the refusals.
+    expect(t.server.hooks.recentErrors()[0]).toMatchObject({ kind: 'beforeCreate', collection: 'notes', message: 'a bug in a hook' });
+    expect(t.server.hooks.recentErrors().some((failure) => failure.message.includes('refused'))).toBe(false);
   });
 });
 

@@ -78,6 +78,8 @@ export interface CausewayServer {
   hub: RealtimeHub;
   feed: ChangeFeed;
   storage: FileStorage;
+  /** The extensions' hooks in force and their recent failures (what the console lists). */
+  hooks: ExtensionHost;
   /**
    * Deletes stored files no record holds that are older than the grace period (runs on its own hourly); `nowMs`
    * judges ages as of that time.
@@ -96,7 +98,7 @@ export interface ServerDeps {
   /** Defaults to SMTP when configured, else a file in the data directory. */
   mailer?: Mailer;
   /** Extensions given in code (library mode), installed with the hooks directory's. */
-  extensions?: readonly ExtensionSource[];
+  libraryExtensions?: readonly ExtensionSource[];
 }
 
 function openMailer(config: Config): Mailer {
@@ -118,7 +120,7 @@ async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed, deploy
 const pollMs = { changes: 1000, stored: 10_000 };
 
 /** Builds the whole server: storage, core services and every surface. The one place things are wired. */
-export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), extensions = [] }: ServerDeps): Promise<CausewayServer> {
+export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), libraryExtensions = [] }: ServerDeps): Promise<CausewayServer> {
   // The development mail file lives here whichever database holds the records (and an earlier version's key file).
   mkdirSync(config.dataDir, { recursive: true });
   await prepareDatabase(db);
@@ -295,7 +297,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   });
   sweep.start();
   const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
-  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, extensions);
+  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, libraryExtensions);
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
@@ -342,6 +344,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     feed,
     storage,
+    hooks: extensionHost,
     sweepFiles: (nowMs) => sweep.run(nowMs),
     close,
   };

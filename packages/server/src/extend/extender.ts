@@ -13,14 +13,7 @@ import {
   type SignUpEvent,
 } from '@causeway/core';
 
-/**
- * The shape of a schema as `causeway types` writes it (`export type Schema = { posts: { record, create, update } }`):
- * what `defineExtension<Schema>` types each collection's `data` and `record` by.
- */
-export type SchemaShape = { [collection: string]: { record: object; create: object; update: object } };
-
-/** Any schema: every collection's data is an open record. The default when no `Schema` type is given. */
-export type AnySchema = { [collection: string]: { record: Record<string, unknown>; create: Record<string, unknown>; update: Record<string, unknown> } };
+import type { AnySchema, SchemaShape } from './schema-types.js';
 
 type Name<S> = Extract<keyof S, string>;
 type Hook<E> = (event: E) => void | Promise<void>;
@@ -50,7 +43,7 @@ type After<S extends SchemaShape, Rec> = Typed<AfterWriteEvent<Rec>, S>;
  * validated (change `data`, throw `refuse(…)`, read or write through `records`); after-hooks run inside it after
  * the write; after-commit hooks run once the change is committed, from the change log, at least once.
  */
-export interface RecordHooks<S extends SchemaShape> {
+export interface RecordHooks<S extends SchemaShape = AnySchema> {
   beforeCreate<C extends Name<S>>(collection: C, hook: Hook<Before<S, S[C]['create']>>): void;
   beforeCreate(collection: '*', hook: Hook<Before<S, Record<string, unknown>>>): void;
   beforeUpdate<C extends Name<S>>(collection: C, hook: Hook<Before<S, S[C]['update']>>): void;
@@ -72,7 +65,7 @@ export interface RecordHooks<S extends SchemaShape> {
 }
 
 /** Auth hooks, per auth collection or `'*'` (never admins). */
-export interface AuthHooks<S extends SchemaShape> {
+export interface AuthHooks<S extends SchemaShape = AnySchema> {
   beforeSignUp<C extends Name<S>>(collection: C, hook: Hook<SignUpEvent<S[C]['create'] & { email?: unknown }>>): void;
   beforeSignUp(collection: '*', hook: Hook<SignUpEvent>): void;
   afterSignIn<C extends Name<S>>(collection: C, hook: Hook<SignInEvent<RecordOf<S, C>>>): void;
@@ -97,30 +90,35 @@ export interface Extender<S extends SchemaShape = AnySchema> extends RecordHooks
   refuse(code: ErrorCode, message: string, fields?: Record<string, string | FieldIssue>): CausewayError;
 }
 
+/**
+ * A user's extension: one function registering hooks (and routes and jobs) on the `Extender`; the same from a
+ * hooks file and a library. Declared as a method so its parameter is bivariant: extensions typed by different
+ * schemas go in one list.
+ */
+export type Extension<S extends SchemaShape = AnySchema> = { register(causeway: Extender<S>): void | Promise<void> }['register'];
+
+/** Marks what `defineExtension` returned, so a hooks file's default export is known to be meant as one. */
 const extensionBrand = Symbol.for('causeway.extension');
 
-/** A user's extension: what `defineExtension` returns and a hooks file default-exports. */
-export interface Extension {
-  readonly [extensionBrand]: true;
-  readonly setup: (causeway: Extender<AnySchema>) => void | Promise<void>;
-}
-
 /**
- * Declares an extension. Give it the `Schema` written by `causeway types` to type each collection's `data`
- * and `record`, so a wrong field name fails to compile.
+ * Declares an extension and returns it (the same function, marked). Give it the `Schema` written by
+ * `causeway types` to type each collection's `data` and `record`, so a wrong field name fails to compile.
  *
  * @example
  * export default defineExtension<Schema>((causeway) => {
  *   causeway.beforeCreate('posts', ({ data }) => { data.slug = slugify(data.title); });
  * });
  */
-export function defineExtension<S extends SchemaShape = AnySchema>(setup: (causeway: Extender<S>) => void | Promise<void>): Extension {
-  // The typed view is for the author; at run time every collection is an open record.
-  return Object.freeze({ [extensionBrand]: true as const, setup: setup as unknown as Extension['setup'] });
+export function defineExtension<S extends SchemaShape = AnySchema>(extension: Extension<S>): Extension<S> {
+  if (typeof extension !== 'function') throw new TypeError('defineExtension takes a function: (causeway) => { … }');
+  // Symbol.for: a second copy of this module (a bundled one) marks alike.
+  Object.defineProperty(extension, extensionBrand, { value: true });
+  return extension;
 }
 
-export function isExtension(value: unknown): value is Extension {
-  return typeof value === 'object' && value !== null && (value as Partial<Extension>)[extensionBrand] === true && typeof (value as Extension).setup === 'function';
+/** Whether `value` came from `defineExtension` (a hooks file's default export must). */
+export function isExtension(value: unknown): value is Extension<SchemaShape> {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[extensionBrand] === true;
 }
 
 /** The refusal hooks throw; per-field messages may be plain strings. */

@@ -1,6 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { AccountHooks, AfterCommitRunner, WriteHooks } from '@causeway/core';
-import { collectExtensions, type ExtensionSource } from './extension-set.js';
+import { collectExtensions, type ExtensionSource, type HookError, type LoadedHook } from './extension-set.js';
+
+/** How many hook failures are kept for the console. */
+const keptErrors = 50;
 import { loadHooksDirectory } from './load-hooks-directory.js';
 
 export interface ExtensionHostDeps {
@@ -17,6 +20,8 @@ export interface ExtensionHostDeps {
 export class ExtensionHost {
   private watcher: FSWatcher | undefined;
   private reloading: Promise<void> = Promise.resolve();
+  private loaded: readonly LoadedHook[] = [];
+  private readonly errors: HookError[] = [];
 
   constructor(
     private readonly deps: ExtensionHostDeps,
@@ -27,11 +32,25 @@ export class ExtensionHost {
   /** Loads `dir` (if any) with the given extensions and installs them all; throws, installing nothing, on any problem. */
   async install(dir: string | undefined): Promise<void> {
     const fromFiles = dir === undefined ? [] : await loadHooksDirectory(dir);
-    const set = await collectExtensions([...this.given, ...fromFiles]);
+    const set = await collectExtensions([...this.given, ...fromFiles], (failure) => {
+      this.errors.push(failure);
+      if (this.errors.length > keptErrors) this.errors.shift();
+    });
     // Positions are registered first: if that fails, the hooks in force stay as they were.
     await this.deps.afterCommit.replace(set.afterCommit);
     this.deps.recordHooks.replace(set.recordHooks);
     this.deps.accountHooks.replace(set.accountHooks);
+    this.loaded = set.loaded;
+  }
+
+  /** The hooks in force, for the console (`GET /api/extensions`). */
+  hooks(): readonly LoadedHook[] {
+    return this.loaded;
+  }
+
+  /** The newest hook failures (not refusals), newest first. */
+  recentErrors(): readonly HookError[] {
+    return [...this.errors].reverse();
   }
 
   /** Development: reloads `dir` when a file in it changes; a broken file is logged and the previous hooks stay. */

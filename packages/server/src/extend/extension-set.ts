@@ -1,11 +1,29 @@
 import path from 'node:path';
-import type { AccountHookRegistration, AfterCommitRegistration, WriteAction, WriteHookRegistration } from '@causeway/core';
-import { refusal, type AnySchema, type Extender, type Extension } from './extender.js';
+import { isCausewayError, type AccountHookRegistration, type AfterCommitRegistration, type CommittedChange, type WriteAction, type WriteHookRegistration } from '@causeway/core';
+import { refusal, type Extender, type Extension } from './extender.js';
+import type { SchemaShape } from './schema-types.js';
 
 /** An extension and where it came from (a file's path relative to the hooks directory, or a name given in code). */
 export interface ExtensionSource {
-  extension: Extension;
+  extension: Extension<SchemaShape>;
   source: string;
+}
+
+/** A loaded hook as the console lists it (the shape of the wire's `LoadedHookEntry`). */
+export interface LoadedHook {
+  kind: string;
+  /** A collection name, or `*` for all. */
+  collection: string;
+  /** The file it was loaded from, or the name given to an extension in code. */
+  source?: string;
+}
+
+/** A hook's failure (not a refusal) as the console lists it (the shape of the wire's `HookErrorEntry`). */
+export interface HookError {
+  at: string;
+  kind: string;
+  collection: string;
+  message: string;
 }
 
 /** Everything a set of extensions registered, ready to install in one step. */
@@ -13,18 +31,19 @@ export interface ExtensionSet {
   recordHooks: WriteHookRegistration[];
   afterCommit: AfterCommitRegistration[];
   accountHooks: AccountHookRegistration[];
+  loaded: LoadedHook[];
 }
 
 /**
  * Runs each extension's setup against a recording `Extender`. Nothing is installed here, so a failing setup
  * (or a reload with a broken file) leaves the hooks in force untouched.
  */
-export async function collectExtensions(sources: readonly ExtensionSource[]): Promise<ExtensionSet> {
-  const set: ExtensionSet = { recordHooks: [], afterCommit: [], accountHooks: [] };
+export async function collectExtensions(sources: readonly ExtensionSource[], onFailure: (failure: HookError) => void = () => undefined): Promise<ExtensionSet> {
+  const set: ExtensionSet = { recordHooks: [], afterCommit: [], accountHooks: [], loaded: [] };
   const problems: string[] = [];
   for (const { extension, source } of sources) {
     try {
-      await extension.setup(recorder(set, source));
+      await extension(recorder(set, source, onFailure));
     } catch (error) {
       problems.push(describeFailure(error, source));
     }
@@ -55,17 +74,21 @@ export function describeFailure(error: unknown, source: string): string {
   return line ? `${source}:${line[1]}: ${message}` : `${source}: ${message}`;
 }
 
-function recorder(set: ExtensionSet, source: string): Extender<AnySchema> {
+function recorder(set: ExtensionSet, source: string, onFailure: (failure: HookError) => void): Extender<SchemaShape> {
   const afterCommitCount = new Map<string, number>();
-  const record = (phase: 'before' | 'after', action: WriteAction) => (collection: string, run: (event: never) => void | Promise<void>) => {
-    checkCollection(collection, `${phase}${capital(action)}`);
-    checkHook(run, `${phase}${capital(action)}`);
-    set.recordHooks.push({ phase, action, collection, run, source: `${source} ${phase}${capital(action)}(${collection})` } as WriteHookRegistration);
+  /** Checks a registration, lists it, and has its failures (not its refusals) reported. */
+  const add = <E>(kind: string, collection: string, run: unknown): ((event: E) => void | Promise<void>) => {
+    if (typeof collection !== 'string' || collection === '') throw new TypeError(`${kind}: the first argument must be a collection name or '*'`);
+    if (typeof run !== 'function') throw new TypeError(`${kind}: the hook must be a function`);
+    set.loaded.push({ kind, collection, source });
+    return observed(run as (event: E) => void | Promise<void>, (error) => onFailure({ at: new Date().toISOString(), kind, collection, message: error instanceof Error ? error.message : String(error) }));
   };
-  const account = (kind: 'beforeSignUp' | 'afterSignIn') => (collection: string, run: (event: never) => void | Promise<void>) => {
-    checkCollection(collection, kind);
-    checkHook(run, kind);
-    set.accountHooks.push({ kind, collection, run, source: `${source} ${kind}(${collection})` } as AccountHookRegistration);
+  const record = (phase: 'before' | 'after', action: WriteAction) => (collection: string, run: unknown) => {
+    const kind = `${phase}${capital(action)}`;
+    set.recordHooks.push({ phase, action, collection, run: add(kind, collection, run), source: `${source} ${kind}(${collection})` } as WriteHookRegistration);
+  };
+  const account = (kind: 'beforeSignUp' | 'afterSignIn') => (collection: string, run: unknown) => {
+    set.accountHooks.push({ kind, collection, run: add(kind, collection, run), source: `${source} ${kind}(${collection})` } as AccountHookRegistration);
   };
   return {
     beforeCreate: record('before', 'create'),
@@ -74,30 +97,39 @@ function recorder(set: ExtensionSet, source: string): Extender<AnySchema> {
     afterCreate: record('after', 'create'),
     afterUpdate: record('after', 'update'),
     afterDelete: record('after', 'delete'),
-    afterCommit(collection, run, options = {}) {
-      checkCollection(collection, 'afterCommit');
-      checkHook(run, 'afterCommit');
+    afterCommit(collection: string, run: unknown, options: { name?: string } = {}) {
+      const observedRun = add<CommittedChange>('afterCommit', collection, run);
       const ordinal = (afterCommitCount.get(collection) ?? 0) + 1;
       afterCommitCount.set(collection, ordinal);
       const name = options.name ?? `${source}#${collection}#${ordinal}`;
-      set.afterCommit.push({ name, collection, run, source: `${source} afterCommit(${collection})` });
+      set.afterCommit.push({ name, collection, run: observedRun, source: `${source} afterCommit(${collection})` });
     },
     beforeSignUp: account('beforeSignUp'),
     afterSignIn: account('afterSignIn'),
-    beforeMail(run) {
-      checkHook(run, 'beforeMail');
-      set.accountHooks.push({ kind: 'beforeMail', run, source: `${source} beforeMail` });
+    beforeMail(run: unknown) {
+      set.accountHooks.push({ kind: 'beforeMail', run: add('beforeMail', '*', run), source: `${source} beforeMail` });
     },
     refuse: refusal,
-  } as Extender<AnySchema>;
+  } as unknown as Extender<SchemaShape>;
 }
 
-function checkCollection(collection: unknown, method: string): void {
-  if (typeof collection !== 'string' || collection === '') throw new TypeError(`${method}: the first argument must be a collection name or '*'`);
-}
-
-function checkHook(run: unknown, method: string): void {
-  if (typeof run !== 'function') throw new TypeError(`${method}: the hook must be a function`);
+/**
+ * `run`, telling `note` of each failure that is not a refusal. A hook that returns at once costs no promise, so
+ * observing stays out of the write's cost.
+ */
+function observed<E>(run: (event: E) => void | Promise<void>, note: (error: unknown) => void): (event: E) => void | Promise<void> {
+  const failed = (error: unknown): never => {
+    if (!isCausewayError(error)) note(error);
+    throw error;
+  };
+  return (event) => {
+    try {
+      const result = run(event);
+      return typeof (result as PromiseLike<void> | undefined)?.then === 'function' ? Promise.resolve(result).catch(failed) : result;
+    } catch (error) {
+      return failed(error);
+    }
+  };
 }
 
 function capital(word: string): string {

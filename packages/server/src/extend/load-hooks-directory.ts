@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message, type Plugin } from 'esbuild';
 import { isExtension, type Extension } from './extender.js';
+import type { SchemaShape } from './schema-types.js';
 import { describeFailure, HookFileError, type ExtensionSource } from './extension-set.js';
 
 /** Files loaded from a hooks directory: TypeScript or JavaScript modules at its top level (helpers go in subdirectories). */
@@ -48,7 +49,7 @@ export function hooksDirectoryExists(dir: string, explicit: boolean): boolean {
 
 let generation = 0;
 
-async function loadFile(file: string, name: string, scratch: string): Promise<Extension | undefined> {
+async function loadFile(file: string, name: string, scratch: string): Promise<Extension<SchemaShape> | undefined> {
   const result = await build({
     entryPoints: [file],
     bundle: true,
@@ -78,7 +79,7 @@ async function loadFile(file: string, name: string, scratch: string): Promise<Ex
   return extensionOf(module.default, name);
 }
 
-function extensionOf(value: unknown, name: string): Extension {
+function extensionOf(value: unknown, name: string): Extension<SchemaShape> {
   if (!isExtension(value)) throw new HookFileError([`${name}: the default export must be defineExtension(…) from '@causeway/server'`]);
   return value;
 }
