@@ -196,6 +196,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
   });
   problemBodiesForErrors(app);
+  // Built here, so routes can list the hooks; installed last (below), once everything they act on exists.
+  const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
+  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, libraryExtensions);
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
   let closing = false;
@@ -296,8 +299,6 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     onError: (error) => app.log.error({ err: error }, 'sweeping orphaned files failed'),
   });
   sweep.start();
-  const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
-  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, libraryExtensions);
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
   // WebSockets first: the HTTP server's close waits for every open connection.
