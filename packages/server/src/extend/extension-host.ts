@@ -32,10 +32,11 @@ export class ExtensionHost {
   /** Loads `dir` (if any) with the given extensions and installs them all; throws, installing nothing, on any problem. */
   async install(dir: string | undefined): Promise<void> {
     const fromFiles = dir === undefined ? [] : await loadHooksDirectory(dir);
-    const set = await collectExtensions([...this.given, ...fromFiles], (failure) => {
+    const onFailure = (failure: HookError) => {
       this.errors.push(failure);
       if (this.errors.length > keptErrors) this.errors.shift();
-    });
+    };
+    const set = await collectExtensions([...this.given, ...fromFiles], { onFailure });
     // Positions are registered first: if that fails, the hooks in force stay as they were.
     await this.deps.afterCommit.replace(set.afterCommit);
     this.deps.recordHooks.replace(set.recordHooks);

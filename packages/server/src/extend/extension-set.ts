@@ -38,7 +38,12 @@ export interface ExtensionSet {
  * Runs each extension's setup against a recording `Extender`. Nothing is installed here, so a failing setup
  * (or a reload with a broken file) leaves the hooks in force untouched.
  */
-export async function collectExtensions(sources: readonly ExtensionSource[], onFailure: (failure: HookError) => void = () => undefined): Promise<ExtensionSet> {
+export interface CollectOptions {
+  /** Told of each hook failure that is not a refusal (the console's list). */
+  onFailure?: (failure: HookError) => void;
+}
+
+export async function collectExtensions(sources: readonly ExtensionSource[], { onFailure = () => undefined }: CollectOptions = {}): Promise<ExtensionSet> {
   const set: ExtensionSet = { recordHooks: [], afterCommit: [], accountHooks: [], loaded: [] };
   const problems: string[] = [];
   for (const { extension, source } of sources) {
