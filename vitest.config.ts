@@ -22,6 +22,7 @@ const databaseNeutral = [
   'test/postgres-bus.test.ts',
   'test/multi-instance.test.ts',
   'test/scheduled-jobs-instances.test.ts',
+  'test/hooks-processes.test.ts',
   'test/database-migration.test.ts',
   'test/address-rate-limit.test.ts',
   // The console is a client of the public API (tested on both databases); two browsers at once only add time.

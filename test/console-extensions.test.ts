@@ -15,6 +15,7 @@ const extension = defineExtension((causeway) => {
   causeway.cron('sync-invoices', '0 0 1 * *', () => {
     throw new Error('the invoicing service answered 503');
   });
+  causeway.beforeCreate('*', () => undefined);
 });
 
 describe.skipIf(!browserAvailable)('the console’s extensions page in Chromium', () => {
@@ -41,7 +42,7 @@ describe.skipIf(!browserAvailable)('the console’s extensions page in Chromium'
     await page.goto(`${t.url}/_/#/extensions`);
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Password').fill(adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Extensions' }).waitFor();
 
     const routes = page.getByRole('table', { name: 'Routes' });
@@ -49,8 +50,9 @@ describe.skipIf(!browserAvailable)('the console’s extensions page in Chromium'
     expect(await routes.locator('tbody tr', { hasText: '/api/custom/checkout' }).locator('td').allTextContents()).toEqual(['POST', '/api/custom/checkout', 'signed-in', 'Starts a checkout']);
     expect(await routes.locator('tbody tr', { hasText: 'webhooks' }).locator('td').nth(2).textContent()).toBe('anyone');
     expect(await page.getByRole('table', { name: 'Jobs' }).locator('tbody tr').count()).toBe(2);
-    // The hooks registry is not wired on this branch: an empty list, said plainly.
-    await page.getByText('No hooks loaded.').waitFor();
+    // The hook registered next to the routes and jobs, with the extension it came from.
+    const hooks = page.getByRole('table', { name: 'Hooks' });
+    expect(await hooks.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['beforeCreate', '*', 'test extension 1']);
     await page.getByText('No job has run yet.').waitFor();
 
     await page.getByRole('button', { name: 'Run monthly-report now' }).click();

@@ -462,7 +462,7 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
       await target.getByRole('heading', { name: 'Sign in' }).waitFor();
       await target.getByLabel('Email').fill(email);
       await target.getByLabel('Password').fill(password);
-      await target.getByRole('button', { name: 'Sign in' }).click();
+      await target.getByRole('button', { name: 'Sign in', exact: true }).click();
     };
     const own = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     own.setDefaultTimeout(8000);
@@ -481,7 +481,7 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     other.setDefaultTimeout(8000);
     await signIn(other);
     await other.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
-    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByRole('button', { name: 'Sign in', exact: true }).click();
     await other.getByRole('button', { name: 'Admins' }).waitFor();
     // Off again, with the password.
     await own.getByLabel('Your password').fill(password);
@@ -507,11 +507,11 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', () => {
     await fresh.goto(`${t.url}/_/`);
     await fresh.getByLabel('Email').fill(newcomer.email);
     await fresh.getByLabel('Password').fill(newcomer.password);
-    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('button', { name: 'Sign in', exact: true }).click();
     const key = await fresh.getByLabel('Authenticator key').textContent();
     await fresh.getByText('Admins must use two-factor authentication').waitFor();
     await fresh.getByLabel('Authentication code').fill(new TOTP({ secret: Secret.fromBase32(key!) }).generate());
-    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('button', { name: 'Sign in', exact: true }).click();
     await fresh.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
     expect(await fresh.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10);
     await fresh.screenshot({ path: screenshotPath('console-14-admin-mfa-required') });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CausewayError } from '@causeway/core';
 import { defineExtension } from '../packages/server/src/extend/extender.js';
-import { registerExtensions } from '../packages/server/src/extend/extensions.js';
+import { collect } from './support/extensions.js';
 import { anonymous, signUp, type Account } from './support/accounts.js';
 import { OpenApiResponseCheck, type OpenApiDocumentShape } from './support/openapi-responses.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
@@ -61,15 +61,15 @@ function expectProblem(response: { status: number; headers: Headers; body: Json 
 
 describe('registering custom routes', () => {
   it('refuses a path outside /api/custom/ and says where routes go', async () => {
-    await expect(registerExtensions([(c) => c.route('POST', '/api/collections/x', {}, () => 1)])).rejects.toThrow(/must be under \/api\/custom\//);
-    await expect(registerExtensions([(c) => c.route('GET', '/checkout', {}, () => 1)])).rejects.toThrow(/must be under \/api\/custom\/ \(e\.g\. \/api\/custom\/checkout\)/);
+    await expect(collect([(c) => c.route('POST', '/api/collections/x', {}, () => 1)])).rejects.toThrow(/must be under \/api\/custom\//);
+    await expect(collect([(c) => c.route('GET', '/checkout', {}, () => 1)])).rejects.toThrow(/must be under \/api\/custom\/ \(e\.g\. \/api\/custom\/checkout\)/);
   });
 
   it('refuses wildcards, dot segments, unknown methods and a route added twice', async () => {
-    await expect(registerExtensions([(c) => c.route('GET', '/api/custom/*', {}, () => 1)])).rejects.toThrow(/path segment/);
-    await expect(registerExtensions([(c) => c.route('GET', '/api/custom/../logs', {}, () => 1)])).rejects.toThrow(/path segment/);
-    await expect(registerExtensions([(c) => c.route('TRACE' as 'GET', '/api/custom/x', {}, () => 1)])).rejects.toThrow(/method must be one of/);
-    await expect(registerExtensions([(c) => {
+    await expect(collect([(c) => c.route('GET', '/api/custom/*', {}, () => 1)])).rejects.toThrow(/path segment/);
+    await expect(collect([(c) => c.route('GET', '/api/custom/../logs', {}, () => 1)])).rejects.toThrow(/path segment/);
+    await expect(collect([(c) => c.route('TRACE' as 'GET', '/api/custom/x', {}, () => 1)])).rejects.toThrow(/method must be one of/);
+    await expect(collect([(c) => {
       c.route('GET', '/api/custom/a/:id', {}, () => 1);
       c.route('GET', '/api/custom/a/:other', {}, () => 1);
     }])).rejects.toThrow(/added twice/);

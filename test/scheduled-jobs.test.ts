@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRuns } from '@causeway/core';
 import { defineExtension } from '../packages/server/src/extend/extender.js';
-import { registerExtensions } from '../packages/server/src/extend/extensions.js';
+import { collect } from './support/extensions.js';
 import { openDatabase } from '../packages/server/src/store/open-database.js';
 import { anonymous, signUp } from './support/accounts.js';
 import { startTestServer, type Json, type TestServer } from './support/test-server.js';
@@ -48,9 +48,9 @@ afterAll(() => t.stop());
 
 describe('registering jobs', () => {
   it('refuses a bad pattern, a bad name and a name used twice before the server starts', async () => {
-    await expect(registerExtensions([(c) => c.cron('x', 'every day at noon', () => undefined)])).rejects.toThrow(/'every day at noon' is not a cron pattern/);
-    await expect(registerExtensions([(c) => c.cron('no spaces', '* * * * *', () => undefined)])).rejects.toThrow(/a name is/);
-    await expect(registerExtensions([(c) => {
+    await expect(collect([(c) => c.cron('x', 'every day at noon', () => undefined)])).rejects.toThrow(/'every day at noon' is not a cron pattern/);
+    await expect(collect([(c) => c.cron('no spaces', '* * * * *', () => undefined)])).rejects.toThrow(/a name is/);
+    await expect(collect([(c) => {
       c.cron('twice', '* * * * *', () => undefined);
       c.cron('twice', '0 * * * *', () => undefined);
     }])).rejects.toThrow(/added twice/);

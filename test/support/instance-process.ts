@@ -10,6 +10,8 @@ export interface InstanceProcess {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Everything it has written to stdout and stderr so far (its log). */
+  output(): string;
   /** Stops it: SIGKILL for a crash, SIGTERM for a clean stop. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -29,9 +31,13 @@ export async function startInstance(env: Record<string, string>, options: { data
     resolve(code);
   }));
   let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const url = await new Promise<string>((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
+    const read = () => {
       const match = /listening on (http:\/\/[^\s)"]+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
@@ -43,6 +49,7 @@ export async function startInstance(env: Record<string, string>, options: { data
     url,
     child,
     exited,
+    output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { createServer, type CausewayServer } from '../../packages/server/src/app.js';
 import { loadConfig } from '../../packages/server/src/config/config.js';
 import type { Extension } from '../../packages/server/src/extend/extender.js';
-import { registerExtensions } from '../../packages/server/src/extend/extensions.js';
 import type { SchemaShape } from '../../packages/server/src/extend/schema-types.js';
 import { dropTestDatabase, testDatabaseFlags } from './test-database.js';
 
@@ -55,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // syncs at checkpoints, not at every commit: no test here cuts the power, and an fsync per commit on a shared CI
   // disk costs minutes. The default (FULL) runs in test/crash-durability.test.ts, whose processes use it.
   const config = loadConfig({ dataDir, port: 0, logLevel: process.env.CAUSEWAY_TEST_LOG_LEVEL ?? 'silent', passwordCost: 10, authRateLimit: 1000, rateLimit: 0, sqliteSynchronous: 'normal', ...testDatabaseFlags(dataDir), ...options.config }, {});
-  const server = await createServer({ config, ...(options.extensions ? { extensions: await registerExtensions(options.extensions) } : {}) });
+  const server = await createServer({ config, ...(options.extensions ? { extensions: options.extensions.map((extension, index) => ({ extension, source: `test extension ${index + 1}` })) } : {}) });
   const url = await server.app.listen({ host: '127.0.0.1', port: config.port });
   let adminToken = '';
   if (options.admin !== false) {

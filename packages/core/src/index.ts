@@ -79,3 +79,9 @@ export { fileTypeOf, servedInline, hasThumbnails, typeAllowed } from './files/fi
 export { fileNames, uploadIssue, type Upload } from './files/uploads.js';
 export { defaultMaxFileSize } from './files/file-limits.js';
 export { sweepOrphans, type OrphanSweepDeps } from './files/orphan-sweep.js';
+export * from './hooks/record-hooks.js';
+export * from './hooks/hook-records.js';
+export * from './hooks/run-hook.js';
+export * from './hooks/after-commit.js';
+export * from './hooks/hook-cursors.js';
+export * from './hooks/account-hooks.js';

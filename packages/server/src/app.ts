@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import {
   AccessTokens,
+  AccountHooks,
+  AfterCommitRunner,
   AuthService,
   OAuthService,
   openSecretBox,
@@ -66,9 +68,11 @@ import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
 import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { serverVersion } from './version.js';
 import { customRoutes } from './extend/custom-routes-plugin.js';
-import { extensionsRoutes, noHooks, type HooksInfo } from './extend/extensions-routes.js';
-import type { RegisteredExtensions } from './extend/extensions.js';
+import { extensionsRoutes } from './extend/extensions-routes.js';
 import { JobScheduler } from './extend/job-scheduler.js';
+import { ExtensionHost } from './extend/extension-host.js';
+import type { ExtensionSource } from './extend/extension-set.js';
+import { hooksDirectoryExists } from './extend/load-hooks-directory.js';
 
 export interface CausewayServer {
   app: FastifyInstance;
@@ -83,6 +87,8 @@ export interface CausewayServer {
   storage: FileStorage;
   /** The extensions' scheduled jobs (and their "run now"). */
   jobs: JobScheduler;
+  /** The extensions' hooks in force and their recent failures (what the console lists). */
+  hooks: ExtensionHost;
   /**
    * Deletes stored files no record holds that are older than the grace period (runs on its own hourly); `nowMs`
    * judges ages as of that time.
@@ -100,8 +106,8 @@ export interface ServerDeps {
   bus?: EventBus;
   /** Defaults to SMTP when configured, else a file in the data directory. */
   mailer?: Mailer;
-  /** Custom routes and scheduled jobs (see `registerExtensions`), and where the console learns of loaded hooks. */
-  extensions?: RegisteredExtensions & { hooks?: HooksInfo };
+  /** Extensions given in code (library mode): hooks, custom routes and jobs, installed with the hooks directory's. */
+  extensions?: readonly ExtensionSource[];
 }
 
 function openMailer(config: Config): Mailer {
@@ -123,7 +129,7 @@ async function openBus(config: Config, db: SqlDatabase, feed: ChangeFeed, deploy
 const pollMs = { changes: 1000, stored: 10_000 };
 
 /** Builds the whole server: storage, core services and every surface. The one place things are wired. */
-export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), extensions = { routes: [], jobs: [] } }: ServerDeps): Promise<CausewayServer> {
+export async function createServer({ config, db = openDatabase(config.db), bus: givenBus, mailer = openMailer(config), extensions = [] }: ServerDeps): Promise<CausewayServer> {
   // The development mail file lives here whichever database holds the records (and an earlier version's key file).
   mkdirSync(config.dataDir, { recursive: true });
   await prepareDatabase(db);
@@ -147,7 +153,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   }, bus);
   await settings.open();
   const keys = await openKeySource(db, config.dataDir, config.tokenSecret);
+  const accountHooks = new AccountHooks();
   const auth = new AuthService({
+    hooks: accountHooks,
     db,
     bus,
     schema,
@@ -171,6 +179,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     records,
     auth,
     box: await openSecretBox(db, config.tokenSecret),
+    hooks: accountHooks,
     onError: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
   await seedUsersCollection(collections, auth);
@@ -209,6 +218,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     return reply.code(404).type(problemContentType).send(toProblem(error, request.url));
   });
   problemBodiesForErrors(app);
+  // Built here, so routes can list the hooks; installed last (below), once everything they act on exists.
+  const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
+  const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, extensions);
   // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
   const headers = securityHeaders();
   let closing = false;
@@ -254,11 +266,9 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   await app.register(logsRoutes, { log: requestLog, auth });
   await app.register(recordsRoutes, { records, schema, storage, multipart: { fieldBytes: config.bodyLimit, idleMs: config.uploadIdleTimeout * 1000 } });
   await app.register(filesRoutes, { records, schema, auth, storage, fileTokenTtl: config.fileTokenTtl, thumbnails: new Thumbnails(storage) });
-  await app.register(openapiRoutes, { schema, version: serverVersion, customRoutes: extensions.routes });
-  await app.register(customRoutes, { routes: extensions.routes, records });
   const jobRuns = new JobRuns(db);
-  const jobs = new JobScheduler({ jobs: extensions.jobs, runs: jobRuns, records, log: app.log, keepRuns: config.jobRunsKept });
-  await app.register(extensionsRoutes, { auth, routes: extensions.routes, scheduler: jobs, runs: jobRuns, hooks: extensions.hooks ?? noHooks });
+  // Set once the extensions are collected (last, below); closing before that has no jobs to stop.
+  let jobs: JobScheduler | undefined;
   // A person who opens the bare address wants the console (or, without a built one, the API reference).
   const consoleServed = await consoleRoutes(app);
   app.get('/', (_request, reply) => reply.redirect(consoleServed ? '/_/' : '/api/docs'));
@@ -317,12 +327,12 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   sweep.start();
   const pruning = setInterval(() => void feed.prune(retention).catch((error: unknown) => app.log.error({ err: error }, 'change-log pruning failed')), 60_000);
   pruning.unref();
-  jobs.start();
   // WebSockets first: the HTTP server's close waits for every open connection.
   app.addHook('preClose', async () => {
     closing = true;
+    await extensionHost.close();
     clearInterval(pruning);
-    await jobs.stop();
+    await jobs?.stop();
     await sweep.stop();
     clearInterval(storedPoll);
     hub.stop();
@@ -330,6 +340,32 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     await graphql.close();
     await upgrades.close();
   });
+
+  const close = async () => {
+    await app.close();
+    await limiter.close();
+    addressLimit?.close();
+    await counters.close();
+    await bus.close();
+    await mailer.close?.();
+    await storage.close?.();
+    await db.close();
+  };
+  // Last, so a hook file that does not load stops the start-up with nothing half-configured left open.
+  try {
+    const hooksDir = hooksDirectoryExists(config.hooks.dir, config.hooks.explicit) ? config.hooks.dir : undefined;
+    const extensionSet = await extensionHost.collect(hooksDir);
+    await app.register(openapiRoutes, { schema, version: serverVersion, customRoutes: extensionSet.routes });
+    await app.register(customRoutes, { routes: extensionSet.routes, records });
+    jobs = new JobScheduler({ jobs: extensionSet.jobs, runs: jobRuns, records, log: app.log, keepRuns: config.jobRunsKept });
+    await app.register(extensionsRoutes, { auth, routes: extensionSet.routes, scheduler: jobs, runs: jobRuns, hooks: extensionHost });
+    await extensionHost.activate(extensionSet);
+    jobs.start();
+    if (config.dev && hooksDir) extensionHost.watch(hooksDir);
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   return {
     app,
@@ -342,18 +378,10 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     feed,
     storage,
-    jobs,
+    jobs: jobs!,
+    hooks: extensionHost,
     sweepFiles: (nowMs) => sweep.run(nowMs),
-    async close() {
-      await app.close();
-      await limiter.close();
-      addressLimit?.close();
-      await counters.close();
-      await bus.close();
-      await mailer.close?.();
-      await storage.close?.();
-      await db.close();
-    },
+    close,
   };
 }
 

@@ -15,6 +15,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { invalidToken, type AccessTokens, type IssuedAccessToken, type TokenKind, type VerifiedClaims } from './access-tokens.js';
 import type { LiveSession, SessionEndReason, SignedCaller } from './live-session.js';
 import type { Mailer } from './mailer.js';
+import type { AccountHooks } from '../hooks/account-hooks.js';
 import { accountLink, accountMail, type AccountMailKind, type AccountMailSettings } from './account-mail.js';
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
@@ -50,6 +51,8 @@ export interface AuthServiceDeps {
   passkeys: PasskeySettings;
   /** Whether every admin must have a second factor (a runtime setting, read at each admin sign-in and refresh). */
   requireAdminSecondFactor?: () => boolean;
+  /** Extensions' hooks on sign-up, sign-in and account mail. */
+  hooks?: AccountHooks;
 }
 
 /** What signing in, signing up and refreshing return. */
@@ -198,7 +201,9 @@ export class AuthService {
 
   async signUp(caller: Caller, collectionName: string, body: unknown): Promise<AuthResult> {
     this.authCollection(collectionName);
-    const { email, password, ...fields } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const { password, ...sent } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    await this.deps.hooks?.beforeSignUp({ collection: collectionName, data: sent, caller });
+    const { email, ...fields } = sent;
     const issues: Record<string, FieldIssue> = {};
     const address = normalizeEmail(email, issues);
     const weak = passwordIssue(password, address);
@@ -242,6 +247,7 @@ export class AuthService {
       if (await this.factors.isEnabled(this.deps.db, owner)) await this.checkSecondFactor(owner, code);
       else if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.()) return this.signInSettingUpFactor(account, code);
     }
+    if (realm !== adminsRealm) await this.deps.hooks?.afterSignIn({ collection: realm, record: account });
     return this.startSession(realm, account);
   }
 
@@ -587,7 +593,9 @@ export class AuthService {
   private async sendAccountMail(kind: AccountMailKind, realm: string, to: string, token: string): Promise<void> {
     const options = this.deps.accountMail?.()[realm];
     const link = accountLink(kind, realm, token, this.deps.publicUrl, options);
-    await this.deps.mailer.send(accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options));
+    const message = accountMail(kind, { link, token, email: to, collection: realm, appUrl: this.deps.publicUrl }, options);
+    await this.deps.hooks?.beforeMail({ kind, collection: realm, message });
+    await this.deps.mailer.send(message);
   }
 
   /**

@@ -42,7 +42,8 @@ export class RecordsReader {
     return collection;
   }
 
-  async list(caller: Caller, name: string, query: ListQuery): Promise<ListPage> {
+  /** `executor`: a write transaction's, for a hook that lists inside it (it must see the write so far). */
+  async list(caller: Caller, name: string, query: ListQuery, executor: SqlExecutor = this.db): Promise<ListPage> {
     const collection = this.collection(name);
     const rule = this.rules.require(collection, 'list', caller);
     const limit = pageLimit(query.limit);
@@ -70,7 +71,7 @@ export class RecordsReader {
     const table = `${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias}`;
     // A backward page is read in the reversed order (so the database stops after `limit + 1` rows) and turned round.
     const pageSql = `SELECT * FROM ${table} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBySql(backward ? reversed : keys, rowAlias, this.db.dialect)} LIMIT ${limit + 1}`;
-    const rows = await this.db.all(pageSql, params.values);
+    const rows = await executor.all(pageSql, params.values);
     const decoded = rows.slice(0, limit).map((row) => decodeRow(collection, row, caller));
     if (backward) decoded.reverse();
     const items = decoded.map((d) => d.record);
@@ -80,7 +81,7 @@ export class RecordsReader {
     // The far end (after a backward page, before a forward one) is open only when a cursor bounds it; then one
     // row beyond the page's end item tells. No row lies between that item and the cursor, so this is exact.
     const beyond = (bound: string | undefined, item: CausewayRecord | undefined, order: SortKey[]) =>
-      bound !== undefined && item !== undefined ? this.anyAfter(table, filterSql, filterParams, order, item) : Promise.resolve(false);
+      bound !== undefined && item !== undefined ? this.anyAfter(executor, table, filterSql, filterParams, order, item) : Promise.resolve(false);
     const page: ListPage = {
       items,
       nextCursor: (backward ? await beyond(query.before, last, keys) : more) && last ? encodeCursor(keys, last) : null,
@@ -89,20 +90,20 @@ export class RecordsReader {
     if (query.cursors) page.cursors = items.map((item) => encodeCursor(keys, item));
     if (query.versions) page.versions = decoded.map(versionTag);
     if (query.count) {
-      const row = await this.db.get(`SELECT COUNT(*) AS n FROM ${table} ${filterSql}`, filterParams);
+      const row = await executor.get(`SELECT COUNT(*) AS n FROM ${table} ${filterSql}`, filterParams);
       page.total = Number(row?.n ?? 0);
     }
-    await expandRecords(page.items, expand, this.visibleByIds(this.db, caller));
+    await expandRecords(page.items, expand, this.visibleByIds(executor, caller));
     if (projection) page.items = page.items.map((item) => projectRecord(item, projection));
     return page;
   }
 
   /** Whether some row matching the filter comes after `item` in the keys' order. */
-  private async anyAfter(table: string, filterSql: string, filterParams: readonly unknown[], keys: readonly SortKey[], item: CausewayRecord): Promise<boolean> {
+  private async anyAfter(executor: SqlExecutor, table: string, filterSql: string, filterParams: readonly unknown[], keys: readonly SortKey[], item: CausewayRecord): Promise<boolean> {
     const params = this.s.params();
     for (const value of filterParams) params.addRaw(value);
     const after = afterCursorSql(keys, cursorValues(keys, item), rowAlias, params, this.db.dialect);
-    const row = await this.db.get(`SELECT 1 AS found FROM ${table} ${filterSql ? `${filterSql} AND ${after}` : `WHERE ${after}`} LIMIT 1`, params.values);
+    const row = await executor.get(`SELECT 1 AS found FROM ${table} ${filterSql ? `${filterSql} AND ${after}` : `WHERE ${after}`} LIMIT 1`, params.values);
     return row !== undefined;
   }
 

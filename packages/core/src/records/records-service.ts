@@ -17,6 +17,7 @@ import type { Caller } from '../rules/caller.js';
 import type { Condition, FilterNode } from '../query/index.js';
 import type { Collection } from '../schema/collection.js';
 import type { FileStorage } from '../files/file-storage.js';
+import { WriteHooks } from '../hooks/record-hooks.js';
 import { removedFileKeys } from '../files/removed-files.js';
 
 export interface RecordsServiceDeps {
@@ -25,6 +26,8 @@ export interface RecordsServiceDeps {
   bus: EventBus;
   /** Record id generator; defaults to lower-case ULIDs (URL-safe, time-sortable). */
   newRecordId?: () => string;
+  /** The record hooks every write runs (extensions register them); none by default. */
+  hooks?: WriteHooks;
   /** Where file fields' bytes live: files a committed write let go of are deleted there. */
   files?: { storage: FileStorage; onError(error: unknown): void };
 }
@@ -44,8 +47,12 @@ export class RecordsService {
     this.s = sqlTemplate(deps.db.dialect);
     this.reader = new RecordsReader(deps.db, deps.schema, new AccessRules(deps.schema));
     this.newId = deps.newRecordId ?? recordIdGenerator();
-    this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, this.newId);
+    this.hooks = deps.hooks ?? new WriteHooks();
+    this.writer = new RecordsWriter(deps.db, deps.schema, this.reader, this.newId, this.hooks);
   }
+
+  /** The record hooks in force: before/after create, update and delete, run inside each write's transaction. */
+  readonly hooks: WriteHooks;
 
   /** A fresh record id: uploads are stored under the id before the record is written. */
   readonly newId: () => string;

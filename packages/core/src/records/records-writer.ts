@@ -19,12 +19,17 @@ import { notFound, type RecordsReader } from './records-reader.js';
 import { checkRelationTargets, findReferencing, withoutTarget, type LinkCheck } from './relation-integrity.js';
 import { validateInput } from './validate-input.js';
 import { withUploads, type Upload } from '../files/uploads.js';
+import type { AfterRegistration, BeforeRegistration, WriteHooks, WriteAction } from '../hooks/record-hooks.js';
+import { runHook } from '../hooks/run-hook.js';
+import { TransactionRecords } from './transaction-records.js';
 
 export interface WriteOptions {
   /** Version tag(s) (ETag) the client last saw; the write fails with PRECONDITION_FAILED if none is current. */
   ifMatch?: string | readonly string[];
   /** Files already streamed to storage under this record's id, to put in their fields. */
   uploads?: readonly Upload[];
+  /** How many hooks deep this write was made (a hook's own write is one deeper); bounded, so hooks cannot recurse forever. */
+  hookDepth?: number;
 }
 
 export interface CreateOptions {
@@ -34,6 +39,16 @@ export interface CreateOptions {
   uploads?: readonly Upload[];
   /** The id the server chose before the body was read (uploads are stored under it); a body's `id` must agree. */
   id?: string;
+  hookDepth?: number;
+}
+
+/** Hooks that write, whose writes run hooks that write…: past this depth the write is refused as a bug. */
+export const maxHookDepth = 8;
+
+/** A body after the before-hooks: what the client sent as it stands, and what the hooks set (the server's values). */
+interface HookedBody {
+  body: unknown;
+  set: Record<string, unknown> | undefined;
 }
 
 /** Writes records inside a transaction the caller owns, collecting the change events to publish. */
@@ -47,6 +62,7 @@ export class RecordsWriter {
     private readonly schema: SchemaRegistry,
     private readonly reader: RecordsReader,
     private readonly newRecordId: () => string,
+    private readonly hooks: WriteHooks,
   ) {
     this.s = sqlTemplate(db.dialect);
     this.rules = reader.rules;
@@ -55,8 +71,14 @@ export class RecordsWriter {
   async create(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, data: unknown, options: CreateOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
     this.rules.refuseAdminsOnly(collection, 'create', caller);
-    const source = options.system ? { privileged: isPrivileged(caller), system: options.system } : { privileged: isPrivileged(caller) };
-    const input = withUploads(collection, data, options.uploads ?? []);
+    const hooks = this.hooks.current();
+    const depth = options.hookDepth ?? 0;
+    const befores = hooks.before('create', name);
+    // Called only when there are hooks: a write without any pays no extra promise.
+    const hooked = befores.length > 0 ? await this.runBefore(befores, tx, events, caller, collection, 'create', data, null, depth) : { body: data, set: undefined };
+    const system = hooked.set ? { ...hooked.set, ...options.system } : options.system;
+    const source = system ? { privileged: isPrivileged(caller), system } : { privileged: isPrivileged(caller) };
+    const input = withUploads(collection, hooked.body, options.uploads ?? []);
     const { values, id = options.id ?? this.newRecordId() } = validateInput(collection, input, 'create', source);
     if (options.id !== undefined && id !== options.id) throw new CausewayError('VALIDATION_FAILED', 'The record id must come before its files.', { fields: { id: { code: 'id', message: "send the record's fields before its files to choose its id" } } });
     // Judged on the values as they will be stored, so `@request.body` cannot be fooled by their spelling.
@@ -74,6 +96,8 @@ export class RecordsWriter {
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
     const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
     events.push(event);
+    const afters = hooks.after('create', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'create', created.record, null, depth);
     return { record: visibleRecord(collection, created.record, caller), version: created.version, seq: event.seq };
   }
 
@@ -87,11 +111,18 @@ export class RecordsWriter {
     this.rules.refuseAdminsOnly(collection, 'update', caller);
     const existing = await this.reader.find(collection, id, tx);
     if (!existing) throw notFound(collection, id);
+    const hooks = this.hooks.current();
+    const depth = options.hookDepth ?? 0;
+    const befores = hooks.before('update', name);
+    // A hook must not learn of (or act on) a record the caller cannot see.
+    if (befores.length > 0 && !(await this.reader.visible(caller, collection, id, tx))) throw notFound(collection, id);
+    const hooked = befores.length > 0 ? await this.runBefore(befores, tx, events, caller, collection, 'update', data, existing.record, depth) : { body: data, set: undefined };
     let values: Record<string, unknown>;
-    let input = data;
+    let input = hooked.body;
     try {
-      input = withUploads(collection, data, options.uploads ?? [], existing.record);
-      ({ values } = validateInput(collection, input, 'update', { privileged: isPrivileged(caller) }, existing.record));
+      input = withUploads(collection, hooked.body, options.uploads ?? [], existing.record);
+      const source = hooked.set ? { privileged: isPrivileged(caller), system: hooked.set } : { privileged: isPrivileged(caller) };
+      ({ values } = validateInput(collection, input, 'update', source, existing.record));
     } catch (error) {
       // Field errors only for a record the caller can see; anyone else learns nothing about its existence.
       if (!(await this.reader.visible(caller, collection, id, tx))) throw notFound(collection, id);
@@ -102,6 +133,8 @@ export class RecordsWriter {
     const updated = await this.writeValues(tx, events, collection, current.record, values);
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'update');
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller, current.record));
+    const afters = hooks.after('update', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'update', updated.record, current.record, depth);
     return { ...updated, record: visibleRecord(collection, updated.record, caller) };
   }
 
@@ -128,8 +161,67 @@ export class RecordsWriter {
     const collection = this.reader.collection(name);
     const rule = this.rules.require(collection, 'delete', caller);
     const current = await this.current(tx, caller, collection, id, options, rule, 'delete');
+    const hooks = this.hooks.current();
+    const depth = options.hookDepth ?? 0;
+    const befores = hooks.before('delete', name);
+    if (befores.length > 0) await this.runBefore(befores, tx, events, caller, collection, 'delete', {}, current.record, depth);
     // Cascades follow from the schema the admin designed, so they apply whatever the other collections' rules.
     await this.deleteCascading(tx, events, collection, current, new Set());
+    const afters = hooks.after('delete', name);
+    if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'delete', current.record, current.record, depth);
+  }
+
+  /**
+   * Runs the before-hooks on a copy of the body. What they set or changed is the server's own value (exempt from
+   * read-only and hidden, like Causeway's), still validated; what they left is the client's and judged as such.
+   */
+  private async runBefore(
+    befores: readonly BeforeRegistration[],
+    tx: SqlExecutor,
+    events: ChangeEvent[],
+    caller: Caller,
+    collection: Collection,
+    action: WriteAction,
+    data: unknown,
+    record: CausewayRecord | null,
+    depth: number,
+  ): Promise<HookedBody> {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return { body: data, set: undefined };
+    const sent = data as Record<string, unknown>;
+    const draft: Record<string, unknown> = { ...sent };
+    const records = this.hookRecords(tx, events, caller, depth);
+    for (const hook of befores) {
+      const pending = runHook(hook, { collection: collection.name, action, data: draft, record, caller, records });
+      if (pending) await pending;
+    }
+    const kept: [string, unknown][] = [];
+    const set: [string, unknown][] = [];
+    for (const entry of Object.entries(draft)) (Object.hasOwn(sent, entry[0]) && Object.is(sent[entry[0]], entry[1]) ? kept : set).push(entry);
+    // fromEntries defines own properties: a key such as `__proto__` stays a key, never a prototype.
+    return { body: Object.fromEntries(kept), set: set.length > 0 ? Object.fromEntries(set) : undefined };
+  }
+
+  private async runAfter(
+    afters: readonly AfterRegistration[],
+    tx: SqlExecutor,
+    events: ChangeEvent[],
+    caller: Caller,
+    collection: Collection,
+    action: WriteAction,
+    record: CausewayRecord,
+    previous: CausewayRecord | null,
+    depth: number,
+  ): Promise<void> {
+    const records = this.hookRecords(tx, events, caller, depth);
+    for (const hook of afters) {
+      const pending = runHook(hook, { collection: collection.name, action, record, previous, caller, records });
+      if (pending) await pending;
+    }
+  }
+
+  private hookRecords(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, depth: number): TransactionRecords {
+    if (depth >= maxHookDepth) throw new Error(`hooks nested more than ${maxHookDepth} writes deep (a hook that triggers itself?)`);
+    return new TransactionRecords(this, this.reader, tx, events, caller, depth + 1);
   }
 
   private async current(

@@ -22,7 +22,9 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     .option('--port <port>', 'port to listen on (env CAUSEWAY_PORT)', undefined)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env CAUSEWAY_LOG_LEVEL)', undefined)
     .option('--body-limit <bytes>', 'largest request body in bytes (env CAUSEWAY_BODY_LIMIT)', undefined)
-    .action(async (flags: Record<string, string | undefined>) => serve(loadConfig(flags, env), { terminal: process.stdout.isTTY === true }));
+    .option('--hooks <dir>', 'directory of extension files (env CAUSEWAY_HOOKS; default: hooks/ beside the data directory, if it exists)', undefined)
+    .option('--dev', 'development: reload the hooks directory when its files change (env CAUSEWAY_DEV)', undefined)
+    .action(async (flags: Record<string, string | boolean | undefined>) => serve(loadConfig(flags, env), { terminal: process.stdout.isTTY === true }));
 
   const schema = program.command('schema').description('export or import the whole schema (for a file in git)');
   withDataDir(schema.command('export').description('print the schema as JSON to standard output'))

@@ -9,6 +9,10 @@ const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8090),
   dataDir: z.string().min(1).default('./causeway_data'),
+  /** Directory of extension files (hooks); default: `hooks/` beside the data directory, when it exists. */
+  hooks: z.string().min(1).optional(),
+  /** Development: reload the hooks directory when a file in it changes. */
+  dev: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   logLevel: z.enum(logLevels).default('info'),
   /** Largest accepted request body, in bytes. */
   bodyLimit: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(1024 * 1024),
@@ -117,10 +121,18 @@ export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'full'
 /** Where file fields' bytes live: a directory (one machine) or an S3-compatible bucket (several instances). */
 export type FilesConfig = { kind: 'local'; dir: string } | ({ kind: 's3' } & S3StorageOptions);
 
+/** Where extension files are loaded from; `explicit`: named by the operator, so it must exist. */
+export interface HooksConfig {
+  readonly dir: string;
+  readonly explicit: boolean;
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  readonly hooks: HooksConfig;
+  readonly dev: boolean;
   readonly logLevel: (typeof logLevels)[number];
   readonly bodyLimit: number;
   readonly accessTokenTtl: number;
@@ -180,6 +192,8 @@ export const envVariables = {
   host: 'CAUSEWAY_HOST',
   port: 'CAUSEWAY_PORT',
   dataDir: 'CAUSEWAY_DATA_DIR',
+  hooks: 'CAUSEWAY_HOOKS',
+  dev: 'CAUSEWAY_DEV',
   logLevel: 'CAUSEWAY_LOG_LEVEL',
   bodyLimit: 'CAUSEWAY_BODY_LIMIT',
   accessTokenTtl: 'CAUSEWAY_ACCESS_TOKEN_TTL',
@@ -286,7 +300,8 @@ export function loadConfig(flags: Partial<Record<keyof ConfigInput, unknown>>, e
     rpName: parsed.data.passkeyRpName ?? site.host,
     origins: (parsed.data.passkeyOrigins ?? site.origin).split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter((origin) => origin !== ''),
   };
-  return Object.freeze({ ...parsed.data, dataDir, publicUrl, passkeys: Object.freeze(passkeys), db: Object.freeze(db), files: Object.freeze(files) });
+  const hooks: HooksConfig = parsed.data.hooks ? { dir: path.resolve(parsed.data.hooks), explicit: true } : { dir: path.join(path.dirname(dataDir), 'hooks'), explicit: false };
+  return Object.freeze({ ...parsed.data, dataDir, hooks: Object.freeze(hooks), publicUrl, passkeys: Object.freeze(passkeys), db: Object.freeze(db), files: Object.freeze(files) });
 }
 
 function kebab(key: string): string {

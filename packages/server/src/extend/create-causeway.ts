@@ -6,8 +6,6 @@ import { createServer, type CausewayServer } from '../app.js';
 import { loadConfig, type Config, type ConfigInput } from '../config/config.js';
 import { causewayRecords, type CausewayRecords } from './causeway-records.js';
 import type { Extension } from './extender.js';
-import { registerExtensions } from './extensions.js';
-import type { HooksInfo } from './extensions-routes.js';
 import type { AnySchema, SchemaShape } from './schema-types.js';
 
 /**
@@ -26,8 +24,6 @@ export type CausewayOptions<S extends SchemaShape = AnySchema> = Partial<ConfigI
    * embedded Causeway is configured by its options alone; pass `process.env` to read them like `causeway serve`.
    */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where the console learns of loaded hooks (the hooks loader's registry). */
-  hooks?: HooksInfo;
 };
 
 /** Causeway inside another program. */
@@ -68,11 +64,11 @@ const upgradePaths = /^\/api\/(realtime|graphql)(\?|$)/;
  * await causeway.close();
  */
 export async function createCauseway<S extends SchemaShape = AnySchema>(options: CausewayOptions<S> = {}): Promise<Causeway<S>> {
-  const { extensions = [], db, bus, mailer, env = {}, hooks, ...flags } = options;
+  const { extensions = [], db, bus, mailer, env = {}, ...flags } = options;
   const config = loadConfig(flags, env);
-  // Before the database opens: an extension that fails to register leaves nothing to close.
-  const registered = await registerExtensions(extensions);
-  const server = await createServer({ config, ...(db ? { db } : {}), ...(bus ? { bus } : {}), ...(mailer ? { mailer } : {}), extensions: { ...registered, ...(hooks ? { hooks } : {}) } });
+  // An extension that fails to register (or a hooks file that does not load) rejects here, leaving nothing open.
+  const sources = extensions.map((extension, index) => ({ extension, source: extension.name || `extension ${index + 1}` }));
+  const server = await createServer({ config, ...(db ? { db } : {}), ...(bus ? { bus } : {}), ...(mailer ? { mailer } : {}), extensions: sources });
   const detach: (() => void)[] = [];
   return {
     config,

@@ -21,8 +21,6 @@ export interface HooksInfo {
   recentErrors(): readonly HookError[];
 }
 
-export const noHooks: HooksInfo = { hooks: () => [], recentErrors: () => [] };
-
 const recentRuns = 50;
 
 /**

@@ -3,6 +3,7 @@ import * as openid from 'openid-client';
 import { CausewayError, type FieldIssue } from '../../errors/causeway-error.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { RecordsService } from '../../records/records-service.js';
+import type { AccountHooks } from '../../hooks/account-hooks.js';
 import type { Caller } from '../../rules/caller.js';
 import { passwordHashField } from '../../schema/account-fields.js';
 import type { SchemaRegistry } from '../../schema/schema-registry.js';
@@ -24,6 +25,8 @@ export interface OAuthServiceDeps {
   records: RecordsService;
   auth: AuthService;
   box: SecretBox;
+  /** Extensions' hooks: an account a provider's sign-in creates is a sign-up too (`beforeSignUp`). */
+  hooks?: AccountHooks;
   /** Told about work done after a request was answered that failed (dropping a deleted account's identities). */
   onError?: (error: unknown, what: string) => void;
 }
@@ -192,7 +195,11 @@ export class OAuthService {
         await this.deps.auth.revokeSessions(realm, subject);
       }
     } else {
-      subject = (await this.deps.records.create(caller, realm, {}, { system: { email, verified: true } })).record.id;
+      // The address stays the one the provider verified, whatever a hook makes of `email`.
+      const data: Record<string, unknown> = { email };
+      await this.deps.hooks?.beforeSignUp({ collection: realm, data, caller });
+      const { email: _fromHook, ...fields } = data;
+      subject = (await this.deps.records.create(caller, realm, fields, { system: { email, verified: true } })).record.id;
     }
     await db.transaction((tx) => this.identities.link(tx, { realm, subject }, provider, profile.subject, email));
     return subject;

@@ -1,5 +1,5 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
-import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, hookCursorsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
 import { jobRunsTable } from '@causeway/core';
 import { postgresDialect } from './postgres-dialect.js';
@@ -55,6 +55,7 @@ export function postgresDdl(schema: string): SqlDdl {
       `CREATE TABLE IF NOT EXISTS ${q(jobRunsTable)} (job ${text} NOT NULL, scheduled_at ${text} NOT NULL, started ${text} NOT NULL, finished ${text}, ok ${text}, error TEXT, instance ${text} NOT NULL, PRIMARY KEY (job, scheduled_at))`,
       `CREATE INDEX IF NOT EXISTS ${q(`${jobRunsTable}__started`)} ON ${q(jobRunsTable)} (started)`,
       `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key ${text} PRIMARY KEY, value TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${q(hookCursorsTable)} (name ${text} PRIMARY KEY, seq BIGINT NOT NULL, owner ${text}, lease_until BIGINT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash ${text} PRIMARY KEY, purpose ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, expires ${text} NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner ${text} PRIMARY KEY, realm ${text} NOT NULL, subject ${text} NOT NULL, secret TEXT NOT NULL, enabled ${text} NOT NULL, last_step ${text} NOT NULL, recovery TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id ${text} PRIMARY KEY, owner ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, public_key TEXT NOT NULL, counter ${text} NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up ${text} NOT NULL, created ${text} NOT NULL, last_used ${text} NOT NULL)`,

@@ -1,5 +1,5 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
-import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, settingsTable, versionColumn } from '@causeway/core';
+import { fieldTypeOf, adminsRealm, collectionIndexes, changeLogTable, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, hookCursorsTable, settingsTable, versionColumn } from '@causeway/core';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { jobRunsTable } from '@causeway/core';
 
@@ -28,6 +28,7 @@ export const sqliteDdl: SqlDdl = {
     `CREATE TABLE IF NOT EXISTS ${q(jobRunsTable)} (job TEXT NOT NULL, scheduled_at TEXT NOT NULL, started TEXT NOT NULL, finished TEXT, ok TEXT, error TEXT, instance TEXT NOT NULL, PRIMARY KEY (job, scheduled_at)) STRICT`,
     `CREATE INDEX IF NOT EXISTS ${q(`${jobRunsTable}__started`)} ON ${q(jobRunsTable)} (started)`,
     `CREATE TABLE IF NOT EXISTS ${q(settingsTable)} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT`,
+    `CREATE TABLE IF NOT EXISTS ${q(hookCursorsTable)} (name TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, owner TEXT, lease_until INTEGER NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(oneTimeTokensTable)} (token_hash TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, expires TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(secondFactorsTable)} (owner TEXT PRIMARY KEY NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, secret TEXT NOT NULL, enabled TEXT NOT NULL, last_step TEXT NOT NULL, recovery TEXT NOT NULL) STRICT`,
     `CREATE TABLE IF NOT EXISTS ${q(passkeysTable)} (id TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL, realm TEXT NOT NULL, subject TEXT NOT NULL, public_key TEXT NOT NULL, counter TEXT NOT NULL, transports TEXT NOT NULL, name TEXT NOT NULL, backed_up TEXT NOT NULL, created TEXT NOT NULL, last_used TEXT NOT NULL) STRICT`,
