@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { args, passkeysTable, sqlTemplate } from '../packages/core/src/index.js';
+import { args, passkeysTable, passwordHashField, sessionsTable, sqlTemplate } from '../packages/core/src/index.js';
 import { anonymous, signUp, type Account } from './support/accounts.js';
 import { browserAvailable, launchBrowser } from './support/browser.js';
 import { freePort } from './support/free-port.js';
@@ -269,6 +269,29 @@ describe.runIf(browserAvailable)('passkeys', () => {
   });
 });
 
+describe('registering a passkey on an account without a password', () => {
+  it('needs a sign-in within the last ten minutes instead of the password', async () => {
+    const server = await startTestServer();
+    try {
+      const kim = await signUp(server, 'kim@example.com');
+      const s = sqlTemplate(server.server.db.dialect);
+      // As an account made by a sign-in with a provider: no password hash.
+      await server.server.records.updateSystem('users', kim.id, { [passwordHashField]: null });
+      const options = () => server.request('POST', users('passkeys/register/options'), {}, kim.auth);
+      const fresh = await options();
+      expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+      expect(fresh.body.user.name).toBe('kim@example.com');
+      const longAgo = new Date(Date.now() - 11 * 60_000).toISOString();
+      await server.server.db.run(...args(s.q`UPDATE ${s.id(sessionsTable)} SET created = ${longAgo} WHERE subject = ${kim.id}`));
+      const stale = await options();
+      expect(stale.status).toBe(403);
+      expect(stale.body.detail).toMatch(/sign in again/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe.runIf(browserAvailable)('passkeys in the console', () => {
   it('lets an admin add a passkey, sign in with it and remove it; the relying party defaults to the public URL', async () => {
     const port = await freePort();
@@ -287,10 +310,10 @@ describe.runIf(browserAvailable)('passkeys in the console', () => {
       const passkeys = page.getByRole('region', { name: 'Passkeys' });
       await passkeys.getByText('No passkeys yet').waitFor();
       await passkeys.getByLabel('Name for the new passkey').fill('Test laptop');
-      await passkeys.getByLabel('Your password').fill('wrong password');
+      await passkeys.getByLabel('Current password').fill('wrong password');
       await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
       await passkeys.getByText('is wrong', { exact: true }).waitFor();
-      await passkeys.getByLabel('Your password').fill(adminPassword);
+      await passkeys.getByLabel('Current password').fill(adminPassword);
       await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
       await passkeys.getByRole('cell', { name: 'Test laptop', exact: true }).waitFor();
 

@@ -63,7 +63,7 @@ export function PasskeysView() {
         <input name="passkey-name" value={name} placeholder="My laptop" maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       <label>
-        Your password
+        Current password
         <input type="password" name="passkey-password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} aria-invalid={!!errors.currentPassword} />
       </label>
       {errors.currentPassword && <p class="field-error" role="alert">{errors.currentPassword}</p>}

@@ -65,6 +65,9 @@ export interface AuthResult {
   recoveryCodes?: string[];
 }
 
+/** How recent a sign-in must be to stand in for the password an account without one cannot give. */
+const recentSignInMinutes = 10;
+
 const oneTimeTtlSeconds = { 'password-reset': 30 * 60, verification: 7 * 24 * 3600 } satisfies Partial<Record<OneTimePurpose, number>>;
 
 /**
@@ -393,11 +396,15 @@ export class AuthService {
 
   /**
    * Options to register a passkey on the signed-in account. The current password is asked for as for turning the
-   * second factor off: a stolen access token must not be able to add a lasting way in.
+   * second factor off: a stolen access token must not be able to add a lasting way in. An account without a
+   * password (made by a sign-in with a provider) must have signed in within the last ten minutes instead.
    */
   async passkeyRegistrationOptions(caller: Caller, realm: string, password: unknown): Promise<PasskeyRegistrationOptions> {
-    const { record } = this.signedIn(caller, realm);
-    await this.checkCurrentPassword(realm, record, password);
+    const { record, sessionId } = this.signedIn(caller, realm);
+    if ((await this.credentials(realm, String(record.email)))?.hash) await this.checkCurrentPassword(realm, record, password);
+    else if (!(await this.recentlySignedIn(sessionId))) {
+      throw new CausewayError('FORBIDDEN', `This account has no password: sign in again and add the passkey within ${recentSignInMinutes} minutes.`);
+    }
     return this.deps.db.transaction((tx) => this.passkeys.registrationOptions(tx, { realm, subject: record.id }, String(record.email)));
   }
 
@@ -547,6 +554,11 @@ export class AuthService {
   private async checkSecondFactor(owner: SessionOwner, code: unknown): Promise<void> {
     if (typeof code !== 'string' || code.trim() === '') throw new CausewayError('MFA_REQUIRED', 'Send the code from your authenticator app (or a recovery code) as `code`.');
     if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
+  }
+
+  private async recentlySignedIn(sessionId: string): Promise<boolean> {
+    const started = await this.sessions.startedAt(this.deps.db, sessionId);
+    return started !== undefined && Date.parse(started) > Date.now() - recentSignInMinutes * 60_000;
   }
 
   private async checkCurrentPassword(realm: string, record: CausewayRecord, password: unknown): Promise<void> {

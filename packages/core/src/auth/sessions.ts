@@ -90,6 +90,12 @@ export class Sessions {
     return sessionIds.filter((id) => !live.has(id));
   }
 
+  /** When a session began (its first refresh token), if it is live. */
+  async startedAt(executor: SqlExecutor, sessionId: string): Promise<string | undefined> {
+    const row = await executor.get(...args(this.s.q`SELECT MIN(created) AS started FROM ${this.s.id(sessionsTable)} WHERE family = ${sessionId} AND revoked IS NULL`));
+    return row?.started ? String(row.started) : undefined;
+  }
+
   /** Whether a session can still be used: access tokens of a revoked session stop working at once. */
   async isLive(executor: SqlExecutor, sessionId: string): Promise<boolean> {
     const row = await executor.get(...args(this.s.q`SELECT 1 AS live FROM ${this.s.id(sessionsTable)} WHERE family = ${sessionId} AND revoked IS NULL LIMIT 1`));
