@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '@causeway/core';
-import { GroupCommit, type GroupConnection } from './group-commit.js';
+import { GroupCommit } from '../group-commit.js';
+import { SqliteGroupTransactions, type GroupConnection } from './sqlite-group-transactions.js';
 
 /** A connection that records the transaction statements and fails where a test says. */
 class FakeConnection implements GroupConnection {
@@ -20,13 +21,14 @@ const executor = {} as SqlExecutor;
 
 function setup() {
   const connection = new FakeConnection();
-  return { connection, writes: new GroupCommit(connection, executor, (error) => error) };
+  const explain = (error: unknown) => error;
+  return { connection, writes: new GroupCommit(new SqliteGroupTransactions(connection, executor, explain), explain) };
 }
 
 const settle = (promises: Promise<unknown>[]) =>
   Promise.allSettled(promises).then((outcomes) => outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)));
 
-describe('GroupCommit', () => {
+describe('GroupCommit on SQLite', () => {
   it('commits writes issued together in one transaction, a savepoint each, and runs onCommit in order before answering', async () => {
     const { connection, writes } = setup();
     const order: string[] = [];
