@@ -6,12 +6,11 @@
 //   [--server path/to/an/other/build/packages/server/dist/cli/main.js]   (also measures that build, one instance)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
-import { freePort, root, sleep, startCauseway } from './support.mjs';
+import { cleanUp, freePort, root, sleep, startCauseway, stopChildren } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : fallback);
 const duration = Number(arg('duration', 5));
@@ -81,14 +80,7 @@ async function load({ bases, path: target, headers }) {
   return { rps: results.reduce((sum, r) => sum + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)) };
 }
 
-async function stopAll() {
-  await Promise.all(children.splice(0).map((child) => {
-    if (child.exitCode !== null) return undefined;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    return exited;
-  }));
-}
+const stopAll = () => stopChildren(children);
 
 const subjects = {
   'hand-written route (row + outbox)': handWritten,
@@ -117,10 +109,5 @@ try {
     console.log(`  ${name.padEnd(36)} ${String(Math.round(rps)).padStart(6)} creates/s  ${((rps / reference) * 100).toFixed(0)}% of the hand-written route`);
   }
 } finally {
-  await stopAll();
-  for (const child of children) child.kill('SIGKILL');
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  const sql = postgres(postgresServer, { max: 1, onnotice: () => undefined });
-  for (const schema of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await sql.end();
+  await cleanUp({ children, dataDirs, schemas, postgresServer });
 }

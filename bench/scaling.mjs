@@ -4,12 +4,11 @@
 // Needs PostgreSQL on 127.0.0.1:5432 (trust) and Redis on 127.0.0.1:6379; makes and drops its own schema.
 // Usage: npm run build && node bench/scaling.mjs [--duration 5] [--subscribers 1000] [--rate 20]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
-import { now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
+import { cleanUp, now, sleep, startCauseway, stopChildren, subscriberProcess, writeAtRate } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
 const duration = arg('duration', 5);
@@ -47,14 +46,7 @@ async function startInstance(env) {
   return { child, base, port };
 }
 
-async function stopAll() {
-  await Promise.all(children.splice(0).map((child) => {
-    if (child.exitCode !== null) return undefined;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    return exited;
-  }));
-}
+const stopAll = () => stopChildren(children);
 
 /** The first admin, a public collection and `records` records; returns the admin token and the ids. */
 async function seed(base) {
@@ -108,12 +100,7 @@ try {
   if (!realtimeOnly) await restPart();
   await realtimePart();
 } finally {
-  await stopAll();
-  for (const child of children) child.kill('SIGKILL');
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  const sql = postgres(postgresServer, { max: 1, onnotice: () => undefined });
-  for (const schema of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await sql.end();
+  await cleanUp({ children, dataDirs, schemas, postgresServer });
 }
 
 async function restPart() {

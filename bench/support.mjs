@@ -1,6 +1,6 @@
 // Helpers the benchmarks share: ports, time, and the subscriber processes of realtime-clients.mjs.
 import { fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,4 +110,26 @@ export async function writeAtRate({ url, token, perSecond, seconds, from = 0, bo
   }
   await Promise.all(pending);
   return { sent, acks };
+}
+
+/** Stops every child process in `children` (SIGTERM, then waits for each to exit) and empties the list. */
+export async function stopChildren(children) {
+  await Promise.all(children.splice(0).map((child) => {
+    if (child.exitCode !== null) return undefined;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    return exited;
+  }));
+}
+
+/** What a benchmark leaves behind, removed: its processes, temporary data directories and PostgreSQL schemas. */
+export async function cleanUp({ children, dataDirs, schemas = [], postgresServer }) {
+  await stopChildren(children);
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  if (schemas.length === 0) return;
+  const { default: postgres } = await import('postgres');
+  const sql = postgres(postgresServer, { max: 1, onnotice: () => undefined });
+  for (const schema of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await sql.end();
 }

@@ -1,6 +1,7 @@
 import type { ExtensionsOverview, JobRunEntry } from '@causeway/wire';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { message, request } from './api.js';
+import { usePolling } from './use-action.js';
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -15,22 +16,8 @@ function outcome(run: JobRunEntry): string {
  */
 export function ExtensionsView() {
   const [overview, setOverview] = useState<ExtensionsOverview | null>(null);
-  const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
-
-  const load = () =>
-    request<ExtensionsOverview>('GET', '/api/extensions').then(
-      (answer) => {
-        setOverview(answer);
-        setError('');
-      },
-      (caught) => setError(message(caught)),
-    );
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 5000);
-    return () => clearInterval(timer);
-  }, []);
+  const { error, setError, reload: load } = usePolling(() => request<ExtensionsOverview>('GET', '/api/extensions'), setOverview);
 
   const runNow = async (name: string) => {
     setNotice(`Running ${name}…`);

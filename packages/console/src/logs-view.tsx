@@ -1,6 +1,7 @@
 import type { ListPage, RequestLogEntry as Entry } from '@causeway/wire';
-import { useEffect, useState } from 'preact/hooks';
-import { message, request } from './api.js';
+import { useState } from 'preact/hooks';
+import { request } from './api.js';
+import { usePolling } from './use-action.js';
 import { navigate } from './router.js';
 
 const filters = [
@@ -12,21 +13,11 @@ const filters = [
 /** The requests this server answered lately (`GET /api/logs`), newest first, refreshed every few seconds. */
 export function LogsView({ status = '' }: { status?: string | undefined }) {
   const [entries, setEntries] = useState<Entry[] | null>(null);
-  const [error, setError] = useState('');
-
-  const load = () =>
-    request<ListPage<Entry>>('GET', `/api/logs?limit=200${status ? `&status=${encodeURIComponent(status)}` : ''}`).then(
-      (page) => {
-        setEntries(page.items);
-        setError('');
-      },
-      (caught) => setError(message(caught)),
-    );
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 5000);
-    return () => clearInterval(timer);
-  }, [status]);
+  const { error, reload: load } = usePolling(
+    () => request<ListPage<Entry>>('GET', `/api/logs?limit=200${status ? `&status=${encodeURIComponent(status)}` : ''}`),
+    (page) => setEntries(page.items),
+    [status],
+  );
 
   return (
     <section aria-labelledby="logs-title">

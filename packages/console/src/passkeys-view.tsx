@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PasskeyInfo } from '@causeway/client';
-import { client, fieldErrors, message } from './api.js';
+import { client, message } from './api.js';
+import { useAction } from './use-action.js';
 
 /** Whether this browser can use passkeys at all (no WebAuthn: the console hides passkeys). */
 export const passkeysSupported = typeof window !== 'undefined' && 'PublicKeyCredential' in window;
@@ -10,25 +11,12 @@ export function PasskeysView() {
   const [passkeys, setPasskeys] = useState<PasskeyInfo[] | null>(null);
   const [password, setPassword] = useState('');
   const [name, setName] = useState('');
-  const [note, setNote] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-
   const load = () => client.admins.passkeys().then(setPasskeys, (error) => setNote(message(error)));
+  const { act, note, setNote, errors } = useAction(load);
   useEffect(() => void load(), []);
   if (!passkeysSupported) return null;
   if (!passkeys) return <p role="status">{note || 'Loading…'}</p>;
 
-  const act = async (work: () => Promise<void>) => {
-    setNote('');
-    setErrors({});
-    try {
-      await work();
-      await load();
-    } catch (error) {
-      setNote(message(error));
-      setErrors(fieldErrors(error));
-    }
-  };
   const add = () =>
     act(async () => {
       await client.admins.registerPasskey({ password, name: name.trim() || 'Passkey' });

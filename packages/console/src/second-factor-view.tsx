@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors, message, request } from './api.js';
+import { message, request } from './api.js';
+import { useAction } from './use-action.js';
 
 type Status = { enabled: boolean; recoveryCodesLeft: number };
 const base = '/api/admins/auth/mfa';
@@ -11,24 +12,11 @@ export function SecondFactorView() {
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[]>([]);
-  const [note, setNote] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-
   const load = () => request<Status>('GET', base).then(setStatus, (error) => setNote(message(error)));
+  const { act, note, setNote, errors } = useAction(load);
   useEffect(() => void load(), []);
   if (!status) return <p role="status">{note || 'Loading…'}</p>;
 
-  const act = async (work: () => Promise<void>) => {
-    setNote('');
-    setErrors({});
-    try {
-      await work();
-      await load();
-    } catch (error) {
-      setNote(message(error));
-      setErrors(fieldErrors(error));
-    }
-  };
   const start = () => act(async () => setSetup(await request('POST', `${base}/setup`)));
   const enable = () =>
     act(async () => {

@@ -1,3 +1,4 @@
+import type { JobRunEntry } from '@causeway/wire';
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 
@@ -8,16 +9,8 @@ import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
  */
 export const jobRunsTable = '_job_runs';
 
-/** One run as the history shows it. `finished` and `ok` are null while it runs (or if its instance died). */
-export interface JobRun {
-  job: string;
-  scheduledAt: string;
-  started: string;
-  finished: string | null;
-  ok: boolean | null;
-  error: string | null;
-  instance: string;
-}
+/** One run as the history shows it (the wire's `JobRunEntry`). */
+export type JobRun = JobRunEntry;
 
 /** The longest error text kept: a stack trace is for the log, the history only needs to say what went wrong. */
 const maxErrorLength = 2000;
