@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure, type TransactionOptions } from '@causeway/core';
 import { storageFullError, unstorableValueError } from '../storage-errors.js';
-import { GroupCommit, type GroupTransactions, type GroupWork, type Outcome } from '../group-commit.js';
+import { WriteQueue } from '../write-queue.js';
 import { postgresDdl } from './postgres-ddl.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -82,62 +82,12 @@ export function parsePostgresUrl(url: string): { url: string; schema: string } {
   return { url: parsed.toString(), schema };
 }
 
-/** Thrown to end a group of one whose write failed: its transaction rolls back, nothing else is in it. */
-const rolledBack = Symbol('rolled back');
-
-/**
- * A group of writes in one transaction on a pooled connection, under the deployment's advisory lock, a savepoint
- * each (none for a group of one: its transaction is its own).
- */
-class PostgresGroupTransactions implements GroupTransactions {
-  constructor(
-    private readonly client: Client,
-    private readonly lockKey: string,
-    private readonly executor: (connection: Connection) => SqlExecutor,
-    private readonly explain: (error: unknown) => unknown,
-  ) {}
-
-  async commit(works: readonly GroupWork[]): Promise<{ outcomes: Outcome[]; committed: boolean }> {
-    const outcomes: Outcome[] = [];
-    try {
-      await this.client.begin(async (connection) => {
-        await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
-        if (works.length === 1) {
-          try {
-            outcomes.push({ ok: true, value: await works[0]!(this.executor(connection)) });
-          } catch (error) {
-            outcomes.push({ ok: false, error: this.explain(error) });
-            throw rolledBack;
-          }
-          return;
-        }
-        // postgres.js savepoints: a failed statement inside one rolls back to it and leaves the transaction usable
-        // (outside one, postgres.js fails the whole transaction at its end, even for an error the write caught).
-        for (const work of works) {
-          try {
-            outcomes.push({ ok: true, value: await connection.savepoint((savepoint) => work(this.executor(savepoint))) });
-          } catch (error) {
-            outcomes.push({ ok: false, error: this.explain(error) });
-          }
-        }
-      });
-    } catch (error) {
-      if (error === rolledBack) return { outcomes, committed: false };
-      // BEGIN or COMMIT failed (a full disk when the WAL is flushed, a lost connection): nothing is kept.
-      throw error;
-    }
-    return { outcomes, committed: true };
-  }
-}
-
 /**
  * PostgreSQL through postgres.js, with a connection pool. Write transactions are serialised twice: in this
- * process one group of writes runs at a time (`GroupCommit`: writes that arrive meanwhile share the next
- * transaction, a savepoint each), and across every instance sharing the schema a transaction-scoped advisory lock
- * admits one transaction at a time. That keeps SQLite's single-writer guarantees the core relies on — change-log
+ * process by a queue (one pooled connection writes at a time), and across every instance sharing the schema by
+ * a transaction-scoped advisory lock. That keeps SQLite's single-writer guarantees the core relies on — change-log
  * sequence numbers are given out in commit order, so a reader that has seen seq n has seen everything before it,
- * and read-check-write steps (rules before and after, ETags) cannot interleave — while one transaction's round
- * trips, lock and WAL flush are shared by every write in its group (docs/architecture.md, "Writes").
+ * and read-check-write steps (rules before and after, ETags) cannot interleave.
  */
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = postgresDialect;
@@ -145,7 +95,7 @@ export class PostgresDatabase implements SqlDatabase {
   readonly schema: string;
   private readonly client: Client;
   private readonly reader: PostgresExecutor;
-  private readonly writes: GroupCommit;
+  private readonly queue = new WriteQueue();
   private listener: ((sql: string) => void) | undefined;
   private readonly statementSeen = (sql: string) => this.listener?.(sql);
 
@@ -161,8 +111,6 @@ export class PostgresDatabase implements SqlDatabase {
       types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
     }) as unknown as Client;
     this.reader = new PostgresExecutor(this.client, this.statementSeen, new PreparedStatements());
-    const inTransaction = (connection: Connection) => new PostgresExecutor(connection, this.statementSeen, undefined);
-    this.writes = new GroupCommit(new PostgresGroupTransactions(this.client, `causeway:${schema}`, inTransaction, explainPostgresError), explainPostgresError);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -177,13 +125,22 @@ export class PostgresDatabase implements SqlDatabase {
     return this.transaction((tx) => tx.run(sql, params));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, options?: TransactionOptions): Promise<T> {
-    return this.writes.run(work, onCommit, options);
-  }
-
-  /** Write transactions committed so far; fewer than the writes when concurrent writes were committed together. */
-  get commits(): number {
-    return this.writes.commits;
+  /** One write per transaction (no group commit here: `_options` asks for nothing this does not already give). */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, _options?: TransactionOptions): Promise<T> {
+    return this.queue.run(async () => {
+      let result: T;
+      try {
+        result = (await this.client.begin(async (connection) => {
+          await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
+          return work(new PostgresExecutor(connection, this.statementSeen, undefined));
+        })) as T;
+      } catch (error) {
+        // The commit itself can fail (a full disk when the WAL is flushed).
+        throw explainPostgresError(error);
+      }
+      onCommit?.(result);
+      return result;
+    });
   }
 
   classifyError(error: unknown): StoreFailure | undefined {
@@ -214,7 +171,7 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.writes.idle();
+    await this.queue.idle();
     await this.client.end({ timeout: 5 });
   }
 }

@@ -2,8 +2,7 @@ import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { assertStorableParams, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure, type TransactionOptions } from '@causeway/core';
 import { storageFullError } from '../storage-errors.js';
-import { GroupCommit } from '../group-commit.js';
-import { SqliteGroupTransactions } from './sqlite-group-transactions.js';
+import { GroupCommit } from './group-commit.js';
 import { sqliteDdl } from './sqlite-ddl.js';
 import { registerSqliteFunctions, sqliteDialect } from './sqlite-dialect.js';
 
@@ -108,7 +107,7 @@ export class SqliteDatabase implements SqlDatabase {
     const synchronous = options.synchronous ?? 'full';
     this.writer = new SqliteExecutor(openConnection(file, false, synchronous), notify);
     this.reader = new SqliteExecutor(openConnection(file, true, synchronous), notify);
-    this.writes = new GroupCommit(new SqliteGroupTransactions(this.writer.connection, this.writer, explainSqliteError), explainSqliteError);
+    this.writes = new GroupCommit(this.writer.connection, this.writer, explainSqliteError);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {

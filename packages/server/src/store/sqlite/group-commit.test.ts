@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '@causeway/core';
-import { GroupCommit } from '../group-commit.js';
-import { SqliteGroupTransactions, type GroupConnection } from './sqlite-group-transactions.js';
+import { GroupCommit, type GroupConnection } from './group-commit.js';
 
 /** A connection that records the transaction statements and fails where a test says. */
 class FakeConnection implements GroupConnection {
@@ -21,14 +20,13 @@ const executor = {} as SqlExecutor;
 
 function setup() {
   const connection = new FakeConnection();
-  const explain = (error: unknown) => error;
-  return { connection, writes: new GroupCommit(new SqliteGroupTransactions(connection, executor, explain), explain) };
+  return { connection, writes: new GroupCommit(connection, executor, (error) => error) };
 }
 
 const settle = (promises: Promise<unknown>[]) =>
   Promise.allSettled(promises).then((outcomes) => outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)));
 
-describe('GroupCommit on SQLite', () => {
+describe('GroupCommit', () => {
   it('commits writes issued together in one transaction, a savepoint each, and runs onCommit in order before answering', async () => {
     const { connection, writes } = setup();
     const order: string[] = [];
