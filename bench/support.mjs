@@ -112,13 +112,20 @@ export async function writeAtRate({ url, token, perSecond, seconds, from = 0, bo
   return { sent, acks };
 }
 
-/** Stops every child process in `children` (SIGTERM, then waits for each to exit) and empties the list. */
+/**
+ * Stops every child process in `children` and empties the list: SIGTERM, then SIGKILL (said on stderr) for one
+ * that has not exited within 20 s, so a shutdown that hangs shows instead of stalling the benchmark.
+ */
 export async function stopChildren(children) {
   await Promise.all(children.splice(0).map((child) => {
     if (child.exitCode !== null) return undefined;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    return exited;
+    const killer = setTimeout(() => {
+      console.error(`  (process ${child.pid} did not exit within 20 s of SIGTERM: killed)`);
+      child.kill('SIGKILL');
+    }, 20_000);
+    return exited.finally(() => clearTimeout(killer));
   }));
 }
 
