@@ -254,6 +254,24 @@ describe.runIf(browserAvailable)('passkeys', () => {
     await device.page.close();
   });
 
+  it('refuses to remove the last way in: the only passkey of an account without a password or a provider', async () => {
+    const lee = await signUp(t, 'lee@example.com');
+    const laptop = await openPage(appOrigin);
+    const phone = await openPage(appOrigin);
+    const first = (await registerInPage(laptop, lee)).passkey;
+    const second = (await registerInPage(phone, lee)).passkey;
+    // As an account made by a provider's sign-in whose identity was unlinked: passkeys are all it has.
+    await t.server.records.updateSystem('users', lee.id, { [passwordHashField]: null });
+    const remove = (passkey: Json) => t.request('DELETE', users(`passkeys/${encodeURIComponent(passkey.id)}`), undefined, lee.auth);
+    expect((await remove(first)).status).toBe(204);
+    const last = await remove(second);
+    expect(last.status).toBe(409);
+    expect(last.body.code).toBe('LAST_SIGN_IN_METHOD');
+    expect(await signInInPage(phone)).toMatchObject({ ok: true, email: 'lee@example.com' });
+    await laptop.page.close();
+    await phone.page.close();
+  });
+
   it('answers malformed credentials with a problem, not a crash', async () => {
     const jo = await signUp(t, 'jo@example.com');
     for (const credential of [undefined, 'x', 42, [], {}, { id: 'a', response: {} }, { id: 'a'.repeat(5000), response: { clientDataJSON: 'e30' } }]) {

@@ -20,6 +20,7 @@ import { accountLink, accountMail, type AccountMailKind, type AccountMailSetting
 import { OneTimeTokens, type OneTimePurpose } from './one-time-tokens.js';
 import { SecondFactors, type SecondFactorStatus, type TotpSetup } from './second-factors.js';
 import type { PasskeyInfo } from '@causeway/wire';
+import { assertNotLastSignInMethod } from './sign-in-methods.js';
 import { Passkeys, type PasskeySettings, type PasskeyRegistrationOptions, type PasskeySignInOptions } from './passkeys.js';
 import { PasswordHasher } from './password-hasher.js';
 import { decoyHash, passwordIssue, type PasswordHashing } from './passwords.js';
@@ -419,10 +420,15 @@ export class AuthService {
     return this.passkeys.list(this.deps.db, { realm, subject: record.id });
   }
 
+  /** Removes one of the account's passkeys, unless it is the account's last way to sign in. */
   async removePasskey(caller: Caller, realm: string, id: string): Promise<void> {
     const { record } = this.signedIn(caller, realm);
-    const removed = await this.deps.db.transaction((tx) => this.passkeys.remove(tx, { realm, subject: record.id }, id));
-    if (!removed) throw new CausewayError('NOT_FOUND', 'This account has no such passkey.');
+    const owner = { realm, subject: record.id };
+    await this.deps.db.transaction(async (tx) => {
+      if (!(await this.passkeys.has(tx, owner, id))) throw new CausewayError('NOT_FOUND', 'This account has no such passkey.');
+      await assertNotLastSignInMethod(tx, this.s, owner);
+      await this.passkeys.remove(tx, owner, id);
+    });
   }
 
   /** Options for a sign-in with a discoverable passkey: no email is asked for. */

@@ -136,10 +136,15 @@ export class Passkeys {
     }));
   }
 
-  /** Whether the account had that passkey (another account's passkey is not found either). */
-  async remove(tx: SqlExecutor, owner: SessionOwner, id: string): Promise<boolean> {
+  /** Whether the account has that passkey (another account's passkey is not found either). */
+  async has(executor: SqlExecutor, owner: SessionOwner, id: string): Promise<boolean> {
+    const found = this.s.q`SELECT 1 AS found FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND owner = ${ownerKey(owner)}`;
+    return (await executor.get(found.text, found.params)) !== undefined;
+  }
+
+  async remove(tx: SqlExecutor, owner: SessionOwner, id: string): Promise<void> {
     const drop = this.s.q`DELETE FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND owner = ${ownerKey(owner)}`;
-    return (await tx.run(drop.text, drop.params)).changes === 1;
+    await tx.run(drop.text, drop.params);
   }
 
   async removeAll(tx: SqlExecutor, owner: SessionOwner): Promise<void> {

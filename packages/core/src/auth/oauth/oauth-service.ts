@@ -11,6 +11,7 @@ import type { SqlDatabase } from '../../sql/sql-database.js';
 import { args, sqlTemplate, type SqlTemplate } from '../../sql/sql-template.js';
 import type { AuthResult, AuthService } from '../auth-service.js';
 import type { SessionOwner } from '../sessions.js';
+import { assertNotLastSignInMethod } from '../sign-in-methods.js';
 import { Identities, type Identity } from './identities.js';
 import { OAuthProviders, providerView, type OAuthProvider } from './oauth-providers.js';
 import { OAuthStates } from './oauth-states.js';
@@ -157,15 +158,13 @@ export class OAuthService {
     return this.identities.list(this.deps.db, this.owner(caller, realm));
   }
 
-  /** Unlinks an identity, unless it is the account's last way to sign in (no password, no other identity). */
+  /** Unlinks an identity, unless it is the account's last way to sign in (no password, other identity or passkey). */
   async unlink(caller: Caller, realm: string, id: string): Promise<void> {
     const owner = this.owner(caller, realm);
     await this.deps.db.transaction(async (tx) => {
       const linked = await this.identities.list(tx, owner);
       if (!linked.some((identity) => identity.id === id)) throw new CausewayError('NOT_FOUND', `This account has no identity '${id}'.`);
-      const row = await tx.get(...args(this.s.q`SELECT ${this.s.id(passwordHashField)} AS hash FROM ${this.s.id(realm)} WHERE id = ${owner.subject}`));
-      const hasPassword = typeof row?.hash === 'string' && row.hash !== '';
-      if (!hasPassword && linked.length <= 1) throw new CausewayError('LAST_SIGN_IN_METHOD', 'This is the account’s only way to sign in; set a password (password reset) or link another provider first.');
+      await assertNotLastSignInMethod(tx, this.s, owner);
       await this.identities.unlink(tx, owner, id);
     });
   }
