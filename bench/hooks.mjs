@@ -112,14 +112,7 @@ for (let round = 1; round <= Number(options.rounds); round++) {
     totals[label].cpu += result.cpuUs;
     console.log(`  round ${round} ${label === 'none' ? 'no hooks          ' : 'no-op before+after'}: ${fixed(result.rps)} creates/s, ${fixed(result.cpuUs)} µs CPU per create`);
     await stop(server);
-
-// The PostgreSQL schemas this run made go with it.
-if (options.postgres) {
-  const { default: postgres } = await import('postgres');
-  const sql = postgres(options.postgres.replace(/\?.*$/, ''), { max: 1, onnotice: () => undefined });
-  for (const { nspname } of await sql`SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`cw_bench_hooks_${process.pid}_%`}`) await sql.unsafe(`DROP SCHEMA "${nspname}" CASCADE`);
-  await sql.end();
-}
+    await dropSchemas();
   }
 }
 const rounds = Number(options.rounds);
@@ -172,8 +165,11 @@ const lags = readFileSync(lagFile, 'utf8').split('\n').filter(Boolean).map(Numbe
 console.log(`after-commit hook lag at ${options.rate} writes/s for ${options.seconds} s (${lags.length}/${expected} changes): p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms, max ${lags.at(-1)} ms`);
 await stop(server);
 
-// The PostgreSQL schemas this run made go with it.
-if (options.postgres) {
+await dropSchemas();
+
+/** The PostgreSQL schemas this run made go with it. */
+async function dropSchemas() {
+  if (!options.postgres) return;
   const { default: postgres } = await import('postgres');
   const sql = postgres(options.postgres.replace(/\?.*$/, ''), { max: 1, onnotice: () => undefined });
   for (const { nspname } of await sql`SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`cw_bench_hooks_${process.pid}_%`}`) await sql.unsafe(`DROP SCHEMA "${nspname}" CASCADE`);

@@ -1,18 +1,9 @@
+import type { OAuthProviderView } from '@causeway/wire';
 import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors, message, request, type CollectionDefinition } from './api.js';
 
 /** A provider as the server lists it to admins: never its client secret. */
-interface Provider {
-  name: string;
-  preset: string;
-  displayName: string;
-  issuer: string;
-  clientId: string;
-  hasClientSecret: boolean;
-  scopes: string[];
-  redirectUris: string[];
-  enabled: boolean;
-}
+type Provider = OAuthProviderView;
 
 /** The form's text: lists as text, the secret empty unless a new one is typed. */
 interface Draft {

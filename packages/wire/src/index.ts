@@ -9,6 +9,7 @@ export type { ListPage } from './list-page.js';
 export type { ListOp } from './list-op.js';
 export type { RequestLogEntry } from './request-log-entry.js';
 export type { PasskeyInfo } from './passkey.js';
+export type { OAuthPreset, OAuthProviderView } from './oauth-provider.js';
 export type {
   BoolField,
   CollectionDefinition,

@@ -1,3 +1,4 @@
+import type { OAuthPreset, OAuthProviderView } from '@causeway/wire';
 import { z } from 'zod';
 import { CausewayError } from '../../errors/causeway-error.js';
 import { fromZodError } from '../../errors/zod-issues.js';
@@ -7,28 +8,15 @@ import { fromZodError } from '../../errors/zod-issues.js';
  * preset only fills in the issuer (Microsoft's names the tenant). GitHub, Discord and Apple are not here: GitHub
  * and Discord are OAuth 2 without OpenID Connect, Apple posts its answer and needs a signed client secret.
  */
-export const oauthPresets = {
+export const oauthPresets: Readonly<Record<OAuthPreset, string | undefined>> = {
   oidc: undefined,
   google: 'https://accounts.google.com',
   gitlab: 'https://gitlab.com',
   microsoft: 'https://login.microsoftonline.com/{tenant}/v2.0',
-} as const;
+};
 
-export type OAuthPreset = keyof typeof oauthPresets;
+export type { OAuthPreset, OAuthProviderView };
 
-/** A provider as an admin sees it: everything but the client secret, which is write-only. */
-export interface OAuthProviderView {
-  name: string;
-  preset: OAuthPreset;
-  displayName: string;
-  issuer: string;
-  clientId: string;
-  /** Whether a client secret is stored (it is never returned). */
-  hasClientSecret: boolean;
-  scopes: string[];
-  redirectUris: string[];
-  enabled: boolean;
-}
 
 /** What is stored besides the sealed secret. */
 export type OAuthProviderSettings = Omit<OAuthProviderView, 'hasClientSecret' | 'name'>;
