@@ -378,7 +378,7 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
     hub,
     feed,
     storage,
-    jobs: jobs!,
+    jobs,
     hooks: extensionHost,
     sweepFiles: (nowMs) => sweep.run(nowMs),
     close,

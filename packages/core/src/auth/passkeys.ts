@@ -41,9 +41,8 @@ const challengeTtlSeconds = 5 * 60;
 const maxNameLength = 100;
 const maxPasskeysPerAccount = 20;
 
-const ownerKey = (owner: SessionOwner) => `${owner.realm}/${owner.subject}`;
 /** A stable, opaque WebAuthn user handle: no email or id goes to the authenticator. */
-const userHandle = (owner: SessionOwner) => new Uint8Array(createHash('sha256').update(ownerKey(owner)).digest());
+const userHandle = (owner: SessionOwner) => new Uint8Array(createHash('sha256').update(`${owner.realm}/${owner.subject}`).digest());
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,8 +118,8 @@ export class Passkeys {
     const { credential: stored, credentialBackedUp } = verified.registrationInfo;
     const now = new Date().toISOString();
     const t = this.s.id(passkeysTable);
-    const insert = this.s.q`INSERT INTO ${t} (id, owner, realm, subject, public_key, counter, transports, name, backed_up, created, last_used)
-      VALUES (${stored.id}, ${ownerKey(owner)}, ${owner.realm}, ${owner.subject}, ${Buffer.from(stored.publicKey).toString('base64url')}, ${String(stored.counter)},
+    const insert = this.s.q`INSERT INTO ${t} (id, realm, subject, public_key, counter, transports, name, backed_up, created, last_used)
+      VALUES (${stored.id}, ${owner.realm}, ${owner.subject}, ${Buffer.from(stored.publicKey).toString('base64url')}, ${String(stored.counter)},
       ${JSON.stringify(stored.transports ?? [])}, ${label}, ${credentialBackedUp ? '1' : '0'}, ${now}, ${''}) ON CONFLICT (id) DO NOTHING`;
     if ((await db.run(insert.text, insert.params)).changes !== 1) throw new CausewayError('CONFLICT', 'This passkey is already registered.');
     return { id: stored.id, name: label, created: now, lastUsed: null, backedUp: credentialBackedUp };
@@ -138,17 +137,17 @@ export class Passkeys {
 
   /** Whether the account has that passkey (another account's passkey is not found either). */
   async has(executor: SqlExecutor, owner: SessionOwner, id: string): Promise<boolean> {
-    const found = this.s.q`SELECT 1 AS found FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND owner = ${ownerKey(owner)}`;
+    const found = this.s.q`SELECT 1 AS found FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND realm = ${owner.realm} AND subject = ${owner.subject}`;
     return (await executor.get(found.text, found.params)) !== undefined;
   }
 
   async remove(tx: SqlExecutor, owner: SessionOwner, id: string): Promise<void> {
-    const drop = this.s.q`DELETE FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND owner = ${ownerKey(owner)}`;
+    const drop = this.s.q`DELETE FROM ${this.s.id(passkeysTable)} WHERE id = ${id} AND realm = ${owner.realm} AND subject = ${owner.subject}`;
     await tx.run(drop.text, drop.params);
   }
 
   async removeAll(tx: SqlExecutor, owner: SessionOwner): Promise<void> {
-    const drop = this.s.q`DELETE FROM ${this.s.id(passkeysTable)} WHERE owner = ${ownerKey(owner)}`;
+    const drop = this.s.q`DELETE FROM ${this.s.id(passkeysTable)} WHERE realm = ${owner.realm} AND subject = ${owner.subject}`;
     await tx.run(drop.text, drop.params);
   }
 
@@ -193,7 +192,7 @@ export class Passkeys {
   }
 
   private async rows(executor: SqlExecutor, owner: SessionOwner) {
-    const found = this.s.q`SELECT id, name, transports, backed_up, created, last_used FROM ${this.s.id(passkeysTable)} WHERE owner = ${ownerKey(owner)} ORDER BY created`;
+    const found = this.s.q`SELECT id, name, transports, backed_up, created, last_used FROM ${this.s.id(passkeysTable)} WHERE realm = ${owner.realm} AND subject = ${owner.subject} ORDER BY created`;
     return executor.all(found.text, found.params);
   }
 }

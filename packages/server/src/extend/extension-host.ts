@@ -21,8 +21,8 @@ export class ExtensionHost {
   private watcher: FSWatcher | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private loaded: readonly LoadedHook[] = [];
-  /** The set the server started with: its routes and jobs are the ones served until the next start. */
-  private served: ExtensionSet | undefined;
+  /** The routes and jobs the server started with (`routesAndJobs`): served until the next start. */
+  private served: string | undefined;
   private readonly errors: HookError[] = [];
 
   constructor(
@@ -34,8 +34,7 @@ export class ExtensionHost {
   /** Loads `dir` (if any) with the given extensions and installs them all; throws, installing nothing, on any problem. */
   async install(dir: string | undefined): Promise<void> {
     const set = await this.collect(dir);
-    const routes = (list: { routes: ExtensionSet['routes']; jobs: ExtensionSet['jobs'] }) => JSON.stringify([list.routes.map((r) => `${r.method} ${r.path}`), list.jobs.map((j) => `${j.name} ${j.pattern}`)]);
-    if (this.served && routes(set) !== routes(this.served)) this.deps.log.info('custom routes and scheduled jobs change at the next start; the hooks were reloaded');
+    if (this.served !== undefined && routesAndJobs(set) !== this.served) this.deps.log.info('custom routes and scheduled jobs change at the next start; the hooks were reloaded');
     await this.activate(set);
   }
 
@@ -51,7 +50,7 @@ export class ExtensionHost {
 
   /** Puts a collected set's hooks in force, replacing the previous ones (its routes and jobs the server serves itself). */
   async activate(set: ExtensionSet): Promise<void> {
-    this.served ??= set;
+    this.served ??= routesAndJobs(set);
     // Positions are registered first: if that fails, the hooks in force stay as they were.
     await this.deps.afterCommit.replace(set.afterCommit);
     this.deps.recordHooks.replace(set.recordHooks);
@@ -91,4 +90,9 @@ export class ExtensionHost {
     await this.reloading;
     await this.deps.afterCommit.stop();
   }
+}
+
+/** What a set's routes and jobs are, as text to compare: method and path of each route, name and pattern of each job. */
+function routesAndJobs(set: ExtensionSet): string {
+  return JSON.stringify([set.routes.map((r) => `${r.method} ${r.path}`), set.jobs.map((j) => `${j.name} ${j.pattern}`)]);
 }
