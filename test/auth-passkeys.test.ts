@@ -42,18 +42,19 @@ async function openPage(origin: string, userVerification = true): Promise<Authen
 }
 
 /** Runs the client in the page: registers a passkey on `account` (signed in there with its tokens). */
-function registerInPage({ page }: Authenticator, account: Account, password = account.password): Promise<Json> {
+function registerInPage({ page }: Authenticator, account: Pick<Account, 'email' | 'password'>, password = account.password, realm = 'users'): Promise<Json> {
   return page.evaluate(
-    async ({ api, account, password }) => {
+    async ({ api, account, password, realm }) => {
       const client = (window as unknown as { Causeway: typeof import('../packages/client/src/index.js') }).Causeway.createClient(api);
-      await client.auth.signIn(account.email, account.password);
+      const auth = client.auth.collection(realm);
+      await auth.signIn(account.email, account.password);
       try {
-        return { ok: true, passkey: await client.auth.registerPasskey({ password, name: 'Laptop' }) };
+        return { ok: true, passkey: await auth.registerPasskey({ password, name: 'Laptop' }) };
       } catch (error) {
         return { ok: false, status: (error as { status?: number }).status, code: (error as { code?: string }).code, message: String(error) };
       }
     },
-    { api: t.url, account, password },
+    { api: t.url, account, password, realm },
   );
 }
 
@@ -65,7 +66,7 @@ function signInInPage({ page }: Authenticator, realm = 'users', code?: string): 
       const auth = realm === 'users' ? client.auth : client.auth.collection(realm);
       try {
         const result = await auth.signInWithPasskey(code === undefined ? {} : { code });
-        return { ok: true, email: result.record.email, token: result.token };
+        return { ok: true, email: result.record.email, token: result.token, refreshToken: result.refreshToken };
       } catch (error) {
         return { ok: false, status: (error as { status?: number }).status, code: (error as { code?: string }).code, message: String(error) };
       }
@@ -233,6 +234,22 @@ describe.runIf(browserAvailable)('passkeys', () => {
     expect(await signInInPage(phone)).toMatchObject({ ok: true, email: 'gus@example.com' });
     await key.page.close();
     await phone.page.close();
+  });
+
+  it('keeps an admin who signed in with a verified passkey refreshing while admins must use a second factor', async () => {
+    const device = await openPage(appOrigin);
+    expect((await registerInPage(device, { email: adminEmail, password: adminPassword }, adminPassword, '_admins')).ok).toBe(true);
+    expect((await t.request('PATCH', '/api/settings', { requireAdminMfa: true })).status).toBe(200);
+    try {
+      const signedIn = await signInInPage(device, '_admins');
+      expect(signedIn).toMatchObject({ ok: true, email: adminEmail });
+      // The passkey was the second factor: its session lives on like one that passed a TOTP code.
+      const refreshed = await t.request('POST', '/api/admins/auth/refresh', { refreshToken: signedIn.refreshToken }, anonymous);
+      expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    } finally {
+      expect((await t.request('PATCH', '/api/settings', { requireAdminMfa: false })).status).toBe(200);
+      await device.page.close();
+    }
   });
 
   it('stops signing in with a removed passkey; only its account can remove it; a deleted account takes its passkeys along', async () => {

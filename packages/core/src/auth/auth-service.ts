@@ -294,7 +294,7 @@ export class AuthService {
     const account = await this.account(realm, outcome.owner.subject);
     if (!account) throw invalidToken('The account no longer exists.');
     // A session begun before admins had to use a second factor ends at its access token's expiry.
-    if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.() && !(await this.factors.isEnabled(this.deps.db, outcome.owner))) {
+    if (realm === adminsRealm && this.deps.requireAdminSecondFactor?.() && !(await this.hasSecondFactor(outcome.owner))) {
       throw invalidToken('Admins must use a second factor now; sign in again to set one up.');
     }
     const access = await this.deps.tokens.sign({ realm, subject: account.id, sessionId: outcome.sessionId });
@@ -402,7 +402,8 @@ export class AuthService {
    */
   async passkeyRegistrationOptions(caller: Caller, realm: string, password: unknown): Promise<PasskeyRegistrationOptions> {
     const { record, sessionId } = this.signedIn(caller, realm);
-    if ((await this.credentials(realm, String(record.email)))?.hash) await this.checkCurrentPassword(realm, record, password);
+    const hash = (await this.credentials(realm, String(record.email)))?.hash;
+    if (hash) await this.checkPassword(hash, password);
     else if (!(await this.recentlySignedIn(sessionId))) {
       throw new CausewayError('FORBIDDEN', `This account has no password: sign in again and add the passkey within ${recentSignInMinutes} minutes.`);
     }
@@ -562,14 +563,26 @@ export class AuthService {
     if (!(await this.deps.db.transaction((tx) => this.factors.check(tx, owner, code)))) throw new CausewayError('INVALID_CREDENTIALS', 'The code is wrong or was already used.');
   }
 
+  /**
+   * Whether an admin meets "admins must use a second factor": TOTP on, or a passkey (a sign-in without TOTP under
+   * that rule can only have been a passkey whose authenticator verified the person).
+   */
+  private async hasSecondFactor(owner: SessionOwner): Promise<boolean> {
+    return (await this.factors.isEnabled(this.deps.db, owner)) || (await this.passkeys.list(this.deps.db, owner)).length > 0;
+  }
+
   private async recentlySignedIn(sessionId: string): Promise<boolean> {
     const started = await this.sessions.startedAt(this.deps.db, sessionId);
     return started !== undefined && Date.parse(started) > Date.now() - recentSignInMinutes * 60_000;
   }
 
   private async checkCurrentPassword(realm: string, record: CausewayRecord, password: unknown): Promise<void> {
-    const found = await this.credentials(realm, String(record.email));
-    if (!found || !(await this.hasher.verify(typeof password === 'string' ? password : '', found.hash))) {
+    await this.checkPassword((await this.credentials(realm, String(record.email)))?.hash, password);
+  }
+
+  /** Passes when `password` opens `hash` (the account's stored password hash; none: nothing opens it). */
+  private async checkPassword(hash: string | undefined, password: unknown): Promise<void> {
+    if (hash === undefined || !(await this.hasher.verify(typeof password === 'string' ? password : '', hash))) {
       throw new CausewayError('VALIDATION_FAILED', 'The current password is wrong.', { fields: { currentPassword: { code: 'wrong_password', message: 'is wrong' } } });
     }
   }
