@@ -1,21 +1,13 @@
 /** The parts of OpenAPI 3.1 and JSON Schema 2020-12 that Causeway's document uses. */
+import type { ValueJsonSchema } from '@causeway/core';
 
-export interface JsonSchema {
+/** A field value's schema (the core's, from its type's descriptor) and the rest a document needs around it. */
+export interface JsonSchema extends Omit<ValueJsonSchema, 'items'> {
   $ref?: string;
-  type?: string | string[];
-  format?: string;
-  enum?: readonly (string | null)[];
-  description?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
-  uniqueItems?: boolean;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
   minItems?: number;
   maxItems?: number;
   oneOf?: JsonSchema[];
