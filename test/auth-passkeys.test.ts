@@ -327,6 +327,37 @@ describe('registering a passkey on an account without a password', () => {
   });
 });
 
+describe('passkey endpoints against a session that ended and a flooding client', () => {
+  it('refuse an access token whose session was signed out', async () => {
+    const server = await startTestServer();
+    try {
+      const max = await signUp(server, 'max@example.com');
+      expect((await server.request('GET', users('passkeys'), undefined, max.auth)).status).toBe(200);
+      expect((await server.request('POST', users('sign-out'), { refreshToken: max.refreshToken }, anonymous)).status).toBe(204);
+      for (const [method, path, body] of [['GET', 'passkeys', undefined], ['POST', 'passkeys/register/options', { password: max.password }], ['DELETE', 'passkeys/abc', undefined]] as const) {
+        const answer = await server.request(method, users(path), body, max.auth);
+        expect(answer.status, `${method} ${path}`).toBe(401);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('count both steps of a passkey sign-in against the credential budget of the address', async () => {
+    const server = await startTestServer({ config: { authRateLimit: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await server.request('POST', users('passkeys/sign-in/options'), {}, anonymous)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await server.request('POST', users('passkeys/sign-in'), { credential: {} }, anonymous);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe.runIf(browserAvailable)('passkeys in the console', () => {
   it('lets an admin add a passkey, sign in with it and remove it; the relying party defaults to the public URL', async () => {
     const port = await freePort();
