@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileStorage } from '@causeway/core';
@@ -60,6 +60,16 @@ describe.each(adapters)('%s storage', (_name, make) => {
     await expect(storage.write('c1/r2/broken_0123456789.bin', Readable.from(failing()), 'application/octet-stream')).rejects.toThrow();
     expect(await storage.stat('c1/r2/broken_0123456789.bin')).toBeUndefined();
     expect((await collect(storage.list('c1/r2/'))).filter((key) => !key.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('leaves not even a partial behind when the body failed before the write began (a thumbnail that does not decode)', async () => {
+    for (let i = 0; i < 50; i++) {
+      const body = new PassThrough();
+      body.on('error', () => undefined);
+      body.destroy(new Error('not an image'));
+      await expect(storage.write(`c4/r${i}/thumbs/9x9/t_0123456789.png`, body, 'image/png')).rejects.toThrow();
+    }
+    expect(await collect(storage.list('c4/'))).toEqual([]);
   });
 
   it('lists by prefix and deletes in bulk', async () => {

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, opendir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -31,8 +30,11 @@ export class LocalFileStorage implements FileStorage {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
     const partial = `${target}.${randomUUID()}${partialSuffix}`;
+    // Opened before the body flows: a stream opening its file itself could create it after a failed body was
+    // already cleaned up, leaving a partial behind.
+    const handle = await open(partial, 'wx');
     try {
-      await pipeline(body, createWriteStream(partial, { flags: 'wx' }));
+      await pipeline(body, handle.createWriteStream());
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { force: true });
