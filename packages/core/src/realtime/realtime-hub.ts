@@ -6,6 +6,7 @@ import type { RecordsService } from '../records/records-service.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { ChangeFeed } from './change-feed.js';
+import { LiveQueryGroups } from './live-query-group.js';
 import { SubscriptionIndex } from './subscription-index.js';
 import {
   LiveQuerySubscription,
@@ -48,6 +49,8 @@ export class RealtimeHub {
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly subscriptions = new SubscriptionIndex();
+  /** Live queries of the same shape share one result (see `LiveQueryGroup`). */
+  private readonly liveQueries = new LiveQueryGroups();
   private stopBus: (() => void) | undefined;
   private stopSchema: (() => void) | undefined;
   private poll: NodeJS.Timeout | undefined;
@@ -80,7 +83,7 @@ export class RealtimeHub {
   async subscribe(subscriber: Subscriber, id: string, spec: SubscriptionSpec): Promise<Subscription> {
     const collection = this.deps.schema.collection(spec.collection);
     if (!collection) throw new CausewayError('COLLECTION_NOT_FOUND', `There is no collection '${spec.collection}'.`);
-    const context = { records: this.deps.records, schema: this.deps.schema };
+    const context = { records: this.deps.records, schema: this.deps.schema, liveQueries: this.liveQueries };
     if (spec.kind === 'query') {
       const live = new LiveQuerySubscription(id, subscriber, collection, context, spec);
       await this.enqueue(async () => {
@@ -101,7 +104,7 @@ export class RealtimeHub {
   }
 
   unsubscribe(subscription: Subscription): void {
-    subscription.closed = true;
+    subscription.close();
     this.subscriptions.remove(subscription);
   }
 
@@ -166,7 +169,7 @@ export class RealtimeHub {
     this.stopBus?.();
     this.stopSchema?.();
     clearInterval(this.poll);
-    for (const subscription of this.subscriptions.all()) subscription.closed = true;
+    for (const subscription of this.subscriptions.all()) subscription.close();
     this.subscriptions.clear();
   }
 

@@ -1,7 +1,7 @@
 import type { SubscriptionMessage } from '@causeway/wire';
 import type { CausewayError } from '../errors/causeway-error.js';
 import type { ChangeEvent } from '../events/change-event.js';
-import { collectionsTouched, equalityKey, hasRelationPaths, type Condition, type EqualityKey, type FilterNode, matchesCondition, type RecordLookup } from '../query/index.js';
+import { equalityKey, hasRelationPaths, type Condition, type EqualityKey, type FilterNode, matchesCondition, type RecordLookup } from '../query/index.js';
 import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
@@ -11,7 +11,9 @@ import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
-import { diffLists } from './list-diff.js';
+import { diffLists, type ListOp } from './list-diff.js';
+import type { LiveQueryGroup, LiveQueryGroups } from './live-query-group.js';
+import { liveQueryShape, type LiveQueryShape } from './live-query-shape.js';
 import { relatedLookup } from './related-records.js';
 
 /**
@@ -44,6 +46,8 @@ export interface Subscriber {
 export interface SubscriptionContext {
   records: RecordsService;
   schema: SchemaRegistry;
+  /** The hub's shared live-query results, by shape. */
+  liveQueries: LiveQueryGroups;
 }
 
 const defaultLiveQueryLimit = 20;
@@ -108,6 +112,11 @@ export abstract class Subscription {
 
   protected abstract refresh(): Promise<void>;
   protected abstract apply(event: ChangeEvent): void | Promise<void>;
+
+  /** Ends it: it receives nothing more. */
+  close(): void {
+    this.closed = true;
+  }
 
   handle(event: ChangeEvent): void | Promise<void> {
     if (this.closed || event.seq <= this.cursor) return;
@@ -186,107 +195,82 @@ export class MatchingSubscription extends Subscription {
 }
 
 /**
- * A live query: filter + sort + limit. After a change that can affect it, the query runs again (through the
- * records service, so the list rule applies exactly as in REST) and the client gets the steps from its list to
- * the new result, so its list always equals what a fresh query returns.
+ * A live query: filter + sort + limit. Its result is a `LiveQueryGroup` shared with every subscription of the
+ * same shape (collection, resolved filter and rule, sort, limit, expand, readable fields): the group keeps it up
+ * to date — in memory where that is exact, else by running the query again through the records service — and
+ * this subscription sends the group's steps under its own id, so its client's list always equals what a fresh
+ * query returns.
  */
 export class LiveQuerySubscription extends Subscription {
-  items: CausewayRecord[] = [];
-  private touched: string[] = [];
-  /** The filter and the list rule, as one condition (undefined: every record). */
-  private where: Condition | undefined;
-  /**
-   * Whether its filter, rule or expand reach records of its own collection through relations: then a change of
-   * one record may alter whether others match, or what they show.
-   */
-  private reachesOwn = false;
+  /** The result as this subscription's client last got it. */
+  items: readonly CausewayRecord[] = [];
+  private shape: LiveQueryShape;
+  private group: LiveQueryGroup | undefined;
   private readonly limit: number;
 
   constructor(id: string, subscriber: Subscriber, collection: Collection, context: SubscriptionContext, private readonly spec: Extract<SubscriptionSpec, { kind: 'query' }>) {
     super(id, subscriber, collection, context);
     // Checked here, so a bad limit is refused before the subscription waits its turn on the hub's queue.
     this.limit = pageLimit(spec.limit, defaultLiveQueryLimit);
-    this.touched = this.compute();
+    this.shape = this.compute();
   }
 
   collections(): string[] {
-    return [this.collection.name, ...this.touched];
+    return [this.collection.name, ...this.shape.touched];
   }
 
   indexKey(): EqualityKey | undefined {
-    return this.where === undefined || this.reachesOwn ? undefined : equalityKey(this.where);
+    const { where, reachesOwn } = this.shape;
+    return where === undefined || reachesOwn ? undefined : equalityKey(where);
   }
 
-  /** Runs the query for the first time. */
+  /** Joins the result of its shape (running the query when it is the first to ask). */
   async start(): Promise<CausewayRecord[]> {
-    this.items = await this.run();
-    return this.items;
+    this.group = await this.liveQueries().join(this, this.shape, this.subscriber.caller, this.context.records);
+    this.items = this.group.items;
+    // A copy: the snapshot message is the client's, the items are shared by the group.
+    return [...this.items];
   }
 
+  /** Judged again: it may now have another shape (another caller's rights, a changed rule or collection), so another result. */
   protected async refresh(): Promise<void> {
-    this.touched = this.compute();
-    await this.apply(undefined);
+    this.shape = this.compute();
+    const previous = this.group;
+    const group = await this.liveQueries().join(this, this.shape, this.subscriber.caller, this.context.records);
+    if (previous && previous !== group) this.liveQueries().leave(this, previous);
+    this.group = group;
+    this.send(diffLists(this.items, group.items), this.cursor, group.items);
   }
 
-  /**
-   * The other collections whose changes can alter the result: those the filter, the rule and the views bounding
-   * their relation paths reach, and those `expand` shows (with what their view rules reach).
-   */
-  private compute(): string[] {
-    const touched = new Set<string>();
-    this.where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
-    if (this.where) collectionsTouched(this.where, touched);
-    for (const target of expandedCollections(expansionOf(this.context, this.collection, this.spec.expand))) {
-      touched.add(target.name);
-      const view = this.context.records.rules.verdict(target, 'view', this.subscriber.caller);
-      if (view.kind === 'where') collectionsTouched(view.condition, touched);
-    }
-    this.reachesOwn = touched.has(this.collection.name);
-    touched.delete(this.collection.name);
-    return [...touched];
+  override close(): void {
+    super.close();
+    if (this.group) this.liveQueries().leave(this, this.group);
   }
 
-  /**
-   * Whether a change can alter the result, judged in memory where that is sure: a change of a record of its own
-   * collection that matched the filter and rule neither before nor after cannot (the window holds only matching
-   * records, and such a record cannot enter, leave or move in it). Anything else is left to the query.
-   */
-  private mayChange(event: ChangeEvent): boolean {
-    const where = this.where;
-    if (event.collection !== this.collection.name || where === undefined || this.reachesOwn || hasRelationPaths(where)) return true;
-    const { was, is } = judged(where, event, noRelatedRecords);
-    return was || is;
+  private compute(): LiveQueryShape {
+    const where = visibleWhere(this.context, this.subscriber.caller, this.collection, 'list', this.spec.filter);
+    return liveQueryShape(this.context, this.subscriber.caller, this.collection, this.spec, this.limit, where, expansionOf(this.context, this.collection, this.spec.expand));
   }
 
-  private async run(): Promise<CausewayRecord[]> {
-    const query = {
-      limit: this.limit,
-      ...(this.spec.filter === undefined ? {} : { filter: this.spec.filter }),
-      ...(this.spec.sort === undefined ? {} : { sort: this.spec.sort }),
-      ...(this.spec.expand === undefined ? {} : { expand: this.spec.expand }),
-    };
-    return (await this.context.records.list(this.subscriber.caller, this.collection.name, query)).items;
+  private liveQueries(): LiveQueryGroups {
+    return this.context.liveQueries;
   }
 
-  protected async apply(event: ChangeEvent | undefined): Promise<void> {
-    if (event && !this.mayChange(event)) return;
-    const next = await this.run();
-    const ops = diffLists(this.items, next);
-    this.items = next;
-    if (ops.length > 0 && !this.closed) this.subscriber.deliver({ type: 'diff', sub: this.id, seq: event?.seq ?? this.cursor, ops });
+  protected apply(event: ChangeEvent): void | Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    const steps = group.changes(event);
+    if (Array.isArray(steps)) return this.send(steps, event.seq, group.items);
+    return steps.then((ops) => this.send(ops, event.seq, group.items));
+  }
+
+  private send(ops: ListOp[], seq: number, items: readonly CausewayRecord[]): void {
+    this.items = items;
+    if (ops.length > 0 && !this.closed) this.subscriber.deliver({ type: 'diff', sub: this.id, seq, ops });
   }
 }
 
 /** A subscription's `expand` as the tree the records service follows (checked when it starts and when re-judged). */
 function expansionOf(context: SubscriptionContext, collection: Collection, paths: readonly string[] | undefined): ExpandNode[] {
   return paths?.length ? context.records.expansion(collection, paths) : [];
-}
-
-/** Every collection an expand tree shows records of. */
-function expandedCollections(nodes: readonly ExpandNode[], found: Collection[] = []): Collection[] {
-  for (const node of nodes) {
-    found.push(node.target);
-    expandedCollections(node.children, found);
-  }
-  return found;
 }
