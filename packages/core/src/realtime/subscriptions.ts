@@ -215,6 +215,11 @@ export class LiveQuerySubscription extends Subscription {
     this.shape = this.compute();
   }
 
+  /** The shared result it follows (the same object for every subscription of its shape), once started. */
+  get result(): LiveQueryGroup | undefined {
+    return this.group;
+  }
+
   collections(): string[] {
     return [this.collection.name, ...this.shape.touched];
   }
