@@ -202,4 +202,28 @@ describe('incremental live queries', () => {
     expect([...b.subs]).toEqual(['pb']);
     for (const subscription of [sa, sb, c, d]) hub.unsubscribe(subscription);
   });
+
+  it('moves shared subscriptions to a new result when the rules change, and both equal a fresh query', async () => {
+    const { hub, records } = t.server;
+    await records.create(systemCaller, 'teams', { name: 'hidden soon', level: 5, lead: 'u2' });
+    const a = listSubscriber(callers.u1!);
+    const b = listSubscriber(callers.u1!);
+    const spec = { kind: 'query', collection: 'teams', sort: 'name', limit: 50 } as const;
+    const sa = (await hub.subscribe(a, 'ra', spec)) as LiveQuerySubscription;
+    const sb = (await hub.subscribe(b, 'rb', spec)) as LiveQuerySubscription;
+    const before = sa.result;
+    expect(sb.result).toBe(before);
+    expect(a.list.some((team) => team.lead === 'u2')).toBe(true);
+    expect((await t.request('PATCH', '/api/collections/teams', { listRule: 'lead = @request.auth.id' })).status).toBe(200);
+    await hub.sync();
+    expect(sa.result).not.toBe(before);
+    expect(sb.result).toBe(sa.result);
+    const fresh = (await records.list(callers.u1!, 'teams', { sort: 'name', limit: 50 })).items;
+    expect(fresh.every((team) => team.lead === 'u1')).toBe(true);
+    expect(a.list).toEqual(fresh);
+    expect(b.list).toEqual(fresh);
+    hub.unsubscribe(sa);
+    hub.unsubscribe(sb);
+    expect(before!.members.size).toBe(0);
+  });
 });
