@@ -31,7 +31,9 @@ export function diffLists(before: readonly CausewayRecord[], after: readonly Cau
       current.splice(at, 1);
       current.splice(index, 0, record.id);
     }
-    if (JSON.stringify(previous.get(record.id)) !== JSON.stringify(record)) ops.push({ op: 'update', index, record });
+    // The same object is the same content (a live query kept in memory keeps the records a change did not touch).
+    const before = previous.get(record.id);
+    if (before !== record && JSON.stringify(before) !== JSON.stringify(record)) ops.push({ op: 'update', index, record });
   });
   return ops;
 }

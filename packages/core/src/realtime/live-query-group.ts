@@ -67,8 +67,12 @@ export class LiveQueryGroup {
     // Whether the changed record matched before the change and after it (the window holds only matching records).
     const was = event.previous !== null && (where === undefined || matchesCondition(where, event.previous, noRelatedRecords));
     const is = event.op !== 'delete' && (where === undefined || matchesCondition(where, event.record, noRelatedRecords));
-    if (!this.inMemory) return was || is || hasRelationPaths(where!) || this.shape.reachesOwn ? this.requery() : [];
-    if (!was && !is && !this.items.some((item) => item.id === event.recordId)) return [];
+    // Without relation paths, a change that matched neither before nor after cannot alter the result; with them,
+    // it may decide whether other records match (or what they show, through expand).
+    if (!this.inMemory) return was || is || this.shape.reachesOwn || (where !== undefined && hasRelationPaths(where)) ? this.requery() : [];
+    // Matching neither before nor after, the record is not in the window as of this change (the window may
+    // hold a newer image of it, read by a refill; the change that made that image comes later and places it).
+    if (!was && !is) return [];
     // Events carry internal images (rules read hidden fields); the window holds what the members may see.
     const after = is ? visibleRecord(collection, event.record, this.caller) : null;
     const next = applyToWindow({ items: this.items, complete: this.complete }, { id: event.recordId, after }, this.shape.limit, this.order);
