@@ -231,7 +231,7 @@ export class LiveQuerySubscription extends Subscription {
 
   /** Joins the result of its shape (running the query when it is the first to ask). */
   async start(): Promise<CausewayRecord[]> {
-    this.group = await this.liveQueries().join(this, this.shape, this.subscriber.caller, this.context.records);
+    this.group = await this.join();
     this.items = this.group.items;
     // A copy: the snapshot message is the client's, the items are shared by the group.
     return [...this.items];
@@ -241,7 +241,7 @@ export class LiveQuerySubscription extends Subscription {
   protected async refresh(): Promise<void> {
     this.shape = this.compute();
     const previous = this.group;
-    const group = await this.liveQueries().join(this, this.shape, this.subscriber.caller, this.context.records);
+    const group = await this.join();
     if (previous && previous !== group) this.liveQueries().leave(this, previous);
     this.group = group;
     this.send(diffLists(this.items, group.items), this.cursor, group.items);
@@ -250,6 +250,13 @@ export class LiveQuerySubscription extends Subscription {
   override close(): void {
     super.close();
     if (this.group) this.liveQueries().leave(this, this.group);
+  }
+
+  /** Joins the result of its current shape; one closed meanwhile (its client left while the query ran) leaves it again. */
+  private async join(): Promise<LiveQueryGroup> {
+    const group = await this.liveQueries().join(this, this.shape, this.subscriber.caller, this.context.records);
+    if (this.closed) this.liveQueries().leave(this, group);
+    return group;
   }
 
   private compute(): LiveQueryShape {
