@@ -1,6 +1,7 @@
 // Where a request's CPU goes: runs one REST scenario against `causeway serve` under `node --cpu-prof` and prints
 // the functions with the most self time. Run after `npm run build`:
-//   node bench/profile.mjs [--scenario get|list|count|create|update] [--duration 10] [--top 25] [--keep /dir]
+//   node bench/profile.mjs [--scenario get|list|count|create|batch|update] [--duration 10] [--top 25] [--keep /dir]
+//   [--server /other/checkout/packages/server/dist/cli/main.js] (profile another build, e.g. before a change)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ const { values: options } = parseArgs({
     top: { type: 'string', default: '25' },
     synchronous: { type: 'string', default: 'full' },
     keep: { type: 'string' },
+    server: { type: 'string' },
   },
 });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-profile-'));
@@ -39,7 +41,7 @@ try {
   const seeding = await startCauseway({ dataDir, children, env });
   await seed(seeding.base);
   await stop(seeding.child);
-  const { child, base } = await startCauseway({ dataDir, children, env, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  const { child, base } = await startCauseway({ dataDir, children, env, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir], ...(options.server ? { script: options.server } : {}) });
   const api = `${base}/api/collections/posts/records`;
   let next = 0;
   const scenarios = {
@@ -47,9 +49,17 @@ try {
     list: { url: `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20` },
     count: { url: `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=1&count=true` },
     create: { url: api, method: 'POST', headers: json, setupClient: (client) => client.setBody(JSON.stringify({ title: `new ${next++}`, views: 1 })) },
+    batch: {
+      url: `${base}/api/batch`,
+      method: 'POST',
+      headers: json,
+      connections: 4,
+      setupClient: (client) => client.setBody(JSON.stringify({ operations: Array.from({ length: 100 }, () => ({ action: 'create', collection: 'posts', data: { title: `batched ${next++}`, views: 2 } })) })),
+    },
     update: { url: `${api}/post42`, method: 'PATCH', headers: json, setupClient: (client) => client.setBody(JSON.stringify({ views: next++ })) },
   };
   const result = await autocannon({ connections: 32, duration: Number(options.duration), ...scenarios[options.scenario] });
+  console.log(`${result.requests.total} requests`);
   console.log(`${options.scenario}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx`);
   await stop(child);
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));

@@ -5,9 +5,12 @@
 // latency at the default password cost.
 // Usage: npm run build && node bench/rest.mjs [--duration 10] [--rounds 2] [--records 10000]
 //   [--synchronous full|normal] [--dir /path/on/the/disk] [--only get,list,expand,count,graphql,rules,signin,create,batch,update]
+//   [--baseline /another/checkout]: that checkout's build (its packages/server/dist) runs beside this one in the
+//   hand-written comparisons, on a copy of the same data, alternating with the other two: before and after a change
+//   in one run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ const { values: options } = parseArgs({
     synchronous: { type: 'string', default: 'full' },
     dir: { type: 'string', default: tmpdir() },
     only: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const duration = Number(options.duration);
@@ -62,7 +66,8 @@ function load(url, options = {}, pid) {
       if (error) return reject(error);
       if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
       const cpuUsPerRequest = pid ? ((cpuMs(pid) - cpuBefore) * 1000) / result.requests.total : NaN;
-      resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: cpuUsPerRequest, requests: result.requests.total });
+      // The machine's 1-minute load average as the run ended: figures from a busy machine say so.
+      resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs: cpuUsPerRequest, requests: result.requests.total, load: loadavg()[0] });
     });
   });
 }
@@ -130,15 +135,20 @@ async function signIn(base, email, password, realm = 'collections/users') {
   return (await response.json()).token;
 }
 
-const row = (name, { rps, p99, cpuUs }, reference) => {
+const row = (name, { rps, p99, cpuUs, load }, reference) => {
   const cpu = Number.isNaN(cpuUs) || cpuUs === undefined ? '' : `   ${cpuUs.toFixed(0).padStart(4)} µs CPU/req`;
   const ratio = reference ? `   ${((rps / reference.rps) * 100).toFixed(0).padStart(4)}% of hand-written req/s, ${((reference.cpuUs / cpuUs) * 100).toFixed(0)}% by CPU/req` : '';
-  console.log(`${name.padEnd(44)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}`);
+  console.log(`${name.padEnd(44)} ${Math.round(rps).toString().padStart(7)} req/s   p99 ${String(p99).padStart(3)} ms${cpu}${ratio}${load === undefined ? '' : `   (load ${load.toFixed(1)})`}`);
 };
 
 
 // The bench signs in many times; the default limit (10 a minute) is for people, not for this.
-const startServer = () => startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', ...synchronous } });
+const startServer = (options = {}) => startCauseway({ dataDir, children, env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', ...synchronous }, ...options });
+// With a baseline, each Causeway build serves its own copy of the seeded data (the hand-written route keeps the
+// original): neither then reads a file another process writes to, which costs SQLite its page cache.
+const copyDir = (name) => (options.baseline ? mkdtempSync(path.join(options.dir, `causeway-bench-${name}-`)) : undefined);
+const baselineDir = copyDir('baseline');
+const currentDir = copyDir('current');
 
 try {
   console.log(`REST benchmark: ${records} records, ${connections} connections, ${duration} s per scenario, ${rounds} rounds, synchronous=${options.synchronous}, node ${process.version}\n`);
@@ -158,30 +168,42 @@ try {
   await stop(bare.child);
 
   // Hand-written and Causeway run side by side; each scenario alternates between them (see `alternate`).
+  for (const copy of [baselineDir, currentDir]) if (copy) cpSync(dataDir, copy, { recursive: true });
   const hand = await start([path.join(root, 'bench/servers/hand-written.mjs'), path.join(dataDir, 'data.db')], /(\d+)\n/);
-  causeway = await startServer();
+  causeway = await startServer(currentDir ? { dataDir: currentDir } : {});
+  const baseline = baselineDir ? await startServer({ dataDir: baselineDir, script: path.join(options.baseline, 'packages/server/dist/cli/main.js') }) : undefined;
   const handBase = `http://127.0.0.1:${hand.port}`;
   const causewayBase = `http://127.0.0.1:${causeway.port}`;
   const api = `${causewayBase}/api/collections/posts/records`;
   const list = `${api}?filter=${encodeURIComponent('views >= 5000')}&sort=-views&limit=20`;
   const best = (a, b) => (a.rps >= b.rps ? a : b);
-  /** Runs two loads alternately, `rounds` times, keeping the better run of each: drift on a shared machine then decides neither. */
-  const alternate = async (first, second) => {
-    let a;
-    let b;
+  /** Runs loads alternately, `rounds` times, keeping the better run of each: drift on a shared machine then decides none. */
+  const alternate = async (...loads) => {
+    const bests = loads.map(() => undefined);
     for (let round = 0; round < rounds; round++) {
-      const x = await first();
-      const y = await second();
-      a = a ? best(a, x) : x;
-      b = b ? best(b, y) : y;
+      for (const [i, run] of loads.entries()) {
+        const result = await run();
+        bests[i] = bests[i] ? best(bests[i], result) : result;
+      }
     }
-    return [a, b];
+    return bests;
   };
-  const pair = async (label, handUrl, causewayUrl, handOptions = {}, causewayOptions = handOptions) => {
-    const [handResult, causewayResult] = await alternate(() => load(handUrl, handOptions(), hand.child.pid), () => load(causewayUrl, causewayOptions(), causeway.child.pid));
+  /** The hand-written route, this build and (with --baseline) the baseline build, alternating; rows with the ratios. */
+  const compare = async (label, handLoad, causewayLoad, baselineLoad, scale = (r) => r) => {
+    const [handResult, causewayResult, baselineResult] = (await alternate(handLoad, causewayLoad, ...(baselineLoad && baseline ? [baselineLoad] : []))).map((r) => r && scale(r));
     row(`hand-written: ${label}`, handResult);
+    if (baselineResult) row(`causeway (baseline): ${label}`, baselineResult, handResult);
     row(`causeway: ${label}`, causewayResult, handResult);
     return [handResult, causewayResult];
+  };
+  const pair = async (label, handUrl, causewayUrl, handOptions = {}, causewayOptions = handOptions) => {
+    const baselineUrl = baseline && causewayUrl.replace(causewayBase, `http://127.0.0.1:${baseline.port}`);
+    return compare(
+      label,
+      () => load(handUrl, handOptions(), hand.child.pid),
+      () => load(causewayUrl, causewayOptions(), causeway.child.pid),
+      baseline && (() => load(baselineUrl, causewayOptions(), baseline.child.pid)),
+    );
   };
   const none = () => ({});
   if (wanted('get')) await pair('get by id', `${handBase}/posts/post1234`, `${api}/post1234`, none);
@@ -199,10 +221,14 @@ try {
     const perBatch = 100;
     const batchBody = () => JSON.stringify({ operations: Array.from({ length: perBatch }, () => ({ action: 'create', collection: 'posts', data: { title: `batched ${next++}`, views: 2 } })) });
     const batch = () => ({ method: 'POST', connections: 4, headers: json, setupClient: (client) => client.setBody(batchBody()) });
-    const [handResult, causewayResult] = await alternate(() => load(`${handBase}/batch`, batch(), hand.child.pid), () => load(`${causewayBase}/api/batch`, batch(), causeway.child.pid));
-    const perRecord = (r) => ({ rps: r.rps * perBatch, p99: r.p99, cpuUs: r.cpuUs / perBatch });
-    row('hand-written: batches of 100 (records/s)', perRecord(handResult));
-    row('causeway: batches of 100 (records/s)', perRecord(causewayResult), perRecord(handResult));
+    const perRecord = (r) => ({ ...r, rps: r.rps * perBatch, cpuUs: r.cpuUs / perBatch });
+    await compare(
+      'batches of 100 (records/s)',
+      () => load(`${handBase}/batch`, batch(), hand.child.pid),
+      () => load(`${causewayBase}/api/batch`, batch(), causeway.child.pid),
+      baseline && (() => load(`http://127.0.0.1:${baseline.port}/api/batch`, batch(), baseline.child.pid)),
+      perRecord,
+    );
   }
   if (wanted('update')) {
     // Each request updates a record no other request holds at the time, with the ETag its last update returned.
@@ -230,11 +256,17 @@ try {
     };
     const handOptions = updating(`${handBase}/posts`, '/posts', 2000);
     const causewayOptions = updating(api, '/api/collections/posts/records', 3000);
-    const [handResult, causewayResult] = await alternate(async () => load(handBase, await handOptions(), hand.child.pid), async () => load(causewayBase, await causewayOptions(), causeway.child.pid));
-    row('hand-written: update with If-Match', handResult);
-    row('causeway: update with If-Match', causewayResult, handResult);
+    const baselineBase = baseline && `http://127.0.0.1:${baseline.port}`;
+    const baselineOptions = baseline && updating(`${baselineBase}/api/collections/posts/records`, '/api/collections/posts/records', 3000);
+    await compare(
+      'update with If-Match',
+      async () => load(handBase, await handOptions(), hand.child.pid),
+      async () => load(causewayBase, await causewayOptions(), causeway.child.pid),
+      baseline && (async () => load(baselineBase, await baselineOptions(), baseline.child.pid)),
+    );
   }
   await stop(hand.child);
+  if (baseline) await stop(baseline.child);
 
   // GraphQL: the same list of 20 with the author, beside REST's expand, in one run.
   if (wanted('graphql')) {
@@ -286,4 +318,5 @@ try {
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
+  for (const copy of [baselineDir, currentDir]) if (copy) rmSync(copy, { recursive: true, force: true });
 }

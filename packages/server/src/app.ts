@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import {
   AccessTokens,
   AccountHooks,
@@ -26,10 +25,12 @@ import {
   type Mailer,
   type SqlDatabase,
 } from '@causeway/core';
-import { authenticateRequests } from './auth/authenticate.js';
+import { requestAuthentication } from './auth/authenticate.js';
 import { answerClientError } from './http/client-errors.js';
 import { problemBodiesForErrors } from './http/problem-bodies.js';
 import { securityHeaders } from './http/security-headers.js';
+import { Cors } from './http/cors.js';
+import { startRequests } from './http/request-start.js';
 import { seedUsersCollection } from './auth/default-users.js';
 import { openKeySource } from './auth/key-ring.js';
 import { openRateLimiter } from './auth/rate-limiter.js';
@@ -64,7 +65,7 @@ import { OrphanSweeper } from './files/orphan-sweeper.js';
 import { Thumbnails } from './files/thumbnails.js';
 import { logsPath, logsRoutes } from './rest/logs-routes.js';
 import { openDatabase } from './store/open-database.js';
-import { AddressRateLimit, rateLimited } from './http/address-rate-limit.js';
+import { AddressRateLimit } from './http/address-rate-limit.js';
 import { clientAddressOf, trustedProxies } from './http/client-address.js';
 import { serverVersion } from './version.js';
 import { customRoutes } from './extend/custom-routes-plugin.js';
@@ -221,37 +222,23 @@ export async function createServer({ config, db = openDatabase(config.db), bus: 
   // Built here, so routes can list the hooks; installed last (below), once everything they act on exists.
   const afterCommit = new AfterCommitRunner({ db, feed, bus, instance: randomUUID(), log: { error: (error, message) => app.log.error({ err: error }, message) } });
   const extensionHost = new ExtensionHost({ recordHooks: records.hooks, accountHooks, afterCommit, log: app.log }, extensions);
-  // A callback hook, not an async one: this runs on every request and async hooks cost measurably more.
-  const headers = securityHeaders();
   let closing = false;
   const limitsUnavailable = (error: unknown) => app.log.warn({ err: error }, 'rate limits unavailable (Redis): attempts allowed until it answers');
   // Keys per deployment, like the bus channel: deployments sharing a Redis never count each other's attempts.
   const counters = config.redisUrl ? new RedisCounterStore(config.redisUrl, { onError: limitsUnavailable, prefix: `causeway:${deployment}:guard` }) : new MemoryCounterStore();
   // Counted in the process and, with Redis, summed across instances every second.
   const addressLimit = config.rateLimit > 0 ? new AddressRateLimit(config.rateLimit, { shared: config.redisUrl ? counters : undefined }) : undefined;
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
-    reply.header('x-request-id', request.id);
-    const wait = addressLimit?.take(request.ip) ?? 0;
-    if (wait > 0) return sendProblem(rateLimited(wait), request, reply);
-    if (!closing) return done();
-    // A request on a kept-alive connection while the server drains: refused, and the connection is not reused.
-    reply.header('connection', 'close');
-    sendProblem(new CausewayError('SHUTTING_DOWN', 'The server is shutting down; retry in a moment.'), request, reply);
+  startRequests(app, {
+    headers: securityHeaders(),
+    addressLimit,
+    closing: () => closing,
+    // Read per request: the console can change the list while the server runs.
+    cors: new Cors((origin) => isAllowedOrigin(origin, settings.current.allowedOrigins)),
+    authenticate: requestAuthentication(app, auth),
   });
   // Reading the log is not logged: the console polling it would push out what it came to see.
   const requestLog = new RequestLog(config.requestLogSize);
   recordRequests(app, requestLog, (route, status) => route === logsPath && status === 200);
-
-  await app.register(cors, {
-    // Read per request: the console can change the list while the server runs.
-    origin: (origin, allow) => allow(null, origin === undefined || isAllowedOrigin(origin, settings.current.allowedOrigins)),
-    // @fastify/cors allows only GET, HEAD and POST by default; updates and deletes come from other origins too.
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    maxAge: 600,
-    exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after'],
-  });
-  authenticateRequests(app, auth);
 
   app.get('/api/health', async () => ({ status: 'ok' }));
   const limiter = openRateLimiter(config.authRateLimit, config.redisUrl ? { url: config.redisUrl, prefix: `causeway:${deployment}:rate` } : undefined, limitsUnavailable);

@@ -68,6 +68,25 @@ export class RecordsWriter {
     this.rules = reader.rules;
   }
 
+  /**
+   * Each collection's INSERT: the same text for every record, so built once. Keyed by the collection object, which
+   * the registry replaces whole on a schema change: a write that began under the old schema keeps its own text.
+   */
+  private readonly inserts = new WeakMap<Collection, string>();
+
+  /** `INSERT … RETURNING *` with one parameter per column: id, created, updated, version, then the fields in order. */
+  private insertSql(collection: Collection): string {
+    let text = this.inserts.get(collection);
+    if (text === undefined) {
+      const q = (name: string) => this.db.dialect.quoteIdent(name);
+      const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
+      const params = this.s.params();
+      text = `INSERT INTO ${q(collection.name)} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => params.addRaw(null)).join(', ')}) RETURNING *`;
+      this.inserts.set(collection, text);
+    }
+    return text;
+  }
+
   async create(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, data: unknown, options: CreateOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
     this.rules.refuseAdminsOnly(collection, 'create', caller);
@@ -84,12 +103,8 @@ export class RecordsWriter {
     // Judged on the values as they will be stored, so `@request.body` cannot be fooled by their spelling.
     const rule = this.rules.require(collection, 'create', caller, ruleBody(collection, input, values));
     const now = nowIso();
-    const columns = ['id', 'created', 'updated', versionColumn, ...collection.fields.map((f) => f.name)];
     const row = [id, now, now, 1, ...collection.fields.map((f) => encodeValue(f, values[f.name] ?? null, this.db.dialect))];
-    const params = this.s.params();
-    const text = `INSERT INTO ${this.db.dialect.quoteIdent(name)} (${columns.map((c) => this.db.dialect.quoteIdent(c)).join(', ')})
-      VALUES (${row.map((value) => params.addRaw(value)).join(', ')}) RETURNING *`;
-    const created = decodeRow(collection, (await tx.get(text, params.values))!, 'internal');
+    const created = decodeRow(collection, (await tx.get(this.insertSql(collection), row))!, 'internal');
     // Checked on the stored row, so the rule sees defaults and relations; failing rolls the insert back.
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
     // After the rule, so a caller the rule refuses is told so (403) before anything about the targets.

@@ -11,14 +11,15 @@ declare module 'fastify' {
 const bearer = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)$/;
 
 /**
- * Turns the Authorization header into `request.caller` before any route runs. A header that is present but
- * invalid (expired, forged, tampered, wrong key, revoked session) is a 401, even on public routes: a client
- * that believes it is signed in should learn at once that it is not.
+ * Turns the Authorization header into `request.caller` before any route runs: the returned step is run by the
+ * request's first hook (`http/request-start.ts`). A header that is present but invalid (expired, forged, tampered,
+ * wrong key, revoked session) is a 401, even on public routes: a client that believes it is signed in should learn
+ * at once that it is not.
  */
-export function authenticateRequests(app: FastifyInstance, auth: AuthService): void {
+export function requestAuthentication(app: FastifyInstance, auth: AuthService): (request: FastifyRequest, done: (error?: Error) => void) => void {
   app.decorateRequest<Caller | null>('caller', null);
-  // A callback hook, not an async one: anonymous requests must not pay for a promise.
-  app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+  // A callback, not an async function: anonymous requests must not pay for a promise.
+  return (request, done) => {
     request.caller = anonymousCaller;
     const header = request.headers.authorization;
     if (header === undefined) return done();
@@ -33,7 +34,7 @@ export function authenticateRequests(app: FastifyInstance, auth: AuthService): v
       request.caller = caller;
       done();
     }, done);
-  });
+  };
 }
 
 /** Guards admin-only routes, saying why a request is refused (no admin yet, not signed in, not an admin). */

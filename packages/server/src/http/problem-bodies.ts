@@ -12,7 +12,7 @@ function codeFor(status: number): ErrorCode {
 
 /**
  * The safety net under "every error is problem+json": an error answer that a plugin wrote in another shape
- * (@fastify/cors answers an invalid preflight in text/plain) or with no body at all becomes a problem with the
+ * (the CORS step answers an invalid preflight in text/plain, as @fastify/cors did) or with no body at all becomes a problem with the
  * same status. JSON bodies are left alone: those are Causeway's problems, or GraphQL's own error format, which
  * the GraphQL-over-HTTP specification prescribes.
  */

@@ -1,11 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { CausewayError, type Collection, type FileStorage, type RecordsService, type SchemaLookup, type Upload, type VersionedRecord } from '@causeway/core';
+import { CausewayError, type Collection, type FileStorage, type RecordsService, type ReadOptions, type SchemaLookup, type Upload, type VersionedRecord } from '@causeway/core';
 import { ifMatchVersions, matchesIfNoneMatch, recordEtag } from './etag.js';
 import { parseListQuery, parseReadQuery } from './query-params.js';
 import { discardUploads, readMultipartWrite, type MultipartLimits } from './multipart-records.js';
 
 type Query = Record<string, string | string[] | undefined>;
+const noReadOptions: ReadOptions = Object.freeze({});
 type CollectionParams = { collection: string };
 type RecordParams = { collection: string; id: string };
 
@@ -18,9 +19,6 @@ export interface RecordsRoutesOptions {
 }
 
 export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (app, { records, schema, storage, multipart: limits }) => {
-  // Registered here, so only record writes read multipart bodies; every other route still answers them 415.
-  await app.register(multipart);
-
   function collectionOf(name: string): Collection {
     const collection = schema.collection(name);
     if (!collection) throw new CausewayError('COLLECTION_NOT_FOUND', `Collection '${name}' does not exist.`);
@@ -62,7 +60,8 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
   });
 
   app.get<{ Params: RecordParams; Querystring: Query }>('/api/collections/:collection/records/:id', async (request, reply) => {
-    const options = parseReadQuery(request.query);
+    // Most reads have no query string: nothing to parse.
+    const options = request.url.includes('?') ? parseReadQuery(request.query) : noReadOptions;
     const result = await records.get(request.caller, request.params.collection, request.params.id, options);
     const etag = recordEtag(result, options);
     reply.header('etag', etag);
@@ -70,23 +69,32 @@ export const recordsRoutes: FastifyPluginAsync<RecordsRoutesOptions> = async (ap
     return result.record;
   });
 
-  app.post<{ Params: CollectionParams; Body: unknown }>('/api/collections/:collection/records', async (request, reply) => {
-    const { collection } = request.params;
-    const result = request.isMultipart()
-      ? await writeMultipart(request, reply, collection, undefined, (body, uploads, id) => records.create(request.caller, collection, body, { uploads, id }))
-      : await records.create(request.caller, collection, request.body);
-    const location = `/api/collections/${encodeURIComponent(request.params.collection)}/records/${encodeURIComponent(result.record.id)}`;
-    return reply.code(201).header('etag', recordEtag(result)).header('location', location).send(result.record);
+  // Only creates and updates read multipart bodies (every other route still answers them 415), and only they pay for
+  // the plugin's hooks: its async onResponse hook would otherwise cost every read a promise.
+  await app.register(async (writes) => {
+    await writes.register(multipart);
+    writeRoutes(writes);
   });
 
-  app.patch<{ Params: RecordParams; Body: unknown }>('/api/collections/:collection/records/:id', async (request, reply) => {
-    const ifMatch = ifMatchVersions(request.headers['if-match']);
-    const { collection, id } = request.params;
-    const result = request.isMultipart()
-      ? await writeMultipart(request, reply, collection, id, (body, uploads) => records.update(request.caller, collection, id, body, { uploads, ...(ifMatch ? { ifMatch } : {}) }))
-      : await records.update(request.caller, collection, id, request.body, ifMatch ? { ifMatch } : {});
-    return reply.header('etag', recordEtag(result)).send(result.record);
-  });
+  function writeRoutes(app: FastifyInstance): void {
+    app.post<{ Params: CollectionParams; Body: unknown }>('/api/collections/:collection/records', async (request, reply) => {
+      const { collection } = request.params;
+      const result = request.isMultipart()
+        ? await writeMultipart(request, reply, collection, undefined, (body, uploads, id) => records.create(request.caller, collection, body, { uploads, id }))
+        : await records.create(request.caller, collection, request.body);
+      const location = `/api/collections/${encodeURIComponent(request.params.collection)}/records/${encodeURIComponent(result.record.id)}`;
+      return reply.code(201).header('etag', recordEtag(result)).header('location', location).send(result.record);
+    });
+
+    app.patch<{ Params: RecordParams; Body: unknown }>('/api/collections/:collection/records/:id', async (request, reply) => {
+      const ifMatch = ifMatchVersions(request.headers['if-match']);
+      const { collection, id } = request.params;
+      const result = request.isMultipart()
+        ? await writeMultipart(request, reply, collection, id, (body, uploads) => records.update(request.caller, collection, id, body, { uploads, ...(ifMatch ? { ifMatch } : {}) }))
+        : await records.update(request.caller, collection, id, request.body, ifMatch ? { ifMatch } : {});
+      return reply.header('etag', recordEtag(result)).send(result.record);
+    });
+  }
 
   app.delete<{ Params: RecordParams }>('/api/collections/:collection/records/:id', async (request, reply) => {
     const ifMatch = ifMatchVersions(request.headers['if-match']);
