@@ -6,6 +6,7 @@ import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { parseBatch, type BatchOperation } from './batch.js';
+import { assignPositions } from './change-log.js';
 import { expandRecords, parseExpand, type ExpandNode, type RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
@@ -118,7 +119,13 @@ export class RecordsService {
   delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<{ seq: number }> {
     return this.write(async (tx, events) => {
       await this.writer.delete(tx, events, caller, collection, id, options);
-      return { seq: events.at(-1)!.seq };
+      const last = events.at(-1)!;
+      // Read when asked: where positions are given after commit, `seq` is filled in then.
+      return {
+        get seq() {
+          return last.seq;
+        },
+      };
     });
   }
 
@@ -159,19 +166,23 @@ export class RecordsService {
     let published: Promise<void> | undefined;
     let result: T;
     try {
-      result = await retryOnStaleSchema(this.deps.schema, () => {
-        events = [];
-        return this.deps.db.transaction(
+      result = await retryOnStaleSchema(this.deps.schema, () =>
+        this.deps.db.transaction(
           async (tx) => {
+            // Inside: a database running writers in parallel may run the work again after breaking a deadlock.
+            events = [];
             await assertSchemaCurrent(tx, this.s, this.deps.schema);
             return work(tx, events);
           },
-          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order.
+          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order
+          // (where positions are given after commit, once they have them).
           () => {
-            if (events.length > 0) published = this.deps.bus.publish(events);
+            const committed = events;
+            if (committed.length > 0) published = assignPositions(this.deps.db.positions, committed).then(() => this.deps.bus.publish(committed));
           },
-        );
-      });
+          { concurrent: true },
+        ),
+      );
     } catch (error) {
       throw this.explain(error);
     }
