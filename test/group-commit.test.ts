@@ -62,8 +62,8 @@ describe('writes committed together', () => {
       if (t.server.db instanceof SqliteDatabase) expect(inLogOrder).toEqual(written);
       await expect.poll(() => published.length).toBe(20);
       expect(published.map((e) => e.seq)).toEqual(inLogOrder.map((w) => w.seq));
-      const log = await t.server.db.all(`SELECT record_id FROM "_changes" WHERE seq >= ${inLogOrder[0]!.seq} ORDER BY seq`);
-      expect(log.map((row) => String(row.record_id))).toEqual(inLogOrder.map((w) => w.id));
+      const log = await t.server.db.all(`SELECT seq, record_id FROM "_changes" WHERE seq >= ${inLogOrder[0]!.seq} ORDER BY seq`);
+      expect(log.map((row) => String(row.record_id)), JSON.stringify({ log, inLogOrder })).toEqual(inLogOrder.map((w) => w.id));
     } finally {
       unsubscribe();
     }

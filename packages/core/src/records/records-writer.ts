@@ -51,18 +51,6 @@ interface HookedBody {
   set: Record<string, unknown> | undefined;
 }
 
-/**
- * A written record's change-log position, read when asked: where positions are given after commit (parallel
- * writers) the event's `seq` is filled in only then, after this result was made.
- */
-function positionOf(event: ChangeEvent): { readonly seq: number } {
-  return {
-    get seq() {
-      return event.seq;
-    },
-  };
-}
-
 /** Writes records inside a transaction the caller owns, collecting the change events to publish. */
 export class RecordsWriter {
   private readonly s: SqlTemplate;
@@ -110,7 +98,7 @@ export class RecordsWriter {
     events.push(event);
     const afters = hooks.after('create', name);
     if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'create', created.record, null, depth);
-    return { record: visibleRecord(collection, created.record, caller), version: created.version, ...positionOf(event) };
+    return { record: visibleRecord(collection, created.record, caller), version: created.version, seq: event.seq };
   }
 
   /**
@@ -280,7 +268,7 @@ export class RecordsWriter {
     const updated = decodeRow(collection, row!, 'internal');
     const event = await appendChange(tx, this.s, this.db.positions, collection.name, 'update', updated.record, previous, now, updated.version);
     events.push(event);
-    return { ...updated, ...positionOf(event) };
+    return { ...updated, seq: event.seq };
   }
 
   private async assertStillAllowed(tx: SqlExecutor, collection: Collection, id: string, condition: Condition, action: 'create' | 'update'): Promise<void> {

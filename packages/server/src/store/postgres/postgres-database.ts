@@ -151,8 +151,13 @@ export class PostgresDatabase implements SqlDatabase {
       let result: T;
       try {
         result = (await this.client.begin(async (connection) => {
-          await connection.unsafe(take, [this.lockKey]);
-          return work(new PostgresExecutor(connection, this.statementSeen, undefined));
+          // Sent without waiting for its answer: the work's first statement follows it on the same connection, so the
+          // lock costs no round trip of its own (PostgreSQL still takes it before running what comes next).
+          const locked = connection.unsafe(take, [this.lockKey]);
+          locked.catch(() => undefined);
+          const done = await work(new PostgresExecutor(connection, this.statementSeen, undefined));
+          await locked;
+          return done;
         })) as T;
       } catch (error) {
         // Only parallel writers can deadlock on row locks; PostgreSQL aborted one of them, which runs again.
