@@ -21,6 +21,7 @@ const databaseNeutral = [
   'test/rate-limits-redis.test.ts',
   'test/postgres-bus.test.ts',
   'test/multi-instance.test.ts',
+  'test/postgres-concurrent-writers.test.ts',
   'test/scheduled-jobs-instances.test.ts',
   'test/hooks-processes.test.ts',
   'test/database-migration.test.ts',

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousCaller, isCausewayError, versionTag, type ChangeEvent, type VersionedRecord } from '@causeway/core';
 import { SqliteDatabase } from '../packages/server/src/store/sqlite/sqlite-database.js';
+import { onPostgres } from './support/test-database.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 // Writes issued in the same tick reach the database together: on SQLite they are committed as one group (one
-// transaction, a savepoint each), on PostgreSQL one after another. Either way each keeps its own outcome.
+// transaction, a savepoint each), on PostgreSQL in parallel transactions. Either way each keeps its own outcome.
 let t: TestServer;
 const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 
@@ -55,13 +56,14 @@ describe('writes committed together', () => {
     const unsubscribe = t.server.bus.subscribe((events) => published.push(...events.filter((e) => e.collection === 'notes')));
     try {
       const outcomes = await together(Array.from({ length: 20 }, (_, n) => create('notes', { title: `ordered ${n}`, n })));
-      const seqs = outcomes.map((o) => (o.ok ? o.record.seq! : NaN));
-      // Run in the order they were issued, so given ascending positions.
-      expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!)).toBe(true);
+      const written = outcomes.map((o) => (o.ok ? { seq: o.record.seq!, id: o.record.record.id } : { seq: NaN, id: '' }));
+      const inLogOrder = [...written].sort((a, b) => a.seq - b.seq);
+      // SQLite runs a group in the order it was issued; PostgreSQL's parallel writers commit in any order.
+      if (t.server.db instanceof SqliteDatabase) expect(inLogOrder).toEqual(written);
       await expect.poll(() => published.length).toBe(20);
-      expect(published.map((e) => e.seq)).toEqual(seqs);
-      const log = await t.server.db.all(`SELECT record_id FROM "_changes" WHERE seq >= ${Number(seqs[0])} ORDER BY seq`);
-      expect(log.map((row) => String(row.record_id))).toEqual(outcomes.map((o) => (o.ok ? o.record.record.id : '')));
+      expect(published.map((e) => e.seq)).toEqual(inLogOrder.map((w) => w.seq));
+      const log = await t.server.db.all(`SELECT seq, record_id FROM "_changes" WHERE seq >= ${inLogOrder[0]!.seq} ORDER BY seq`);
+      expect(log.map((row) => String(row.record_id)), JSON.stringify({ log, inLogOrder })).toEqual(inLogOrder.map((w) => w.id));
     } finally {
       unsubscribe();
     }
@@ -72,13 +74,14 @@ describe('writes committed together', () => {
     const tag = versionTag(note);
     const update = (n: number) => () => t.server.records.update(anonymousCaller, 'notes', note.record.id, { n }, { ifMatch: tag });
     const outcomes = await together([update(1), update(2)]);
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual(['ok', 'PRECONDITION_FAILED']);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code)).sort()).toEqual(['PRECONDITION_FAILED', 'ok']);
     const stored = await t.server.records.get(anonymousCaller, 'notes', note.record.id);
-    expect(stored.record.n).toBe(1);
+    expect(stored.record.n).toBe(outcomes[0]!.ok ? 1 : 2);
     expect(stored.version).toBe(note.version + 1);
   });
 
-  it('let rules see the writes before them in their group', async () => {
+  // Only a group lets a write see others not yet committed; PostgreSQL's parallel writers see committed ones.
+  it.skipIf(onPostgres)('let rules see the writes before them in their group', async () => {
     const outcomes = await together([
       create('threads', { id: 'thread-open', open: true }),
       create('replies', { thread: 'thread-open' }),

@@ -44,7 +44,7 @@ describe.skipIf(!available)('the PostgreSQL LISTEN/NOTIFY event bus', () => {
       const events: ChangeEvent[] = [];
       for (let i = 0; i < count; i++) {
         const record = { id: randomBytes(6).toString('hex'), created: '', updated: '', text: 'x'.repeat(size) };
-        events.push(await appendChange(tx, s, 'notes', 'create', record, null, new Date().toISOString(), 1));
+        events.push(await appendChange(tx, s, undefined, 'notes', 'create', record, null, new Date().toISOString(), 1));
       }
       return events;
     });

@@ -30,6 +30,7 @@ const dialect: SqlDialect = {
   encodeParam: (v) => (typeof v === 'boolean' ? Number(v) : v),
   containsInsensitive: (c, p) => `contains(${c}, ${p})`,
   jsonArrayElements: (c, a) => ({ from: `each(${c}) AS ${a}`, value: `${a}.value` }),
+  rowLock: () => '',
 };
 
 function compile(filter: string | Condition): { sql: string; values: unknown[] } {

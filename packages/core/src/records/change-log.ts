@@ -1,5 +1,5 @@
 import type { ChangeEvent, ChangeOperation } from '../events/change-event.js';
-import type { SqlExecutor } from '../sql/sql-database.js';
+import type { ChangePositions, SqlExecutor } from '../sql/sql-database.js';
 import type { SqlTemplate } from '../sql/sql-template.js';
 import type { CausewayRecord } from './record.js';
 
@@ -7,11 +7,13 @@ export const changeLogTable = '_changes';
 
 /**
  * Appends one entry inside the write's transaction and returns the event to publish after commit.
- * The entry and the record change commit together or not at all.
+ * The entry and the record change commit together or not at all. With `positions` (parallel writers) the entry
+ * waits in the pending table and the event's `seq` is its draw until `assignPositions` has run after commit.
  */
 export async function appendChange(
   tx: SqlExecutor,
   s: SqlTemplate,
+  positions: ChangePositions | undefined,
   collection: string,
   op: ChangeOperation,
   record: CausewayRecord,
@@ -20,10 +22,21 @@ export async function appendChange(
   version: number,
 ): Promise<ChangeEvent> {
   const before = previous === null ? null : JSON.stringify(previous);
-  const { text, params } = s.q`INSERT INTO ${s.id(changeLogTable)} (collection, record_id, op, record, previous, created, version)
-    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${before}, ${at}, ${version}) RETURNING seq`;
+  const table = s.id(positions?.pendingTable ?? changeLogTable);
+  const returned = positions ? 'draw' : 'seq';
+  const { text, params } = s.q`INSERT INTO ${table} (collection, record_id, op, record, previous, created, version)
+    VALUES (${collection}, ${record.id}, ${op}, ${JSON.stringify(record)}, ${before}, ${at}, ${version}) RETURNING ${s.id(returned)}`;
   const row = await tx.get(text, params);
-  return { seq: Number(row?.seq), collection, recordId: record.id, op, record, previous, at, version };
+  return { seq: Number(row?.[returned]), collection, recordId: record.id, op, record, previous, at, version };
+}
+
+/** Gives committed events their change-log positions, in place (nothing to do where positions come at insert). */
+export async function assignPositions(positions: ChangePositions | undefined, events: readonly ChangeEvent[]): Promise<void> {
+  if (!positions || events.length === 0) return;
+  const seqs = await positions.assign(events.map((event) => event.seq));
+  events.forEach((event, i) => {
+    event.seq = seqs[i]!;
+  });
 }
 
 /** A change-log row as the database returns it, back as the event it was published as. */

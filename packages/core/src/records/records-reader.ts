@@ -6,6 +6,7 @@ import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
+import type { RowLock } from '../sql/sql-dialect.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { CompiledFilters } from './compiled-filters.js';
 import { afterCursorSql, cursorValues, decodeCursor, encodeCursor, orderBySql, reversedSort } from './cursor.js';
@@ -128,12 +129,15 @@ export class RecordsReader {
    * The record with `id`, if it exists and, when a condition is given, matches it: its internal image (hidden
    * fields too), for the core's judgements and the change log; `get` is what clients are given.
    */
-  async find(collection: Collection, id: string, executor: SqlExecutor = this.db, condition?: Condition): Promise<VersionedRecord | undefined> {
+  async find(collection: Collection, id: string, executor: SqlExecutor = this.db, condition?: Condition, lock?: RowLock): Promise<VersionedRecord | undefined> {
     // No stored id holds such text, and PostgreSQL could not even compare it.
     if (!isStorableText(id)) return undefined;
-    if (condition) {
+    const locked = lock ? this.db.dialect.rowLock(lock) : '';
+    if (condition || locked) {
       const params = this.s.params();
-      const sql = `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id = ${params.add(id)} AND ${compileCondition(condition, rowAlias, params, this.db.dialect)}`;
+      const byId = `${rowAlias}.id = ${params.add(id)}`;
+      const where = condition ? ` AND ${compileCondition(condition, rowAlias, params, this.db.dialect)}` : '';
+      const sql = `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${byId}${where}${locked}`;
       const row = await executor.get(sql, params.values);
       return row ? decodeRow(collection, row, 'internal') : undefined;
     }
@@ -154,8 +158,8 @@ export class RecordsReader {
   }
 
   /** Records by id whatever the rules, as internal images: for checks and matching inside the core, never for output. */
-  byIds(executor: SqlExecutor): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' }, 'internal', (found) => found.record);
+  byIds(executor: SqlExecutor, lock?: RowLock): RecordsByIds {
+    return (collection, ids) => this.loadByIds(executor, collection, ids, { kind: 'allow' }, 'internal', (found) => found.record, lock);
   }
 
   /** Records by id that the caller may view (absent ones are missing or hidden by the view rule), with their versions. */
@@ -164,8 +168,8 @@ export class RecordsReader {
   }
 
   /** Records by id that the caller may view: what expand returns, so it never leaks a hidden record. */
-  visibleByIds(executor: SqlExecutor, caller: Caller): RecordsByIds {
-    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), caller, (found) => found.record);
+  visibleByIds(executor: SqlExecutor, caller: Caller, lock?: RowLock): RecordsByIds {
+    return (collection, ids) => this.loadByIds(executor, collection, ids, this.rules.verdict(collection, 'view', caller), caller, (found) => found.record, lock);
   }
 
   /** One statement for any number of ids: the ids travel as one JSON array parameter. */
@@ -176,13 +180,14 @@ export class RecordsReader {
     verdict: RuleVerdict,
     image: RecordImage,
     pick: (found: VersionedRecord) => T,
+    lock?: RowLock,
   ): Promise<Map<string, T>> {
     if (verdict.kind === 'deny') return new Map();
     const params = this.s.params();
     const elements = this.db.dialect.jsonArrayElements(params.addRaw(JSON.stringify(ids)), 'ids');
     const rule = verdict.kind === 'where' ? ` AND ${compileCondition(verdict.condition, rowAlias, params, this.db.dialect)}` : '';
     const rows = await executor.all(
-      `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id IN (SELECT ${elements.value} FROM ${elements.from})${rule}`,
+      `SELECT * FROM ${this.db.dialect.quoteIdent(collection.name)} AS ${rowAlias} WHERE ${rowAlias}.id IN (SELECT ${elements.value} FROM ${elements.from})${rule}${lock ? this.db.dialect.rowLock(lock) : ''}`,
       params.values,
     );
     return new Map(rows.map((row) => [row.id as string, pick(decodeRow(collection, row, image))] as [string, T]));

@@ -6,6 +6,7 @@ import type { SchemaRegistry } from '../schema/schema-registry.js';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.js';
 import { sqlTemplate, type SqlTemplate } from '../sql/sql-template.js';
 import { parseBatch, type BatchOperation } from './batch.js';
+import { assignPositions } from './change-log.js';
 import { expandRecords, parseExpand, type ExpandNode, type RecordsByIds } from './expand.js';
 import type { ListPage, ListQuery, ReadOptions } from './list-query.js';
 import type { CausewayRecord, VersionedRecord } from './record.js';
@@ -31,6 +32,9 @@ export interface RecordsServiceDeps {
   /** Where file fields' bytes live: files a committed write let go of are deleted there. */
   files?: { storage: FileStorage; onError(error: unknown): void };
 }
+
+/** A written result with its change-log position as the log holds it (see `write`). */
+type Positioned = <R extends { seq?: number }>(written: R) => R;
 
 export type BatchResult = { action: 'create' | 'update'; record: VersionedRecord } | { action: 'delete'; id: string };
 
@@ -101,31 +105,35 @@ export class RecordsService {
     return this.read(() => this.reader.get(caller, collection, id, options));
   }
 
-  create(caller: Caller, collection: string, data: unknown, options?: CreateOptions): Promise<VersionedRecord> {
-    return this.write((tx, events) => this.writer.create(tx, events, caller, collection, data, options));
+  async create(caller: Caller, collection: string, data: unknown, options?: CreateOptions): Promise<VersionedRecord> {
+    const { result, positioned } = await this.write((tx, events) => this.writer.create(tx, events, caller, collection, data, options));
+    return positioned(result);
   }
 
-  update(caller: Caller, collection: string, id: string, data: unknown, options?: WriteOptions): Promise<VersionedRecord> {
-    return this.write((tx, events) => this.writer.update(tx, events, caller, collection, id, data, options));
+  async update(caller: Caller, collection: string, id: string, data: unknown, options?: WriteOptions): Promise<VersionedRecord> {
+    const { result, positioned } = await this.write((tx, events) => this.writer.update(tx, events, caller, collection, id, data, options));
+    return positioned(result);
   }
 
   /** Sets fields Causeway owns (an account's `verified` or password hash), bypassing rules and read-only. */
-  updateSystem(collection: string, id: string, values: Readonly<Record<string, unknown>>): Promise<VersionedRecord> {
-    return this.write((tx, events) => this.writer.updateSystem(tx, events, collection, id, values));
+  async updateSystem(collection: string, id: string, values: Readonly<Record<string, unknown>>): Promise<VersionedRecord> {
+    const { result, positioned } = await this.write((tx, events) => this.writer.updateSystem(tx, events, collection, id, values));
+    return positioned(result);
   }
 
   /** Resolves with the change-log position of the delete (cascades come before it). */
-  delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<{ seq: number }> {
-    return this.write(async (tx, events) => {
+  async delete(caller: Caller, collection: string, id: string, options?: WriteOptions): Promise<{ seq: number }> {
+    const { result, positioned } = await this.write(async (tx, events) => {
       await this.writer.delete(tx, events, caller, collection, id, options);
       return { seq: events.at(-1)!.seq };
     });
+    return positioned(result);
   }
 
   /** Runs every operation in one transaction: all succeed, or none is kept and the first failure is thrown. */
   async batch(caller: Caller, body: unknown): Promise<BatchResult[]> {
     const operations = parseBatch(body);
-    return this.write(async (tx, events) => {
+    const { result, positioned } = await this.write(async (tx, events) => {
       const results: BatchResult[] = [];
       for (const [index, operation] of operations.entries()) {
         try {
@@ -136,6 +144,7 @@ export class RecordsService {
       }
       return results;
     });
+    return result.map((done) => (done.action === 'delete' ? done : { ...done, record: positioned(done.record) }));
   }
 
   private async apply(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, op: BatchOperation): Promise<BatchResult> {
@@ -154,30 +163,43 @@ export class RecordsService {
    * Runs a write in one transaction, judged by the schema in force: if another instance changed the schema since
    * this one loaded it, the registry is brought up to date and the write validated and run again.
    */
-  private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<T> {
+  private async write<T>(work: (tx: SqlExecutor, events: ChangeEvent[]) => Promise<T>): Promise<{ result: T; positioned: Positioned }> {
     let events: ChangeEvent[] = [];
     let published: Promise<void> | undefined;
     let result: T;
+    // Where positions are given after commit, what the work returned holds draws: each is mapped to its position.
+    const positions = new Map<number, number>();
     try {
-      result = await retryOnStaleSchema(this.deps.schema, () => {
-        events = [];
-        return this.deps.db.transaction(
+      result = await retryOnStaleSchema(this.deps.schema, () =>
+        this.deps.db.transaction(
           async (tx) => {
+            // Inside: a database running writers in parallel may run the work again after breaking a deadlock.
+            events = [];
             await assertSchemaCurrent(tx, this.s, this.deps.schema);
             return work(tx, events);
           },
-          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order.
+          // Published from onCommit, which runs in commit order: writes committed together publish in change-log order
+          // (where positions are given after commit, once they have them).
           () => {
-            if (events.length > 0) published = this.deps.bus.publish(events);
+            const committed = events;
+            const draws = committed.map((event) => event.seq);
+            if (committed.length > 0) {
+              published = assignPositions(this.deps.db.positions, committed).then(() => {
+                committed.forEach((event, i) => positions.set(draws[i]!, event.seq));
+                return this.deps.bus.publish(committed);
+              });
+            }
           },
-        );
-      });
+          { concurrent: true },
+        ),
+      );
     } catch (error) {
       throw this.explain(error);
     }
     await published;
     if (events.length > 0 && this.deps.files) this.freeFiles(events, this.deps.files);
-    return result;
+    const positioned: Positioned = (written) => (written.seq === undefined ? written : { ...written, seq: positions.get(written.seq) ?? written.seq });
+    return { result, positioned };
   }
 
   /** Deletes the stored files a committed write let go of, in the background: the write has succeeded. */

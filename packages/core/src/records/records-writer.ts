@@ -109,7 +109,7 @@ export class RecordsWriter {
     if (rule.kind === 'where') await this.assertStillAllowed(tx, collection, id, rule.condition, 'create');
     // After the rule, so a caller the rule refuses is told so (403) before anything about the targets.
     await checkRelationTargets(collection, values, this.schema, this.links(tx, caller));
-    const event = await appendChange(tx, this.s, name, 'create', created.record, null, now, created.version);
+    const event = await appendChange(tx, this.s, this.db.positions, name, 'create', created.record, null, now, created.version);
     events.push(event);
     const afters = hooks.after('create', name);
     if (afters.length > 0) await this.runAfter(afters, tx, events, caller, collection, 'create', created.record, null, depth);
@@ -124,7 +124,7 @@ export class RecordsWriter {
   async update(tx: SqlExecutor, events: ChangeEvent[], caller: Caller, name: string, id: string, data: unknown, options: WriteOptions = {}): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
     this.rules.refuseAdminsOnly(collection, 'update', caller);
-    const existing = await this.reader.find(collection, id, tx);
+    const existing = await this.reader.find(collection, id, tx, undefined, 'update');
     if (!existing) throw notFound(collection, id);
     const hooks = this.hooks.current();
     const depth = options.hookDepth ?? 0;
@@ -156,8 +156,9 @@ export class RecordsWriter {
   /** How this writer's relation targets are checked: admins may link any record, others those they may view. */
   private links(tx: SqlExecutor, caller: Caller, previous?: CausewayRecord): LinkCheck {
     return {
-      existing: this.reader.byIds(tx),
-      ...(isPrivileged(caller) ? {} : { viewable: this.reader.visibleByIds(tx, caller) }),
+      existing: this.reader.byIds(tx, 'share'),
+      // Locked, whichever is read: a target must not be deleted between this check and the commit.
+      ...(isPrivileged(caller) ? {} : { viewable: this.reader.visibleByIds(tx, caller, 'share') }),
       ...(previous ? { previous } : {}),
     };
   }
@@ -165,7 +166,7 @@ export class RecordsWriter {
   /** Sets values Causeway owns (an account's `verified`, its password hash) without rules. */
   async updateSystem(tx: SqlExecutor, events: ChangeEvent[], name: string, id: string, system: Readonly<Record<string, unknown>>): Promise<VersionedRecord> {
     const collection = this.reader.collection(name);
-    const current = await this.reader.find(collection, id, tx);
+    const current = await this.reader.find(collection, id, tx, undefined, 'update');
     if (!current) throw notFound(collection, id);
     const { values } = validateInput(collection, {}, 'update', { privileged: true, system }, current.record);
     const updated = await this.writeValues(tx, events, collection, current.record, values);
@@ -250,7 +251,7 @@ export class RecordsWriter {
     /** The row as this transaction already read it: it serves unless a rule condition must narrow the read. */
     known?: VersionedRecord,
   ): Promise<VersionedRecord> {
-    const current = rule.kind !== 'where' && known ? known : await this.reader.find(collection, id, tx, rule.kind === 'where' ? rule.condition : undefined);
+    const current = rule.kind !== 'where' && known ? known : await this.reader.find(collection, id, tx, rule.kind === 'where' ? rule.condition : undefined, 'update');
     if (!current) {
       // 403 only to a caller who can see the record; anyone else learns nothing about its existence.
       if (rule.kind === 'where' && (await this.reader.visible(caller, collection, id, tx))) throw forbidden(collection, action);
@@ -280,7 +281,7 @@ export class RecordsWriter {
       params.values,
     );
     const updated = decodeRow(collection, row!, 'internal');
-    const event = await appendChange(tx, this.s, collection.name, 'update', updated.record, previous, now, updated.version);
+    const event = await appendChange(tx, this.s, this.db.positions, collection.name, 'update', updated.record, previous, now, updated.version);
     events.push(event);
     return { ...updated, seq: event.seq };
   }
@@ -316,6 +317,6 @@ export class RecordsWriter {
     }
     const { text, params } = this.s.q`DELETE FROM ${this.s.id(collection.name)} WHERE id = ${target.record.id}`;
     await tx.run(text, params);
-    events.push(await appendChange(tx, this.s, collection.name, 'delete', target.record, target.record, nowIso(), target.version));
+    events.push(await appendChange(tx, this.s, this.db.positions, collection.name, 'delete', target.record, target.record, nowIso(), target.version));
   }
 }

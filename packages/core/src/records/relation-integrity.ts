@@ -51,7 +51,7 @@ export async function checkRelationTargets(
   }
 }
 
-/** Records of `reference.collection` whose relation field points at `id`. */
+/** Records of `reference.collection` whose relation field points at `id`, locked for the delete that follows. */
 export async function findReferencing(tx: SqlExecutor, dialect: SqlDialect, reference: RelationReference, id: string): Promise<SqlRow[]> {
   const params = new SqlParams(dialect);
   const column = `t.${dialect.quoteIdent(reference.field.name)}`;
@@ -62,7 +62,8 @@ export async function findReferencing(tx: SqlExecutor, dialect: SqlDialect, refe
   } else {
     condition = `${column} = ${params.add(id)}`;
   }
-  return tx.all(`SELECT * FROM ${dialect.quoteIdent(reference.collection.name)} AS t WHERE ${condition}`, params.values);
+  // Locked: a delete rewrites or removes what it found, so a concurrent write must not change it in between.
+  return tx.all(`SELECT * FROM ${dialect.quoteIdent(reference.collection.name)} AS t WHERE ${condition}${dialect.rowLock('update')}`, params.values);
 }
 
 /** The value a relation field holds once `id` is removed from it. */

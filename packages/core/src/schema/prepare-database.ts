@@ -6,4 +6,6 @@ export async function prepareDatabase(db: SqlDatabase): Promise<void> {
     for (const statement of db.ddl.bootstrap()) await tx.run(statement);
     await db.ddl.upgrade(tx);
   });
+  // Entries a stopped writer committed but never saw numbered get their positions before anyone reads the log.
+  await db.positions?.assign([]);
 }

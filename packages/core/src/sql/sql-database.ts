@@ -35,6 +35,25 @@ export interface TransactionOptions {
    * what later writes are judged by (a schema change swaps the registry), which must happen before they run.
    */
   alone?: boolean;
+  /**
+   * The work may run beside other concurrent work, on a database whose writers run in parallel (PostgreSQL): it
+   * locks every row it reads in order to change it (`SqlDialect.rowLock`) and appends its change-log entries with
+   * `ChangePositions`. It may be run again from the start if the database broke a deadlock by aborting it, so it
+   * must keep no state from an earlier run. Work without this flag runs alone, as if no other writer existed.
+   */
+  concurrent?: boolean;
+}
+
+/**
+ * How a database with parallel writers gives change-log positions in commit order: a transaction appends its
+ * entries to `pendingTable` (the row's `draw` comes back where `seq` would), and after its commit `assign` moves
+ * them into the change log, numbered in the order they became visible. Absent where one writer runs at a time:
+ * an entry gets its position when it is inserted.
+ */
+export interface ChangePositions {
+  readonly pendingTable: string;
+  /** The positions of committed entries, by their draws (in the same order). */
+  assign(draws: readonly number[]): Promise<number[]>;
 }
 
 /** A database failure the core knows how to explain to a client. */
@@ -47,8 +66,10 @@ export type StoreFailure = { kind: 'unique'; table: string; columns: string[] };
 export interface SqlDatabase extends SqlExecutor {
   readonly dialect: SqlDialect;
   readonly ddl: SqlDdl;
+  readonly positions?: ChangePositions;
   /**
-   * Runs `work` in a write transaction; writes never overlap, and each sees every write that ran before it. A
+   * Runs `work` in a write transaction; writes never overlap (only `concurrent` work may run beside other
+   * `concurrent` work, holding row locks), and each sees every write committed before it. A
    * database may commit concurrent writes together (SQLite's group commit): each still succeeds or fails on its
    * own, and is answered only once its commit has returned. `onCommit` runs right after that commit, in the order
    * the writes ran, before the promise resolves; writes grouped after this one have run by then (see `alone`).

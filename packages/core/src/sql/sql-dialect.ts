@@ -17,7 +17,15 @@ export interface SqlDialect {
    * Returns the FROM item (with `alias`) and the expression for an element's text value.
    */
   jsonArrayElements(columnSql: string, alias: string): { from: string; value: string };
+  /**
+   * What a write's `SELECT` ends with to hold the rows it read until commit, where writers run side by side: a
+   * row it is about to change (`update`), or a relation target that must not be deleted meanwhile (`share`).
+   * Empty where one writer runs at a time (SQLite).
+   */
+  rowLock(lock: RowLock): string;
 }
+
+export type RowLock = 'update' | 'share';
 
 /** Collects bound parameters while SQL text is being built, so values never enter the text. */
 export class SqlParams {

@@ -309,7 +309,8 @@ async function continueChangeLog(db: SqlDatabase, tx: SqlExecutor, position: num
   if (position === 0) return;
   const at = new Date().toISOString();
   await db.ddl.continueChangeLogAfter(tx, position);
-  await appendChange(tx, sqlTemplate(db.dialect), importMarker, 'create', { id: importMarker, created: at, updated: at }, null, at, 1);
+  // Straight into the log, not through pending entries: continueChangeLogAfter holds the lock positions are given under.
+  await appendChange(tx, sqlTemplate(db.dialect), undefined, importMarker, 'create', { id: importMarker, created: at, updated: at }, null, at, 1);
 }
 
 async function insertRow(db: SqlDatabase, tx: SqlExecutor, table: string, columns: readonly string[], values: readonly unknown[]): Promise<void> {

@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure, type TransactionOptions } from '@causeway/core';
 import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
+import { ChangeSequencer, type SequencerConnection } from './change-sequencer.js';
 import { postgresDdl } from './postgres-ddl.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -82,12 +83,18 @@ export function parsePostgresUrl(url: string): { url: string; schema: string } {
   return { url: parsed.toString(), schema };
 }
 
+/** Deadlock detected, serialization failure: the transaction was aborted and may simply run again. */
+const retriedCodes = new Set(['40P01', '40001']);
+const maxAttempts = 5;
+
 /**
- * PostgreSQL through postgres.js, with a connection pool. Write transactions are serialised twice: in this
- * process by a queue (one pooled connection writes at a time), and across every instance sharing the schema by
- * a transaction-scoped advisory lock. That keeps SQLite's single-writer guarantees the core relies on — change-log
- * sequence numbers are given out in commit order, so a reader that has seen seq n has seen everything before it,
- * and read-check-write steps (rules before and after, ETags) cannot interleave.
+ * PostgreSQL through postgres.js, with a connection pool. Record writes (`concurrent` work) run in parallel,
+ * on as many connections as the pool has, across every instance sharing the schema: each holds a shared
+ * advisory lock and locks the rows it reads to change (so read-check-write steps — rules before and after,
+ * ETags, relation targets, cascades — cannot interleave on one record), and appends its change-log entries
+ * to the pending table, which the ChangeSequencer numbers in commit order after the commit. Every other write
+ * (schema changes, accounts, settings) takes the advisory lock exclusively: it runs alone, as on SQLite, and is
+ * queued in this process so waiting for that lock holds one connection, not many.
  */
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = postgresDialect;
@@ -96,6 +103,9 @@ export class PostgresDatabase implements SqlDatabase {
   private readonly client: Client;
   private readonly reader: PostgresExecutor;
   private readonly queue = new WriteQueue();
+  private readonly writing = new Set<Promise<unknown>>();
+  private readonly lockKey: string;
+  readonly positions: ChangeSequencer;
   private listener: ((sql: string) => void) | undefined;
   private readonly statementSeen = (sql: string) => this.listener?.(sql);
 
@@ -111,6 +121,8 @@ export class PostgresDatabase implements SqlDatabase {
       types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
     }) as unknown as Client;
     this.reader = new PostgresExecutor(this.client, this.statementSeen, new PreparedStatements());
+    this.lockKey = `causeway:${this.schema}`;
+    this.positions = new ChangeSequencer(this.client as unknown as SequencerConnection, this.schema);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -125,22 +137,37 @@ export class PostgresDatabase implements SqlDatabase {
     return this.transaction((tx) => tx.run(sql, params));
   }
 
-  /** One write per transaction (no group commit here: `_options` asks for nothing this does not already give). */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, _options?: TransactionOptions): Promise<T> {
-    return this.queue.run(async () => {
+  /** One write per transaction (no group commit: concurrent writers let PostgreSQL flush their commits together). */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit?: (result: T) => void, options?: TransactionOptions): Promise<T> {
+    const running = options?.concurrent ? this.attempt(work, onCommit, 'shared') : this.queue.run(() => this.attempt(work, onCommit, 'exclusive'));
+    this.writing.add(running);
+    void running.catch(() => undefined).finally(() => this.writing.delete(running));
+    return running;
+  }
+
+  private async attempt<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit: ((result: T) => void) | undefined, lock: 'shared' | 'exclusive'): Promise<T> {
+    const take = lock === 'shared' ? 'SELECT pg_advisory_xact_lock_shared(hashtext($1))' : 'SELECT pg_advisory_xact_lock(hashtext($1))';
+    for (let attempt = 1; ; attempt++) {
       let result: T;
       try {
         result = (await this.client.begin(async (connection) => {
-          await connection.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`causeway:${this.schema}`]);
-          return work(new PostgresExecutor(connection, this.statementSeen, undefined));
+          // Sent without waiting for its answer: the work's first statement follows it on the same connection, so the
+          // lock costs no round trip of its own (PostgreSQL still takes it before running what comes next).
+          const locked = connection.unsafe(take, [this.lockKey]);
+          locked.catch(() => undefined);
+          const done = await work(new PostgresExecutor(connection, this.statementSeen, undefined));
+          await locked;
+          return done;
         })) as T;
       } catch (error) {
+        // Only parallel writers can deadlock on row locks; PostgreSQL aborted one of them, which runs again.
+        if (lock === 'shared' && attempt < maxAttempts && retriedCodes.has((error as { code?: string } | undefined)?.code ?? '')) continue;
         // The commit itself can fail (a full disk when the WAL is flushed).
         throw explainPostgresError(error);
       }
       onCommit?.(result);
       return result;
-    });
+    }
   }
 
   classifyError(error: unknown): StoreFailure | undefined {
@@ -172,6 +199,8 @@ export class PostgresDatabase implements SqlDatabase {
 
   async close(): Promise<void> {
     await this.queue.idle();
+    await Promise.allSettled([...this.writing]);
+    await this.positions.idle();
     await this.client.end({ timeout: 5 });
   }
 }

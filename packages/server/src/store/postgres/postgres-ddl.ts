@@ -1,6 +1,7 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
 import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, hookCursorsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
+import { pendingChangesTable, positionsLock } from './change-sequencer.js';
 import { jobRunsTable } from '@causeway/core';
 import { postgresDialect } from './postgres-dialect.js';
 
@@ -29,7 +30,7 @@ function fit(name: string): string {
 }
 
 /** Columns added to system tables after their first release: [table, column, type]. */
-const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', text], [changeLogTable, 'version', 'BIGINT']];
+const addedColumns: readonly [string, string, string][] = [[changeLogTable, 'previous', text], [changeLogTable, 'version', 'BIGINT'], [changeLogTable, 'draw', 'BIGINT']];
 
 const requireIcu = `DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
@@ -39,7 +40,8 @@ END $$`;
 
 /**
  * PostgreSQL schema statements, in `schema` (created if missing). The change log's sequence is an identity
- * column; commit order equals sequence order because write transactions are serialised (see PostgresDatabase).
+ * column, given out only by the ChangeSequencer, one batch at a time under a lock, so it follows commit order;
+ * writers append to the pending table, whose `draw` is the order they wrote in.
  */
 export function postgresDdl(schema: string): SqlDdl {
   return {
@@ -47,7 +49,8 @@ export function postgresDdl(schema: string): SqlDdl {
       requireIcu,
       `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`,
       `CREATE TABLE IF NOT EXISTS ${q(collectionsTable)} (id ${text} PRIMARY KEY, name ${text} NOT NULL UNIQUE, definition TEXT NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL, version BIGINT)`,
+      `CREATE TABLE IF NOT EXISTS ${q(changeLogTable)} (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL, version BIGINT, draw BIGINT)`,
+      `CREATE TABLE IF NOT EXISTS ${q(pendingChangesTable)} (draw BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, collection ${text} NOT NULL, record_id ${text} NOT NULL, op TEXT NOT NULL, record TEXT NOT NULL, previous TEXT, created ${text} NOT NULL, version BIGINT)`,
       `CREATE TABLE IF NOT EXISTS ${q(adminsRealm)} (id ${text} PRIMARY KEY, email ${text} NOT NULL UNIQUE, ${q(passwordHashField)} TEXT NOT NULL, created ${text} NOT NULL, updated ${text} NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${q(sessionsTable)} (id ${text} PRIMARY KEY, family ${text} NOT NULL, realm ${text} NOT NULL, subject ${text} NOT NULL, token_hash ${text} NOT NULL UNIQUE, created ${text} NOT NULL, expires ${text} NOT NULL, used ${text}, revoked ${text})`,
       `CREATE INDEX IF NOT EXISTS ${q(`${sessionsTable}__family`)} ON ${q(sessionsTable)} (family, revoked)`,
@@ -67,9 +70,13 @@ export function postgresDdl(schema: string): SqlDdl {
     ],
     upgrade: async (tx) => {
       for (const [table, column, type] of addedColumns) await tx.run(`ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(column)} ${type}`);
+      // After the column exists on logs made before it: a writer finds its entries' positions by their draws.
+      await tx.run(`CREATE UNIQUE INDEX IF NOT EXISTS ${q(`${changeLogTable}__draw`)} ON ${q(changeLogTable)} (draw) WHERE draw IS NOT NULL`);
     },
     continueChangeLogAfter: async (tx, seq) => {
       if (seq < 1) return;
+      // No batch of positions may be given out meanwhile: this one writes to the change log directly.
+      await tx.run(positionsLock(schema).sql, positionsLock(schema).params);
       await tx.run(
         `SELECT setval(pg_get_serial_sequence($1, 'seq'), GREATEST($2::bigint, (SELECT COALESCE(MAX(seq), 0) FROM ${q(changeLogTable)})))`,
         [q(changeLogTable), seq],

@@ -14,4 +14,6 @@ export const postgresDialect: SqlDialect = {
     `strpos(lower(${column}::text COLLATE "und-x-icu"), lower(${param}::text COLLATE "und-x-icu")) > 0`,
   // Through text first: a bound parameter typed jsonb would be JSON-encoded again by the driver.
   jsonArrayElements: (column, alias) => ({ from: `jsonb_array_elements_text(${column}::text::jsonb) AS ${alias}(value)`, value: `${alias}.value` }),
+  // KEY SHARE: a relation target may still be updated meanwhile, only not deleted (nor its id changed).
+  rowLock: (lock) => (lock === 'update' ? ' FOR UPDATE' : ' FOR KEY SHARE'),
 };

@@ -10,6 +10,8 @@ export const sqliteDialect: SqlDialect = {
   // same toLowerCase as the in-memory matcher, so both agree on non-ASCII text.
   containsInsensitive: (column, param) => `instr(cw_lower(${column}), cw_lower(${param})) > 0`,
   jsonArrayElements: (column, alias) => ({ from: `json_each(${column}) AS ${alias}`, value: `${alias}.value` }),
+  // One writer at a time: nothing can change a row between a write's read and its commit.
+  rowLock: () => '',
 };
 
 /** Functions every SQLite connection must have for the SQL the dialect writes. */
