@@ -22,7 +22,7 @@ const { values: options } = parseArgs({
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-profile-'));
 const profileDir = options.keep ?? mkdtempSync(path.join(tmpdir(), 'causeway-cpuprofile-'));
 const children = [];
-const env = { CAUSEWAY_SQLITE_SYNCHRONOUS: options.synchronous };
+const env = { CAUSEWAY_SQLITE_SYNCHRONOUS: options.synchronous, ...(process.env.CAUSEWAY_DATABASE_URL ? { CAUSEWAY_DATABASE_URL: process.env.CAUSEWAY_DATABASE_URL } : {}) };
 const json = { 'content-type': 'application/json' };
 
 async function seed(base) {
