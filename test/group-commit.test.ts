@@ -61,7 +61,10 @@ describe('writes committed together', () => {
       // SQLite runs a group in the order it was issued; PostgreSQL's parallel writers commit in any order.
       if (t.server.db instanceof SqliteDatabase) expect(inLogOrder).toEqual(written);
       await expect.poll(() => published.length).toBe(20);
-      expect(published.map((e) => e.seq)).toEqual(inLogOrder.map((w) => w.seq));
+      // Each event once. SQLite publishes in log order; on PostgreSQL a write whose entry a batch numbered before
+      // the write asked for it is published with the next batch, so the hub orders what it hears by the log.
+      expect(published.map((e) => e.seq).sort((x, y) => x - y)).toEqual(inLogOrder.map((w) => w.seq));
+      if (t.server.db instanceof SqliteDatabase) expect(published.map((e) => e.seq)).toEqual(inLogOrder.map((w) => w.seq));
       const log = await t.server.db.all(`SELECT seq, record_id FROM "_changes" WHERE seq >= ${inLogOrder[0]!.seq} ORDER BY seq`);
       expect(log.map((row) => String(row.record_id)), JSON.stringify({ log, inLogOrder })).toEqual(inLogOrder.map((w) => w.id));
     } finally {

@@ -66,7 +66,9 @@ export class ChangeSequencer implements ChangePositions {
       try {
         const positions = await this.sequence(batch.flatMap((request) => request.draws));
         const answers = batch.map((request) => ({ request, seqs: request.draws.map((draw) => positions.get(draw)) }));
-        // Answered in log order, so this instance publishes its events in the order readers will find them.
+        // Answered in log order, so this instance mostly publishes in the order readers will find its events (not
+        // always: an entry this batch moved may belong to a write that asks only in the next one; the hub reads the
+        // log to fill what it has not heard).
         answers.sort((a, b) => Math.max(0, ...a.seqs.map(Number)) - Math.max(0, ...b.seqs.map(Number)));
         for (const { request, seqs } of answers) {
           if (seqs.some((seq) => seq === undefined)) request.reject(new Error(`change-log entries ${request.draws.join(', ')} have no position`));
