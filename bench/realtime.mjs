@@ -3,14 +3,15 @@
 // memory per idle subscribed connection, replay of 10,000 missed events; and, in the same run (before and after
 // Causeway's fan-out), a bare `ws` broadcast of the same payload at the same rate to the same number of clients
 // (the ceiling). Prints issue 20's targets beside the figures. Usage: npm run build && node bench/realtime.mjs
-//   [--subscribers 1000] [--rate 100] [--duration 10] [--hold 10000]
+//   [--subscribers 1000] [--rate 100] [--duration 10] [--hold 10000] [--server path/to/packages/server/dist/cli/main.js]
+// SQLite runs with synchronous=normal: what is measured is the fan-out and the event loop, not fsync.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
+import { cpuMs, now, sleep, startCauseway, subscriberProcess, writeAtRate } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : fallback);
@@ -18,6 +19,8 @@ const subscribers = arg('subscribers', 1000);
 const rate = arg('rate', 100);
 const duration = arg('duration', 10);
 const hold = arg('hold', 10_000);
+// Another build's CLI (e.g. main's) to measure against this one on the same machine.
+const serverPath = process.argv.includes('--server') ? process.argv[process.argv.indexOf('--server') + 1] : undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'causeway-rt-bench-'));
 const children = [];
 
@@ -27,6 +30,7 @@ function rssKiB(pid) {
 }
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const perThousand = (ms, deliveries) => `${((ms * 1000) / deliveries).toFixed(1)} ms`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
@@ -50,15 +54,17 @@ try {
   async function bareRun() {
     const bareDone = bareClients.expect(subscribers * rate * duration);
     const bareStart = now();
+    const cpuBefore = cpuMs(bare.pid);
     for (let i = 0; i < rate * duration; i++) {
       const wait = bareStart + (i * 1000) / rate - now();
       if (wait > 0) await sleep(wait);
-      bare.send({ n: i });
+      bare.send({ n: i, at: now() });
     }
     await Promise.race([bareDone, sleep(30_000)]);
     const bareElapsed = (now() - bareStart) / 1000;
     const latency = await bareClients.latencies();
-    console.log(`bare ws:  ${latency.received} deliveries in ${bareElapsed.toFixed(1)} s = ${Math.round(latency.received / bareElapsed)} deliveries/s, latency p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}  [load ${load()}]`);
+    const cpu = perThousand(cpuMs(bare.pid) - cpuBefore, latency.received);
+    console.log(`bare ws:  ${latency.received} deliveries in ${bareElapsed.toFixed(1)} s = ${Math.round(latency.received / bareElapsed)} deliveries/s, latency p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}; server CPU ${cpu} per 1,000 deliveries  [load ${load()}]`);
     return latency;
   }
   const bareBefore = await bareRun();
@@ -68,8 +74,9 @@ try {
   const causeway = await startCauseway({
     dataDir,
     children,
+    ...(serverPath ? { script: serverPath } : {}),
     nodeArgs: process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [],
-    env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024) },
+    env: { CAUSEWAY_AUTH_RATE_LIMIT: '100000', CAUSEWAY_REALTIME_MAX_CONNECTIONS_PER_IP: '100000', CAUSEWAY_BODY_LIMIT: String(16 * 1024 * 1024), CAUSEWAY_SQLITE_SYNCHRONOUS: 'normal' },
   });
   const base = `http://127.0.0.1:${causeway.port}`;
   const first = await fetch(`${base}/api/admins/first-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin passphrase' }) });
@@ -93,6 +100,7 @@ try {
   await causewayClients.open(`ws://127.0.0.1:${causeway.port}/api/realtime`, subscribers, 'ticks');
   const done = causewayClients.expect(subscribers * rate * duration);
   const writeStart = now();
+  const cpuBefore = cpuMs(causeway.child.pid);
   const { acks, sent } = await writeAtRate({ url: ticks, token, perSecond: rate, seconds: duration, from: (nextN += 100_000) });
   await Promise.race([done, sleep(30_000)]);
   const elapsed = (now() - writeStart) / 1000;
@@ -101,8 +109,9 @@ try {
   const latency = await causewayClients.latencies([...sent]);
   const fromAck = await causewayClients.latencies([...acks]);
   const ownWithFanOut = writeLatencies(sent, acks);
+  const cpu = perThousand(cpuMs(causeway.child.pid) - cpuBefore, latency.received);
   causewayClients.close();
-  console.log(`causeway: ${latency.received} deliveries in ${elapsed.toFixed(1)} s = ${Math.round(latency.received / elapsed)} deliveries/s, latency from write sent: p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}; from write acknowledged: p50 ${fmt(fromAck.p50)}, p99 ${fmt(fromAck.p99)}  [load ${load()}]`);
+  console.log(`causeway: ${latency.received} deliveries in ${elapsed.toFixed(1)} s = ${Math.round(latency.received / elapsed)} deliveries/s, latency from write sent: p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}; from write acknowledged: p50 ${fmt(fromAck.p50)}, p99 ${fmt(fromAck.p99)}; server CPU ${cpu} per 1,000 deliveries (writes included)  [load ${load()}]`);
   console.log(`writes, ${subscribers} subscribed: p50 ${fmt(ownWithFanOut.p50)}, p99 ${fmt(ownWithFanOut.p99)}`);
   await sleep(500);
   const aloneAfter = await writesAlone();
