@@ -1,12 +1,20 @@
 import type { Writable } from 'node:stream';
 
 /**
+ * Most a held socket gathers before it is let go early. Held bytes count as unsent (`bufferedAmount`), and a
+ * burst larger than this — a resume replaying thousands of events in one turn — must reach the kernel's socket
+ * buffer as it would uncorked, not be taken for a consumer that fell behind.
+ */
+const maxHeldBytes = 64 * 1024;
+
+/**
  * Holds what is written to a socket until the end of the event loop's turn, then lets it go as one write.
  * A fan-out sends each connection one frame per event; when delivery runs behind, a connection gets several in
  * one turn, and corking turns them into one `writev` system call instead of one each — the system calls, not
  * the JSON, are most of what a large fan-out costs. Nothing waits longer than the turn (`setImmediate` runs
  * right after the I/O of this loop iteration), the order of frames is unchanged, and the socket's
- * `bufferedAmount` counts what is held, so back-pressure still sees it.
+ * `bufferedAmount` counts what is held, so back-pressure still sees it (which is why a socket holding
+ * `maxHeldBytes` is let go at once).
  */
 export class TurnCork {
   private readonly held = new Set<Writable>();
@@ -14,7 +22,12 @@ export class TurnCork {
 
   /** Corks `stream` until the end of this turn (once, however often it is called in the turn). */
   hold(stream: Writable): void {
-    if (this.held.has(stream)) return;
+    if (this.held.has(stream)) {
+      if (stream.writableLength < maxHeldBytes) return;
+      stream.uncork();
+      stream.cork();
+      return;
+    }
     this.held.add(stream);
     stream.cork();
     if (this.scheduled) return;
