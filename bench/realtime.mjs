@@ -112,6 +112,7 @@ try {
   const cpu = perThousand(cpuMs(causeway.child.pid) - cpuBefore, latency.received);
   causewayClients.close();
   console.log(`causeway: ${latency.received} deliveries in ${elapsed.toFixed(1)} s = ${Math.round(latency.received / elapsed)} deliveries/s, latency from write sent: p50 ${fmt(latency.p50)}, p99 ${fmt(latency.p99)}, max ${fmt(latency.max)}; from write acknowledged: p50 ${fmt(fromAck.p50)}, p99 ${fmt(fromAck.p99)}; server CPU ${cpu} per 1,000 deliveries (writes included)  [load ${load()}]`);
+  if (latency.tooSlow > 0) console.log(`          ${latency.tooSlow} connections closed as too slow (4008)`);
   console.log(`writes, ${subscribers} subscribed: p50 ${fmt(ownWithFanOut.p50)}, p99 ${fmt(ownWithFanOut.p99)}`);
   await sleep(500);
   const aloneAfter = await writesAlone();
@@ -122,7 +123,11 @@ try {
   const bareP99 = Math.max(bareBefore.p99, bareAfter.p99);
   const aloneP99 = Math.max(aloneBefore.p99, aloneAfter.p99);
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
-  console.log(`\nall delivered: ${latency.received === subscribers * rate * duration ? 'yes' : `NO (${latency.received} of ${subscribers * rate * duration})`}`);
+  // When even bare ws could not deliver everything in time, the clients' process (or the machine) is the limit,
+  // and a ratio to it says little about the server.
+  const expected = subscribers * rate * duration;
+  if (bareBefore.received < expected || bareAfter.received < expected) console.log(`\nNOTE: bare ws itself delivered ${bareBefore.received} and ${bareAfter.received} of ${expected}: the clients or the machine are the bottleneck, so compare server CPU per delivery rather than latency.`);
+  console.log(`\nall delivered: ${latency.received === expected ? 'yes' : `NO (${latency.received} of ${expected})`}`);
   console.log(`delivery p99 (from write sent) vs bare ws p99 (worse of its two runs): ${fmt(latency.p99)} / ${fmt(bareP99)} = ${(latency.p99 / bareP99).toFixed(1)}x (target ≤ 3x: ${verdict(latency.p99 <= 3 * bareP99)})`);
   console.log(`writes' p99 with fan-out vs without (worse of its two runs): ${fmt(ownWithFanOut.p99)} / ${fmt(aloneP99)} = ${(ownWithFanOut.p99 / aloneP99).toFixed(1)}x (target ≤ 2x: ${verdict(ownWithFanOut.p99 <= 2 * aloneP99)})`);
   await sleep(500);
