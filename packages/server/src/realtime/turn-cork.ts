@@ -6,13 +6,21 @@ import type { Writable } from 'node:stream';
  * buffer as it would uncorked, not be taken for a consumer that fell behind.
  */
 const maxHeldBytes = 64 * 1024;
+/**
+ * Longest one turn spends letting sockets go (a `writev` each). Past it the rest wait for the next turn, still
+ * corked and in the order they were corked, gathering more frames meanwhile: the further delivery falls behind,
+ * the fewer system calls it makes per frame, and HTTP requests are still read between turns.
+ */
+const maxReleaseMs = 5;
+/** How many sockets to let go between looks at the clock. */
+const releaseCheckEvery = 16;
 
 /**
  * Holds what is written to a socket until the end of the event loop's turn, then lets it go as one write.
  * A fan-out sends each connection one frame per event; when delivery runs behind, a connection gets several in
  * one turn, and corking turns them into one `writev` system call instead of one each — the system calls, not
- * the JSON, are most of what a large fan-out costs. Nothing waits longer than the turn (`setImmediate` runs
- * right after the I/O of this loop iteration), the order of frames is unchanged, and the socket's
+ * the JSON, are most of what a large fan-out costs. At light load nothing waits longer than the turn
+ * (`setImmediate` runs right after the I/O of this loop iteration), the order of frames is unchanged, and the socket's
  * `bufferedAmount` counts what is held, so back-pressure still sees it (which is why a socket holding
  * `maxHeldBytes` is let go at once).
  */
@@ -30,6 +38,10 @@ export class TurnCork {
     }
     this.held.add(stream);
     stream.cork();
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.release());
@@ -37,8 +49,13 @@ export class TurnCork {
 
   private release(): void {
     this.scheduled = false;
-    const streams = [...this.held];
-    this.held.clear();
-    for (const stream of streams) stream.uncork();
+    const started = performance.now();
+    let released = 0;
+    for (const stream of this.held) {
+      this.held.delete(stream);
+      stream.uncork();
+      if (++released % releaseCheckEvery === 0 && performance.now() - started >= maxReleaseMs) break;
+    }
+    if (this.held.size > 0) this.schedule();
   }
 }
