@@ -57,8 +57,6 @@ export class RealtimeHub {
   private stopSchema: (() => void) | undefined;
   private poll: NodeJS.Timeout | undefined;
   private turnStarted = performance.now();
-  /** How many times delivery has paused for the event loop (tests see a large fan-out was cut into slices). */
-  slices = 0;
 
   constructor(private readonly deps: RealtimeHubDeps) {}
 
@@ -229,7 +227,6 @@ export class RealtimeHub {
   /** Yields to the event loop once the current slice has run `deliveryMsPerTurn`. */
   private async yieldIfDue(): Promise<void> {
     if (performance.now() - this.turnStarted < deliveryMsPerTurn) return;
-    this.slices++;
     await nextTurn();
     this.turnStarted = performance.now();
   }
