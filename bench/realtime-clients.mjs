@@ -9,11 +9,16 @@ const sentAtOf = /"sentAt":([\d.]+)/;
 let sentAts = new Map();
 let expected = 0;
 let received = 0;
+/** Connections the server closed as too slow (4008): what they missed is not counted as delivered. */
+let tooSlow = 0;
 
 function open(url, subscribe) {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false });
     socket.on('error', reject);
+    socket.on('close', (code) => {
+      if (code === 4008) tooSlow++;
+    });
     socket.on('message', (data) => {
       const text = data.toString();
       if (text.startsWith('{"type":"event"')) {
@@ -53,7 +58,7 @@ process.on('message', async (message) => {
     }
     latencies.sort((a, b) => a - b);
     const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-    process.send({ type: 'latencies', count: latencies.length, received, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) });
+    process.send({ type: 'latencies', count: latencies.length, received, tooSlow, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) });
   } else if (message.type === 'close') {
     for (const socket of sockets) socket.terminate();
     process.exit(0);

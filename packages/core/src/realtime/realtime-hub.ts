@@ -37,6 +37,8 @@ const replayPage = 1000;
  * fan-out, and a write waiting on its database's answers (PostgreSQL) must not wait behind a whole backlog.
  */
 const deliveryMsPerTurn = 10;
+/** How many subscriptions the fan-out of one event serves between looks at the clock. */
+const sliceCheckEvery = 64;
 
 /**
  * Fans committed changes out to subscriptions, strictly in change-log order. The bus only says "there is
@@ -197,21 +199,36 @@ export class RealtimeHub {
     }
   }
 
+  /**
+   * Hands one event to every subscription it can matter to, in the index's order. The loop yields to the event
+   * loop whenever it has run `deliveryMsPerTurn`, even within one event: a fan-out to many subscribers is cut
+   * into slices with I/O (HTTP requests being parsed, writes being answered) between them, so no write waits
+   * behind a whole fan-out. Order holds: each subscription still gets this event before the next one starts,
+   * and one closed during a pause is skipped (`handle` looks at `closed`).
+   */
   private async dispatch(event: ChangeEvent): Promise<void> {
     const pending: Promise<void>[] = [];
-    for (const subscription of this.subscriptions.candidates(event)) {
+    // A copy: the index may change while the loop is paused.
+    const candidates = [...this.subscriptions.candidates(event)];
+    for (let i = 0; i < candidates.length; i++) {
+      const subscription = candidates[i]!;
       try {
         const result = subscription.handle(event);
         if (result) pending.push(result.catch((error: unknown) => this.fail(subscription, error)));
       } catch (error) {
         this.fail(subscription, error);
       }
+      if (i % sliceCheckEvery === sliceCheckEvery - 1) await this.yieldIfDue();
     }
     if (pending.length > 0) await Promise.all(pending);
-    if (performance.now() - this.turnStarted >= deliveryMsPerTurn) {
-      await nextTurn();
-      this.turnStarted = performance.now();
-    }
+    await this.yieldIfDue();
+  }
+
+  /** Yields to the event loop once the current slice has run `deliveryMsPerTurn`. */
+  private async yieldIfDue(): Promise<void> {
+    if (performance.now() - this.turnStarted < deliveryMsPerTurn) return;
+    await nextTurn();
+    this.turnStarted = performance.now();
   }
 
   /** A subscription that failed while delivering ends, and its subscriber is told (its id is free again). */

@@ -5,12 +5,11 @@ import { equalityKey, hasRelationPaths, type Condition, type EqualityKey, type F
 import type { ExpandNode } from '../records/expand.js';
 import { pageLimit } from '../records/list-query.js';
 import type { CausewayRecord } from '../records/record.js';
-import { versionTag } from '../records/etag.js';
-import { visibleRecord } from '../records/field-visibility.js';
 import type { RecordsService } from '../records/records-service.js';
 import type { Caller } from '../rules/caller.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaRegistry } from '../schema/schema-registry.js';
+import { imageVersionTag, sharedVisibleImage } from './event-images.js';
 import { diffLists, type ListOp } from './list-diff.js';
 import type { LiveQueryGroup, LiveQueryGroups } from './live-query-group.js';
 import { liveQueryShape, type LiveQueryShape } from './live-query-shape.js';
@@ -181,10 +180,11 @@ export class MatchingSubscription extends Subscription {
     const op = was && is ? 'update' : is ? 'insert' : 'remove';
     // Events carry internal images (rules read hidden fields); what is sent is what REST would return.
     const image = is ? event.record : (event.previous ?? event.record);
-    const record = visibleRecord(this.collection, image, this.subscriber.caller);
+    // Shared by every subscriber that may read the same fields, so the server encodes it once for them all.
+    const record = sharedVisibleImage(this.collection, image, this.subscriber.caller);
     // Every update adds one to the version: the image before an update had the one before.
     const version = event.version === undefined ? undefined : image === event.record ? event.version : event.version - 1;
-    const tag = version === undefined ? {} : { version: versionTag({ record: image, version }) };
+    const tag = version === undefined ? {} : { version: imageVersionTag(image, version) };
     if (this.expansion.length === 0) return this.subscriber.deliver({ type: 'event', sub: this.id, seq: event.seq, op, record, ...tag });
     // Expanded for this subscriber's caller, on a copy: the event's record is shared by every subscription.
     const expanded = { ...record };

@@ -40,13 +40,22 @@ export function isRestricted(collection: Collection, field: Field): boolean {
   return field.hidden === true || visibilityOf(collection, field) !== 'everyone';
 }
 
-/** A record as `caller` may see it: the fields it may not read removed (a copy when any is; the record is unchanged). */
-export function visibleRecord(collection: Collection, record: CausewayRecord, caller: Caller): CausewayRecord {
-  const withheld = collection.fields.filter((field) => Object.hasOwn(record, field.name) && !mayRead(caller, collection, field, record.id));
+/** The fields of `record` that `caller` may not read (none: it may see the record as it is). */
+export function withheldFields(collection: Collection, record: CausewayRecord, caller: Caller): Field[] {
+  return collection.fields.filter((field) => Object.hasOwn(record, field.name) && !mayRead(caller, collection, field, record.id));
+}
+
+/** `record` without `withheld` (a copy when any is; the record is unchanged). */
+export function withoutFields(record: CausewayRecord, withheld: readonly Field[]): CausewayRecord {
   if (withheld.length === 0) return record;
   const visible: CausewayRecord = { ...record };
   for (const field of withheld) delete visible[field.name];
   return visible;
+}
+
+/** A record as `caller` may see it: the fields it may not read removed (a copy when any is; the record is unchanged). */
+export function visibleRecord(collection: Collection, record: CausewayRecord, caller: Caller): CausewayRecord {
+  return withoutFields(record, withheldFields(collection, record, caller));
 }
 
 /** Who may read a restricted field, in words: for API descriptions (OpenAPI, GraphQL) and generated types. */

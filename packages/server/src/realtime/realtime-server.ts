@@ -26,7 +26,9 @@ import { ConnectionSession } from '../auth/connection-session.js';
 import { asCausewayError, toProblem } from '../rest/problem.js';
 import { ConnectionBudget, type ConnectionLimits } from '../http/connection-limits.js';
 import { Channels, type ChannelMember } from './channels.js';
+import { MessageEncoder } from './message-encoder.js';
 import { clientMessage, protocolVersion, type ClientMessage } from './protocol.js';
+import { TurnCork } from './turn-cork.js';
 
 export const realtimePath = '/api/realtime';
 
@@ -66,6 +68,8 @@ class Connection implements Subscriber {
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under `socket`, corked for the rest of the turn whenever something is sent. */
+    private readonly raw: Duplex,
     private readonly server: RealtimeServer,
   ) {
     this.budget = new ConnectionBudget(socket, server.limits);
@@ -85,7 +89,9 @@ class Connection implements Subscriber {
       const mark = this.starting.get(message.sub);
       if (mark === undefined || this.session.endedSince(mark)) return;
     }
-    this.socket.send(this.server.encode(message));
+    this.server.cork.hold(this.raw);
+    // Text frames from bytes encoded once (shared between subscribers where they may be).
+    this.socket.send(this.server.encoder.encode(message), { binary: false });
   }
 
   /** The hub ended a subscription: the client is told why, and its id is free again. */
@@ -137,32 +143,18 @@ export class RealtimeServer {
     this.roster.unref();
   }
 
-  private readonly encoded = new Map<string, { record: object; text: string }>();
+  /** Serialises each event once per visibility shape, not once per subscriber. */
+  readonly encoder = new MessageEncoder();
+  /** Gathers each connection's frames of one turn into one write. */
+  readonly cork = new TurnCork();
 
   get limits(): ConnectionLimits {
     return this.deps.limits;
   }
 
-  /**
-   * JSON text of a message. An event reaches every subscriber with the same subscription id as the same text,
-   * so it is serialised once per fan-out rather than once per connection.
-   */
-  encode(message: ServerMessage): string {
-    // An expanded record is expanded for one caller (related records under their view rules): never shared.
-    if (message.type !== 'event' || message.record.expand !== undefined) return JSON.stringify(message);
-    const key = `${message.sub}\u0000${message.seq}\u0000${message.op}`;
-    const known = this.encoded.get(key);
-    // Only the very same record object: one with fields withheld from its caller (see `visibleRecord`) is a copy.
-    if (known?.record === message.record) return known.text;
-    if (this.encoded.size >= 256) this.encoded.clear();
-    const text = JSON.stringify(message);
-    this.encoded.set(key, { record: message.record, text });
-    return text;
-  }
-
   /** Takes over an HTTP upgrade request for the realtime path. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, socket));
   }
 
   /**
@@ -203,8 +195,8 @@ export class RealtimeServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket): void {
-    const connection = new Connection(ws, this);
+  private accept(ws: WebSocket, raw: Duplex): void {
+    const connection = new Connection(ws, raw, this);
     this.connections.add(connection);
     ws.on('pong', () => (connection.alive = true));
     // One message at a time, in order: an `auth` must take effect before the `subscribe` sent after it. Messages
