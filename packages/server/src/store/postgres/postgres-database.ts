@@ -101,6 +101,7 @@ export class PostgresDatabase implements SqlDatabase {
   readonly ddl;
   readonly schema: string;
   private readonly client: Client;
+  private readonly sequencing: Client;
   private readonly reader: PostgresExecutor;
   private readonly queue = new WriteQueue();
   private readonly writing = new Set<Promise<unknown>>();
@@ -113,16 +114,19 @@ export class PostgresDatabase implements SqlDatabase {
     const { url, schema } = parsePostgresUrl(options.url);
     this.schema = schema;
     this.ddl = postgresDdl(schema);
-    this.client = postgres(url, {
-      max: options.maxConnections ?? 10,
+    const settings = {
       onnotice: () => undefined,
       connection: { search_path: schema, application_name: 'causeway' },
       // COUNT(*), sequence numbers and versions are bigint; every one Causeway stores fits a double.
       types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
-    }) as unknown as Client;
+    };
+    this.client = postgres(url, { ...settings, max: options.maxConnections ?? 10 }) as unknown as Client;
+    // A connection of its own: every committed write waits for the sequencer, which must not queue for the pool
+    // behind the writes still waiting to start.
+    this.sequencing = postgres(url, { ...settings, max: 1 }) as unknown as Client;
     this.reader = new PostgresExecutor(this.client, this.statementSeen, new PreparedStatements());
     this.lockKey = `causeway:${this.schema}`;
-    this.positions = new ChangeSequencer(this.client as unknown as SequencerConnection, this.schema);
+    this.positions = new ChangeSequencer(this.sequencing as unknown as SequencerConnection, this.schema);
   }
 
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]> {
@@ -201,6 +205,6 @@ export class PostgresDatabase implements SqlDatabase {
     await this.queue.idle();
     await Promise.allSettled([...this.writing]);
     await this.positions.idle();
-    await this.client.end({ timeout: 5 });
+    await Promise.all([this.client.end({ timeout: 5 }), this.sequencing.end({ timeout: 5 })]);
   }
 }
