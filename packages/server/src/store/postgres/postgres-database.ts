@@ -8,7 +8,7 @@ import { postgresDialect } from './postgres-dialect.js';
 import { PreparedStatements } from './prepared-statements.js';
 
 type Client = postgres.Sql<Record<string, never>>;
-type Connection = Client | postgres.TransactionSql<Record<string, never>>;
+type Connection = Client | postgres.TransactionSql<Record<string, never>> | postgres.ReservedSql<Record<string, never>>;
 type Param = postgres.ParameterOrJSON<never>;
 
 export interface PostgresOptions {
@@ -154,15 +154,7 @@ export class PostgresDatabase implements SqlDatabase {
     for (let attempt = 1; ; attempt++) {
       let result: T;
       try {
-        result = (await this.client.begin(async (connection) => {
-          // Sent without waiting for its answer: the work's first statement follows it on the same connection, so the
-          // lock costs no round trip of its own (PostgreSQL still takes it before running what comes next).
-          const locked = connection.unsafe(take, [this.lockKey]);
-          locked.catch(() => undefined);
-          const done = await work(new PostgresExecutor(connection, this.statementSeen, undefined));
-          await locked;
-          return done;
-        })) as T;
+        result = await this.inTransaction(take, work);
       } catch (error) {
         // Only parallel writers can deadlock on row locks; PostgreSQL aborted one of them, which runs again.
         if (lock === 'shared' && attempt < maxAttempts && retriedCodes.has((error as { code?: string } | undefined)?.code ?? '')) continue;
@@ -171,6 +163,30 @@ export class PostgresDatabase implements SqlDatabase {
       }
       onCommit?.(result);
       return result;
+    }
+  }
+
+  /**
+   * `work` in a transaction on a connection of the pool, holding the advisory lock `take` names. `BEGIN` and the
+   * lock are sent without waiting for their answers: the work's first statement follows them on the same
+   * connection, so opening the transaction costs no round trip of its own (PostgreSQL still runs them first).
+   */
+  private async inTransaction<T>(take: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const connection = await this.client.reserve();
+    try {
+      const opened = Promise.all([connection.unsafe('BEGIN'), connection.unsafe(take, [this.lockKey])]);
+      opened.catch(() => undefined);
+      try {
+        const done = await work(new PostgresExecutor(connection, this.statementSeen, undefined));
+        await opened;
+        await connection.unsafe('COMMIT');
+        return done;
+      } catch (error) {
+        await connection.unsafe('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      connection.release();
     }
   }
 
