@@ -1,16 +1,19 @@
 // Single-record creates on PostgreSQL with 32 concurrent clients: Causeway with one instance and with two (the
 // connections split between them), against a hand-written Fastify + postgres.js route that inserts the row and an
 // outbox row in one transaction per request (bench/hand-written-postgres-route.mjs). Alternating, --rounds times.
-// Needs PostgreSQL on 127.0.0.1:5432 (trust); makes and drops its own schemas.
+// Needs PostgreSQL on 127.0.0.1:5432 (trust); makes and drops its own schemas. Each line also gives the CPU per
+// create of the subject's processes and of PostgreSQL (all its processes, so run it on a quiet database), and the
+// database's transactions per create.
 // Usage: npm run build && node bench/postgres-writes.mjs [--duration 5] [--rounds 2] [--connections 32]
 //   [--server path/to/an/other/build/packages/server/dist/cli/main.js]   (also measures that build, one instance)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { cleanUp, freePort, root, sleep, startCauseway, stopChildren } from './support.mjs';
+import postgres from 'postgres';
+import { cleanUp, cpuMs, freePort, root, sleep, startCauseway, stopChildren } from './support.mjs';
 
 const arg = (name, fallback) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : fallback);
 const duration = Number(arg('duration', 5));
@@ -77,7 +80,15 @@ async function load({ bases, path: target, headers }) {
       resolve(result);
     });
   })));
-  return { rps: results.reduce((sum, r) => sum + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)) };
+  return { rps: results.reduce((sum, r) => sum + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)), total: results.reduce((sum, r) => sum + r.requests.total, 0) };
+}
+
+/** CPU (ms) of the subject's processes and of every PostgreSQL process, and the database's committed transactions. */
+async function costs(pids) {
+  const postgresPids = execFileSync('pgrep', ['postgres']).toString().trim().split('\n');
+  const sum = (list) => list.reduce((total, pid) => total + (cpuMs(pid) || 0), 0);
+  const [{ xacts }] = await stats`SELECT xact_commit::float8 AS xacts FROM pg_stat_database WHERE datname = current_database()`;
+  return { app: sum(pids), postgres: sum(postgresPids), xacts };
 }
 
 const stopAll = () => stopChildren(children);
@@ -88,6 +99,8 @@ const subjects = {
   'Causeway ×2 (one database)': () => deployment(2),
   ...(otherBuild ? { 'other build ×1': () => deployment(1, otherBuild) } : {}),
 };
+// Counts the database's transactions, so the figures say how many each create costs (the route's are its own).
+const stats = postgres(postgresServer, { max: 1, onnotice: () => undefined });
 const figures = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
 
 try {
@@ -95,9 +108,13 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const [name, start] of Object.entries(subjects)) {
       const subject = await start();
+      const pids = children.map((child) => child.pid);
+      const before = await costs(pids);
       const result = await load(subject);
+      const after = await costs(pids);
+      const per = (key) => (after[key] - before[key]) / result.total;
       figures[name].push(result);
-      console.log(`  round ${round}  ${name.padEnd(36)} ${String(Math.round(result.rps)).padStart(6)} creates/s  p99 ${result.p99} ms`);
+      console.log(`  round ${round}  ${name.padEnd(36)} ${String(Math.round(result.rps)).padStart(6)} creates/s  p99 ${result.p99} ms  per create: server CPU ${(per('app') * 1000).toFixed(0)} µs, PostgreSQL CPU ${(per('postgres') * 1000).toFixed(0)} µs, ${per('xacts').toFixed(2)} transactions`);
       await stopAll();
     }
   }
@@ -109,5 +126,6 @@ try {
     console.log(`  ${name.padEnd(36)} ${String(Math.round(rps)).padStart(6)} creates/s  ${((rps / reference) * 100).toFixed(0)}% of the hand-written route`);
   }
 } finally {
+  await stats.end();
   await cleanUp({ children, dataDirs, schemas, postgresServer });
 }
