@@ -1,4 +1,6 @@
 import { changeLogTable, type ChangePositions } from '@causeway/core';
+import { positionsLock } from './advisory-locks.js';
+import { postgresDialect } from './postgres-dialect.js';
 
 /** Where parallel writers leave their change-log entries until they are given positions. */
 export const pendingChangesTable = '_changes_pending';
@@ -8,12 +10,7 @@ export interface SequencerConnection {
   begin<T>(work: (sql: { unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> }) => Promise<T>): Promise<T>;
 }
 
-/** The advisory lock every position is given under, across every instance sharing the schema. */
-export function positionsLock(schema: string): { sql: string; params: string[] } {
-  return { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', params: [`causeway:${schema}:positions`] };
-}
-
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const q = postgresDialect.quoteIdent;
 const columns = 'collection, record_id, op, record, previous, created, version';
 
 /**
@@ -49,11 +46,6 @@ export class ChangeSequencer implements ChangePositions {
       this.waiting.push({ draws, resolve, reject });
       this.running ??= this.drain().finally(() => (this.running = undefined));
     });
-  }
-
-  /** Moves whatever is pending now (entries a stopped instance left behind); resolves once they have positions. */
-  async flush(): Promise<void> {
-    await this.assign([]);
   }
 
   async idle(): Promise<void> {

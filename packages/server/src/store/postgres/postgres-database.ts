@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { assertStorableParams, isCausewayError, type SqlDatabase, type SqlExecutor, type SqlRow, type StoreFailure, type TransactionOptions } from '@causeway/core';
 import { storageFullError, unstorableValueError } from '../storage-errors.js';
 import { WriteQueue } from '../write-queue.js';
+import { writersLock, type AdvisoryLock } from './advisory-locks.js';
 import { ChangeSequencer, type SequencerConnection } from './change-sequencer.js';
 import { postgresDdl } from './postgres-ddl.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -105,7 +106,6 @@ export class PostgresDatabase implements SqlDatabase {
   private readonly reader: PostgresExecutor;
   private readonly queue = new WriteQueue();
   private readonly writing = new Set<Promise<unknown>>();
-  private readonly lockKey: string;
   readonly positions: ChangeSequencer;
   private listener: ((sql: string) => void) | undefined;
   private readonly statementSeen = (sql: string) => this.listener?.(sql);
@@ -125,7 +125,6 @@ export class PostgresDatabase implements SqlDatabase {
     // behind the writes still waiting to start.
     this.sequencing = postgres(url, { ...settings, max: 1 }) as unknown as Client;
     this.reader = new PostgresExecutor(this.client, this.statementSeen, new PreparedStatements());
-    this.lockKey = `causeway:${this.schema}`;
     this.positions = new ChangeSequencer(this.sequencing as unknown as SequencerConnection, this.schema);
   }
 
@@ -150,7 +149,7 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   private async attempt<T>(work: (tx: SqlExecutor) => Promise<T>, onCommit: ((result: T) => void) | undefined, lock: 'shared' | 'exclusive'): Promise<T> {
-    const take = lock === 'shared' ? 'SELECT pg_advisory_xact_lock_shared(hashtext($1))' : 'SELECT pg_advisory_xact_lock(hashtext($1))';
+    const take = writersLock(this.schema, lock);
     for (let attempt = 1; ; attempt++) {
       let result: T;
       try {
@@ -171,10 +170,10 @@ export class PostgresDatabase implements SqlDatabase {
    * lock are sent without waiting for their answers: the work's first statement follows them on the same
    * connection, so opening the transaction costs no round trip of its own (PostgreSQL still runs them first).
    */
-  private async inTransaction<T>(take: string, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(take: AdvisoryLock, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const connection = await this.client.reserve();
     try {
-      const opened = Promise.all([connection.unsafe('BEGIN'), connection.unsafe(take, [this.lockKey])]);
+      const opened = Promise.all([connection.unsafe('BEGIN'), connection.unsafe(take.sql, take.params)]);
       opened.catch(() => undefined);
       try {
         const done = await work(new PostgresExecutor(connection, this.statementSeen, undefined));

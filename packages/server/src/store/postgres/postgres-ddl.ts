@@ -1,7 +1,8 @@
 import type { ColumnKind, Field, SqlDdl } from '@causeway/core';
 import { fieldTypeOf, adminsRealm, changeLogTable, collectionIndexes, collectionsTable, identitiesTable, oauthProvidersTable, oauthStatesTable, oneTimeTokensTable, passwordHashField, passkeysTable, secondFactorsTable, sessionsTable, hookCursorsTable, settingsTable, versionColumn } from '@causeway/core';
 import { createHash } from 'node:crypto';
-import { pendingChangesTable, positionsLock } from './change-sequencer.js';
+import { positionsLock } from './advisory-locks.js';
+import { pendingChangesTable } from './change-sequencer.js';
 import { jobRunsTable } from '@causeway/core';
 import { postgresDialect } from './postgres-dialect.js';
 
@@ -76,7 +77,8 @@ export function postgresDdl(schema: string): SqlDdl {
     continueChangeLogAfter: async (tx, seq) => {
       if (seq < 1) return;
       // No batch of positions may be given out meanwhile: this one writes to the change log directly.
-      await tx.run(positionsLock(schema).sql, positionsLock(schema).params);
+      const lock = positionsLock(schema);
+      await tx.run(lock.sql, lock.params);
       await tx.run(
         `SELECT setval(pg_get_serial_sequence($1, 'seq'), GREATEST($2::bigint, (SELECT COALESCE(MAX(seq), 0) FROM ${q(changeLogTable)})))`,
         [q(changeLogTable), seq],
